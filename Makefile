@@ -1,0 +1,42 @@
+# fukan — the commands a data team types. `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+PIP_FLAGS := -q --disable-pip-version-check -c constraints.txt
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DO_NOT_TRACK := 1
+
+.PHONY: help install install-dev run test ui clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(PY):
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "fukan needs Python 3.11, found " + sys.version' 
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check --upgrade pip
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(PY)
+	@echo "Installing fukan and its pinned dependencies into $(VENV) ..."
+	$(PIP) install $(PIP_FLAGS) -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	@echo "Installing test dependencies ..."
+	$(PIP) install $(PIP_FLAGS) -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed  ## create .venv and install fukan (idempotent)
+
+install-dev: $(VENV)/.installed-dev  ## install fukan with test dependencies
+
+run: install  ## refresh the warehouse end to end (demo extracts if the landing folder is empty)
+	$(VENV)/bin/fukan run --demo-if-empty
+
+test: install-dev  ## run the whole test suite
+	$(PY) -m pytest
+
+clean:  ## remove the working warehouse, demo landing files and the Dagster instance
+	rm -rf warehouse data/landing .dagster_home dbt_project/target

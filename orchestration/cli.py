@@ -1,0 +1,111 @@
+"""The `fukan` command line: what `make run` and a data team's scripts call.
+
+Each subcommand is a thin shell over a module that does the work, so Dagster assets
+and the command line share one code path.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from orchestration import config
+
+
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    from orchestration.demo_data import generate
+
+    summary = generate(
+        Path(args.out),
+        leads=args.leads,
+        seed=args.seed,
+        start=args.start,
+        end=args.end,
+        file_format=args.format,
+        deltas=not args.no_deltas,
+        progress=not args.quiet,
+    )
+    print(summary)
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from orchestration.ingest import ingest_landing
+
+    result = ingest_landing(
+        Path(args.landing), Path(args.warehouse), progress=not args.quiet
+    )
+    print(result)
+    return 1 if result.failed else 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from orchestration.pipeline import run_pipeline
+
+    landing, warehouse = Path(args.landing), Path(args.warehouse)
+    if args.demo_if_empty and not _has_files(landing):
+        from orchestration.demo_data import generate
+
+        print(f"Landing folder {landing} is empty: generating demo extracts ({args.demo_leads} leads).")
+        print(generate(landing, leads=args.demo_leads, seed=args.seed, progress=not args.quiet))
+    return run_pipeline(landing, warehouse, progress=not args.quiet)
+
+
+def _has_files(folder: Path) -> bool:
+    return folder.exists() and any(p.is_file() for p in folder.rglob("*"))
+
+
+def _date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fukan",
+        description="fukan (俯瞰): a KPI warehouse for B2B sales funnels, split by lead quality.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def landing_and_warehouse(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--landing", default=str(config.landing_dir()),
+                       help="landing folder with CRM extracts (env FUKAN_LANDING_DIR; default %(default)s)")
+        p.add_argument("--warehouse", default=str(config.warehouse_path()),
+                       help="working DuckDB warehouse file (env FUKAN_WAREHOUSE; default %(default)s)")
+        p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    demo = sub.add_parser("demo-data", help="write realistic demo CRM extracts into a landing folder",
+                          description="Generate deterministic demo CRM extracts (a fictional Japanese B2B company) per CONTRACT.md.")
+    demo.add_argument("--leads", type=int, default=20000, help="number of leads in the snapshot (default %(default)s)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed; same seed, same files (default %(default)s)")
+    demo.add_argument("--out", default=str(config.landing_dir()), help="landing folder to write (default %(default)s)")
+    demo.add_argument("--start", type=_date, default=date(2024, 4, 1), help="first lead creation date (default %(default)s)")
+    demo.add_argument("--end", type=_date, default=date(2026, 9, 30), help="snapshot date (default %(default)s)")
+    demo.add_argument("--format", choices=["csv", "parquet"], default="csv", help="file format (default %(default)s)")
+    demo.add_argument("--no-deltas", action="store_true", help="write only the full snapshot, no delta files")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.set_defaults(func=_cmd_demo_data)
+
+    ingest = sub.add_parser("ingest", help="load new landing files into the raw schema",
+                            description="Load every new landing file into raw.*, with a load ledger and a quarantine for unusable rows.")
+    landing_and_warehouse(ingest)
+    ingest.set_defaults(func=_cmd_ingest)
+
+    run = sub.add_parser("run", help="refresh the whole warehouse end to end through Dagster",
+                         description="Materialise every asset (ingest, dbt models and tests, checks, publish) in one process.")
+    landing_and_warehouse(run)
+    run.add_argument("--demo-if-empty", action="store_true",
+                     help="generate demo extracts first when the landing folder is empty")
+    run.add_argument("--demo-leads", type=int, default=20000, help="leads for --demo-if-empty (default %(default)s)")
+    run.add_argument("--seed", type=int, default=7, help="seed for --demo-if-empty (default %(default)s)")
+    run.set_defaults(func=_cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Paths and settings, from environment variables with working local defaults.
+
+The names are a stable interface (shared/ARCHITECTURE.md): FUKAN_LANDING_DIR,
+FUKAN_WAREHOUSE, DAGSTER_HOME. Relative paths resolve against the current directory,
+as a data team would expect from a command-line tool.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+DEFAULT_LANDING_DIR = "data/landing"
+DEFAULT_WAREHOUSE = "warehouse/fukan.duckdb"
+
+RAW_SCHEMA = "raw"
+INGEST_SCHEMA = "ingest"  # load ledger and quarantine
+
+
+def landing_dir() -> Path:
+    return Path(os.environ.get("FUKAN_LANDING_DIR", DEFAULT_LANDING_DIR)).resolve()
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get("FUKAN_WAREHOUSE", DEFAULT_WAREHOUSE)).resolve()
+
+
+def published_dir(warehouse: Path | None = None) -> Path:
+    """The published copy lives beside the working warehouse file."""
+    return (warehouse or warehouse_path()).parent / "published"
