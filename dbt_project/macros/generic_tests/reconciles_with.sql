@@ -1,0 +1,119 @@
+{#- Reconciliation: an aggregate of this model equals an aggregate of `compare_model`,
+    per group. E.g. a mart's sum(leads) per period equals count(lead_id) of the fact.
+      expression / compare_expression  what to aggregate on each side (the column under
+                                       test by default; compare side defaults to this side)
+      aggregate / compare_aggregate    sum (default), count or count_distinct
+      group_by / compare_group_by      matching lists of grouping expressions (none: totals)
+      compare_condition                a where clause on compare_model (filter this model
+                                       with the test config `where:`)
+      tolerance                        largest absolute difference accepted (default 0)
+    A group present on one side only counts as 0 on the other. Fails with one row per
+    group whose totals differ, showing both totals and the difference. -#}
+{% test reconciles_with(model, compare_model, expression=none, column_name=none,
+                        compare_expression=none, aggregate='sum', compare_aggregate=none,
+                        group_by=none, compare_group_by=none, compare_condition=none,
+                        tolerance=0) %}
+
+{%- set expression = expression or column_name -%}
+{%- set compare_expression = compare_expression or expression -%}
+{%- set compare_aggregate = compare_aggregate or aggregate -%}
+{%- set group_by = group_by or [] -%}
+{%- set compare_group_by = compare_group_by or group_by -%}
+{%- if not expression -%}
+    {{ exceptions.raise_compiler_error("reconciles_with: give `expression` or put the test on a column") }}
+{%- endif -%}
+{%- if group_by is string or compare_group_by is string or group_by | length != compare_group_by | length -%}
+    {{ exceptions.raise_compiler_error("reconciles_with: `group_by` and `compare_group_by` must be lists of the same length") }}
+{%- endif -%}
+{%- set keys = [] -%}
+{%- for item in group_by -%}
+    {%- do keys.append(item if modules.re.match('^[A-Za-z_][A-Za-z0-9_]*$', item) else 'group_key_' ~ loop.index) -%}
+{%- endfor -%}
+
+with model_totals as (
+
+    select
+        {%- for item in group_by %}
+        {{ item }} as {{ keys[loop.index0] }},
+        {%- endfor %}
+        {{ fukan._reconcile_aggregate(aggregate, expression) }} as model_value
+    from {{ model }}
+    {%- if group_by %}
+    group by {{ group_by | join(', ') }}
+    {%- endif %}
+
+),
+
+compare_totals as (
+
+    select
+        {%- for item in compare_group_by %}
+        {{ item }} as {{ keys[loop.index0] }},
+        {%- endfor %}
+        {{ fukan._reconcile_aggregate(compare_aggregate, compare_expression) }} as compare_value
+    from {{ compare_model }}
+    {%- if compare_condition %}
+    where {{ compare_condition }}
+    {%- endif %}
+    {%- if compare_group_by %}
+    group by {{ compare_group_by | join(', ') }}
+    {%- endif %}
+
+),
+
+both_sides as (
+
+    select
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        cast(model_value as {{ dbt.type_numeric() }}) as model_value,
+        cast(null as {{ dbt.type_numeric() }}) as compare_value
+    from model_totals
+
+    union all
+
+    select
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        cast(null as {{ dbt.type_numeric() }}) as model_value,
+        cast(compare_value as {{ dbt.type_numeric() }}) as compare_value
+    from compare_totals
+
+),
+
+reconciled as (
+
+    select
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        coalesce(sum(model_value), 0) as model_value,
+        coalesce(sum(compare_value), 0) as compare_value
+    from both_sides
+    {%- if keys %}
+    group by {{ keys | join(', ') }}
+    {%- endif %}
+
+)
+
+select
+    *,
+    model_value - compare_value as difference
+from reconciled
+where abs(model_value - compare_value) > {{ tolerance }}
+
+{% endtest %}
+
+{% macro _reconcile_aggregate(aggregate, expression) -%}
+    {%- if aggregate == 'sum' -%}
+    sum({{ expression }})
+    {%- elif aggregate == 'count' -%}
+    count({{ expression }})
+    {%- elif aggregate == 'count_distinct' -%}
+    count(distinct {{ expression }})
+    {%- else -%}
+    {{ exceptions.raise_compiler_error("reconciles_with: aggregate must be sum, count or count_distinct, got " ~ aggregate) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,77 @@
+{#- Score every lead against a rule set (shared/KPI_SPEC.md, "Lead quality").
+    One body serves the current definition and any candidate, so a what-if compares
+    like with like. Rule semantics follow SQL: a null attribute matches no rule
+    (`not_in` included); `matches` is a regular-expression search; `in`/`not_in`
+    compare exact text; `between` is inclusive on numbers. -#}
+{% macro score_leads(rules_relation, min_points) -%}
+with
+
+attributes as (select * from {{ ref('int_lead_attributes_as_created') }}),
+rules as (select * from {{ rules_relation }}),
+definition as ({{ quality_definition_version(rules_relation, min_points) }}),
+
+leads as (
+    select distinct lead_id from attributes
+),
+
+rule_matches as (
+    select
+        attributes.lead_id,
+        rules.rule_id,
+        rules.points
+    from attributes
+    inner join rules
+        on attributes.attribute = rules.attribute
+    where attributes.attribute_value is not null
+        and case rules.operator
+            when 'in' then {{ in_pipe_list('attributes.attribute_value', 'rules.value') }}
+            when 'not_in' then not {{ in_pipe_list('attributes.attribute_value', 'rules.value') }}
+            when 'between' then
+                attributes.attribute_number >= {{ text_to_number(dbt.split_part('rules.value', "'|'", 1)) }}
+                and attributes.attribute_number <= {{ text_to_number(dbt.split_part('rules.value', "'|'", 2)) }}
+            when 'matches' then {{ regexp_search('attributes.attribute_value', 'rules.value') }}
+            when 'is_not_null' then true
+            else false
+        end
+),
+
+scores as (
+    select
+        lead_id,
+        sum(points) as quality_score,
+        {{ string_agg_sorted('rule_id') }} as quality_reasons
+    from rule_matches
+    group by lead_id
+)
+
+select
+    leads.lead_id,
+    coalesce(scores.quality_score, 0) as quality_score,
+    case
+        when coalesce(scores.quality_score, 0) >= {{ min_points }} then 'quality'
+        else 'general'
+    end as lead_quality,
+    scores.quality_reasons,
+    definition.definition_version
+from leads
+left join scores
+    on leads.lead_id = scores.lead_id
+cross join definition
+{%- endmacro %}
+
+
+{#- A short, stable fingerprint of a rule set and its threshold. Every scored lead
+    carries it, so a change of definition never rewrites history silently. -#}
+{% macro quality_definition_version(rules_relation, min_points) -%}
+    select
+        substring(
+            {{ dbt.hash(dbt.concat([
+                string_agg_sorted(dbt.concat(["rule_id", "'~'", "attribute", "'~'", "operator", "'~'", "value", "'~'", "cast(points as " ~ dbt.type_string() ~ ")"]), "'\n'", 'rule_id'),
+                "'|min_points='",
+                "'" ~ min_points ~ "'"
+            ])) }}, 1, 12
+        ) as definition_version,
+        count(*) as rule_count,
+        {{ min_points }} as min_points
+    from {{ rules_relation }}
+{%- endmacro %}

@@ -1,0 +1,31 @@
+{#- The cumulative funnel per lead: reaching a step implies every earlier step, dated
+    at the earliest evidence of that step or any later one. A lead converted with no
+    recorded call is still worked and contacted, dated at the conversion. Counts can
+    therefore never rise along the funnel. -#}
+{%- set steps = funnel_steps() %}
+with
+
+evidence as (select * from {{ ref('int_lead_step_evidence') }}),
+
+cumulative as (
+    select
+        lead_id,
+        {%- for step in steps %}
+        {#- earliest evidence of this step or any later step #}
+        {%- set later_steps = [] %}
+        {%- for later in steps[loop.index0:] %}{% do later_steps.append(later ~ '_evidence_at') %}{% endfor %}
+        {{ earliest(later_steps) }} as {{ step }}_at{{ ',' if not loop.last }}
+        {%- endfor %}
+    from evidence
+)
+
+select
+    lead_id,
+    {%- for step in steps %}
+    {{ step }}_at is not null as reached_{{ step }},
+    {{ step }}_at,
+    {%- endfor %}
+    {%- for step in steps[1:] %}
+    {{ dbt.datediff(steps[loop.index0] ~ '_at', step ~ '_at', 'day') }} as days_{{ steps[loop.index0] }}_to_{{ step }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from cumulative

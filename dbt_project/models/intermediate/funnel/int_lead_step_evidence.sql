@@ -1,0 +1,119 @@
+{#- The earliest direct evidence of each funnel step for each lead, up to the as-of
+    instant, before the cumulative rule fills gaps (shared/KPI_SPEC.md, "Funnel steps").
+    Status evidence: a lead status mapped to a step proves it, dated by lead_history
+    (Status changes) or, for the current status, by the lead's version timestamp. -#}
+with
+
+leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted),
+lead_history as (select * from {{ ref('stg_crm__lead_history') }} where not is_deleted),
+opportunities as (select * from {{ ref('stg_crm__opportunities') }} where not is_deleted),
+activities as (select * from {{ ref('int_activities_classified') }}),
+stage_entries as (select * from {{ ref('int_opportunity_stage_entries') }}),
+stages as (select * from {{ ref('opportunity_stage_mapping') }}),
+status_mapping as (select * from {{ ref('lead_status_mapping') }}),
+as_of as (select * from {{ ref('int_as_of') }}),
+
+activity_evidence as (
+    select
+        activities.lead_id,
+        min(case when activities.activity_type in ('call', 'email') then activities.occurred_at end) as worked_at,
+        min(case when activities.is_connected then activities.occurred_at end) as contacted_at,
+        min(case when activities.activity_source = 'task' and activities.hearing_item_count >= 1
+            then activities.occurred_at end) as need_confirmed_at,
+        min(case when activities.activity_type = 'meeting' then activities.occurred_at end) as appointment_at
+    from activities
+    cross join as_of
+    where activities.lead_id is not null
+        and activities.is_completed
+        and activities.occurred_at <= as_of.as_of_at
+    group by activities.lead_id
+),
+
+status_changes as (
+    select lead_id, new_value as lead_status, created_at as changed_at
+    from lead_history
+    where field_name = 'Status'
+    union all
+    select lead_id, lead_status, modified_at
+    from leads
+),
+
+status_evidence as (
+    select
+        status_changes.lead_id,
+        {%- for step in ['contacted', 'need_confirmed', 'appointment', 'handed_off'] %}
+        min(case when status_mapping.funnel_step = '{{ step }}' then status_changes.changed_at end)
+            as {{ step }}_at{{ ',' if not loop.last }}
+        {%- endfor %}
+    from status_changes
+    inner join status_mapping
+        on status_changes.lead_status = status_mapping.lead_status
+    cross join as_of
+    where status_changes.changed_at <= as_of.as_of_at
+    group by status_changes.lead_id
+),
+
+conversion_events as (
+    select lead_id, min(created_at) as converted_at
+    from lead_history
+    where field_name = 'leadConverted'
+    group by lead_id
+),
+
+opportunity_evidence as (
+    select
+        leads.lead_id,
+        opportunities.created_at as opportunity_at,
+        proposals.proposal_at,
+        case
+            when stages.stage_category = 'won'
+                then cast(opportunities.close_date as {{ dbt.type_timestamp() }})
+        end as won_at
+    from leads
+    inner join opportunities
+        on leads.converted_opportunity_id = opportunities.opportunity_id
+    left join stages
+        on opportunities.stage_name = stages.stage_name
+    left join (
+        select opportunity_id, min(entered_at) as proposal_at
+        from stage_entries
+        where stage_category in ('proposal', 'after_proposal', 'won')
+        group by opportunity_id
+    ) as proposals
+        on opportunities.opportunity_id = proposals.opportunity_id
+),
+
+evidence as (
+    select
+        leads.lead_id,
+        leads.created_at as lead_at,
+        activity_evidence.worked_at,
+        {{ earliest(['activity_evidence.contacted_at', 'status_evidence.contacted_at']) }} as contacted_at,
+        {{ earliest(['activity_evidence.need_confirmed_at', 'status_evidence.need_confirmed_at']) }} as need_confirmed_at,
+        {{ earliest(['activity_evidence.appointment_at', 'status_evidence.appointment_at']) }} as appointment_at,
+        {{ earliest([
+            'case when leads.is_converted or leads.converted_date is not null then '
+                ~ 'coalesce(conversion_events.converted_at, cast(leads.converted_date as ' ~ dbt.type_timestamp() ~ ')) end',
+            'status_evidence.handed_off_at'
+        ]) }} as handed_off_at,
+        opportunity_evidence.opportunity_at,
+        opportunity_evidence.proposal_at,
+        opportunity_evidence.won_at
+    from leads
+    left join activity_evidence
+        on leads.lead_id = activity_evidence.lead_id
+    left join status_evidence
+        on leads.lead_id = status_evidence.lead_id
+    left join conversion_events
+        on leads.lead_id = conversion_events.lead_id
+    left join opportunity_evidence
+        on leads.lead_id = opportunity_evidence.lead_id
+)
+
+select
+    evidence.lead_id,
+    {%- for step in funnel_steps() %}
+    case when evidence.{{ step }}_at <= as_of.as_of_at then evidence.{{ step }}_at end as {{ step }}_evidence_at{{ ',' if not loop.last }}
+    {%- endfor %}
+from evidence
+cross join as_of

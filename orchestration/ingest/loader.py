@@ -1,0 +1,174 @@
+"""Load every new landing file into the warehouse, one file at a time.
+
+Each file is one transaction: its raw rows, quarantine rows, new pass-through columns and
+ledger entry appear together or not at all, and a broken file is recorded as failed
+without stopping the others.
+"""
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import takewhile
+from pathlib import Path
+
+import duckdb
+from tqdm import tqdm
+
+from orchestration import contract
+from orchestration.ingest.discovery import LandingFile, discover
+from orchestration.ingest.errors import FileError
+from orchestration.ingest.headers import map_headers
+from orchestration.ingest.readers import open_source
+from orchestration.ingest.result import FileResult, IngestResult
+from orchestration.ingest.tables import LedgerEntry
+from orchestration.ingest.validate import (
+    CHECKED_TABLE,
+    checked_table_sql,
+    good_rows,
+    quarantine_rows,
+    read_and_duplicates_sql,
+)
+from orchestration.ingest.writer import DuckDBWarehouse
+
+# What a broken file can raise; anything else is a bug and should stop the run.
+_FILE_FAILURES = (FileError, duckdb.Error, OSError, EOFError)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    encoding: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    duplicate_ids: int
+    extra_columns: list[str]
+
+
+def _utc_naive(moment: datetime) -> datetime:
+    """Warehouse timestamps are naive UTC; a naive ``now`` is taken to be UTC already."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _describe(error: Exception) -> str:
+    """DuckDB's messages end in hints about reader options and the query text; people
+    need the first part, which names the line and what is wrong with it."""
+    if isinstance(error, duckdb.Error):
+        lines = str(error).splitlines()
+        kept = takewhile(lambda line: line.strip() and not line.startswith("Possible"), lines)
+        return " ".join(line.strip() for line in kept)
+    return str(error)
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    sink: DuckDBWarehouse,
+    file: LandingFile,
+    file_seq: int,
+    now: datetime,
+    workdir: Path,
+) -> _Loaded:
+    obj = contract.OBJECTS[file.object]
+    source = open_source(con, file, workdir)
+    headers = map_headers(obj, source.headers)
+    con.execute(checked_table_sql(obj, headers, source.relation, now))
+    sink.add_extra_columns(file.object, list(headers.extras))
+    rows_loaded = sink.append_raw(file.object, good_rows(headers, file.source_file, file_seq, now))
+    rows_quarantined = sink.append_quarantine(quarantine_rows(obj, file.source_file, file_seq, now))
+    rows_read, duplicate_ids = con.execute(read_and_duplicates_sql()).fetchone()
+    con.execute(f"DROP TABLE {CHECKED_TABLE}")
+    if rows_read != rows_loaded + rows_quarantined:
+        raise FileError(
+            f"internal error: {rows_read} rows read but {rows_loaded} loaded "
+            f"and {rows_quarantined} quarantined"
+        )
+    return _Loaded(
+        source.encoding, rows_read, rows_loaded, rows_quarantined, duplicate_ids, list(headers.extras)
+    )
+
+
+def _ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    sink: DuckDBWarehouse,
+    file: LandingFile,
+    loaded_files: dict[tuple[str, str], int],
+    now: datetime,
+) -> FileResult:
+    checksum = _sha256(file.path)
+    earlier = loaded_files.get((file.object, checksum))
+    if earlier is not None:
+        return FileResult(file.object, file.source_file, earlier, "skipped", skipped=True)
+    file_seq = sink.next_file_seq()
+    started_at = _utc_naive(datetime.now(UTC))
+
+    def entry(status: str, loaded: _Loaded | None, error: str | None) -> LedgerEntry:
+        counts = (
+            (loaded.rows_read, loaded.rows_loaded, loaded.rows_quarantined, loaded.duplicate_ids)
+            if loaded
+            else (0, 0, 0, 0)
+        )
+        return LedgerEntry(
+            file_seq, file.object, file.source_file, file.path.stat().st_size, checksum,
+            file.format, loaded.encoding if loaded else None, *counts,
+            ", ".join(loaded.extra_columns) if loaded else "", status, error,
+            started_at, _utc_naive(datetime.now(UTC)),
+        )
+
+    try:
+        with sink.transaction(), tempfile.TemporaryDirectory(prefix="fukan-ingest-") as workdir:
+            loaded = _load(con, sink, file, file_seq, now, Path(workdir))
+            sink.record(entry("loaded", loaded, None))
+    except _FILE_FAILURES as error:
+        message = f"{file.source_file}: {_describe(error)}"
+        sink.record(entry("failed", None, message))
+        return FileResult(file.object, file.source_file, file_seq, "failed", error=message)
+    loaded_files[(file.object, checksum)] = file_seq
+    return FileResult(
+        file.object, file.source_file, file_seq, "loaded", loaded.rows_read, loaded.rows_loaded,
+        loaded.rows_quarantined, loaded.duplicate_ids, loaded.extra_columns,
+    )
+
+
+def ingest_landing(
+    landing_dir: Path,
+    warehouse: Path,
+    *,
+    objects: list[str] | None = None,
+    progress: bool = True,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Load every landing file not loaded before into ``warehouse`` (created if needed).
+
+    ``objects`` limits the run to some contract objects; ``now`` is the load time, used
+    for ``_loaded_at`` and to reject future-dated records (default: the clock). The
+    connection is closed on return, so dbt can open the file next in the same process.
+    """
+    load_time = _utc_naive(now or datetime.now(UTC))
+    files, unrecognised = discover(Path(landing_dir), objects)
+    warehouse = Path(warehouse)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    results = []
+    with duckdb.connect(str(warehouse)) as con:
+        # The contract says a timestamp without an offset is UTC; TIMESTAMPTZ casts read
+        # such text in the session time zone.
+        con.execute("SET TimeZone = 'UTC'")
+        sink = DuckDBWarehouse(con)
+        sink.ensure_tables()
+        loaded_files = sink.loaded_files()
+        bar = tqdm(files, desc="ingest", unit="file", disable=not progress)
+        for file in bar:
+            bar.set_postfix_str(file.source_file)
+            results.append(_ingest_file(con, sink, file, loaded_files, load_time))
+    loaded_objects = {obj for obj, _ in loaded_files}
+    missing = [
+        name
+        for name in (objects or contract.OBJECTS)
+        if contract.OBJECTS[name].required_object and name not in loaded_objects
+    ]
+    return IngestResult(results, unrecognised, missing)

@@ -1,0 +1,80 @@
+"""What an ingestion run did, for the caller to act on and for people to read."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from orchestration.ingest.errors import IngestError
+
+
+@dataclass(frozen=True)
+class FileResult:
+    object: str
+    source_file: str  # relative to the landing root
+    file_seq: int | None  # ledger sequence; for a skipped file, that of its earlier load
+    status: str  # 'loaded' | 'failed' | 'skipped'
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    duplicate_ids: int = 0
+    extra_columns: list[str] = field(default_factory=list)
+    error: str | None = None  # starts with source_file
+    skipped: bool = False  # same content already loaded: nothing done
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    files: list[FileResult]
+    unrecognised: list[str] = field(default_factory=list)  # landing files that map to no object
+    missing_required: list[str] = field(default_factory=list)  # required objects never loaded
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def loaded(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "loaded"]
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        return [f for f in self.files if f.skipped]
+
+    def problems(self) -> list[str]:
+        """Every reason the warehouse built from this run would be incomplete."""
+        return [f.error or "" for f in self.failed] + [
+            f"required object {name} has no loaded file (expected by the contract)"
+            for name in self.missing_required
+        ]
+
+    def raise_for_failures(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise IngestError("ingestion failed:\n" + "\n".join(f"  {p}" for p in problems))
+
+    def __str__(self) -> str:
+        shown = [f for f in self.files if not f.skipped]
+        table = [("object", "file", "status", "read", "loaded", "quarantined")]
+        table += [
+            (f.object, f.source_file, f.status, str(f.rows_read), str(f.rows_loaded), str(f.rows_quarantined))
+            for f in shown
+        ]
+        table.append(
+            ("total", "", "",
+             *(str(sum(getattr(f, a) for f in shown)) for a in ("rows_read", "rows_loaded", "rows_quarantined")))
+        )
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+        lines = [
+            f"ingest: {len(self.loaded)} loaded, {len(self.failed)} failed, "
+            f"{len(self.skipped)} skipped (already loaded)"
+        ]
+        lines += [
+            "  ".join(cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+            for row in table
+        ]
+        if self.unrecognised:
+            lines.append("not loaded (no contract object): " + ", ".join(self.unrecognised))
+        problems = self.problems()
+        if problems:
+            lines.append("problems:")
+            lines += [f"  {p}" for p in problems]
+        return "\n".join(lines)

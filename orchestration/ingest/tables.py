@@ -1,0 +1,84 @@
+"""Layouts of the tables ingestion writes, independent of the database that holds them.
+
+dbt sources read these tables, so names, order and types are a stable interface.
+"""
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass, fields
+from datetime import datetime
+
+from orchestration import contract
+from orchestration.contract import CrmObject
+
+EXTRA_COLUMN_TYPE = "VARCHAR"  # unknown columns pass through as text
+
+META_TYPES = {
+    "_source_file": "VARCHAR",  # relative to the landing root
+    "_source_row": "BIGINT",  # 1-based data record number within the file
+    "_file_seq": "BIGINT",  # the ledger's load sequence: later files, higher numbers
+    "_loaded_at": "TIMESTAMP",
+}
+
+LEDGER_TABLE = "load_ledger"
+QUARANTINE_TABLE = "quarantine"
+
+
+def raw_columns(obj: CrmObject) -> list[tuple[str, str]]:
+    """Contract columns in contract order, then ingestion metadata.
+
+    Extra columns a file carries are added later, after these.
+    """
+    typed = [(c.name, contract.SQL_TYPES[c.type]) for c in obj.columns]
+    return typed + [(name, META_TYPES[name]) for name in contract.META_COLUMNS]
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One attempt to load one file; field order is the column order of the ledger."""
+
+    file_seq: int
+    object: str
+    source_file: str
+    file_size: int
+    checksum: str  # sha256 of the file as it landed
+    file_format: str
+    encoding: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    duplicate_ids: int
+    extra_columns: str  # names joined with ", "
+    status: str  # 'loaded' | 'failed'
+    error: str | None
+    started_at: datetime
+    finished_at: datetime
+
+    def values(self) -> tuple:
+        return astuple(self)
+
+
+# Field annotations are strings (postponed evaluation); text is the default.
+LEDGER_COLUMNS = [
+    (f.name, {"int": "BIGINT", "datetime": "TIMESTAMP"}.get(f.type, "VARCHAR"))
+    for f in fields(LedgerEntry)
+]
+
+QUARANTINE_COLUMNS = [
+    ("file_seq", "BIGINT"),
+    ("object", "VARCHAR"),
+    ("source_file", "VARCHAR"),
+    ("source_row", "BIGINT"),
+    ("column_name", "VARCHAR"),  # every offending column, joined with ", "
+    ("reason", "VARCHAR"),  # every problem, joined with "; "
+    ("raw_record", "VARCHAR"),  # the row as the file had it, as JSON text
+    ("quarantined_at", "TIMESTAMP"),
+]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows to append to a table: a query on the processing connection and the target
+    columns its select list produces, in order."""
+
+    columns: list[str]
+    select: str

@@ -1,0 +1,195 @@
+"""`fukan run` / `make run`: materialise the whole graph through Dagster, in this process.
+
+Not a second code path: the same job the schedule and sensors start, executed in
+process on the local instance, so the run, its assets and its checks show in the UI.
+The terminal gets a progress bar and a short summary; Dagster's own log goes to a file
+under DAGSTER_HOME.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from dagster import (
+    AssetCheckSeverity,
+    DagsterEventType,
+    DagsterInstance,
+    ExecuteInProcessResult,
+    make_new_run_id,
+)
+from dagster._core.events.log import EventLogEntry
+from tqdm import tqdm
+
+from orchestration.alerts import error_text
+from orchestration.assets.raw import RAW_GROUP
+from orchestration.dbt_project import ensure_manifest
+from orchestration.instance import (
+    ensure_dagster_home,
+    ensure_warehouse_pool,
+    release_abandoned_slots,
+    run_tags,
+)
+from orchestration.jobs import REFRESH_JOB_NAME
+from orchestration.resources import WAREHOUSE_POOL
+
+_PROGRESS_EVENTS = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}
+
+
+class RunProgress:
+    """Follows the run's events as they are stored: a tqdm bar over assets and checks,
+    and every event as one line of the run's log file (`tail -f` works)."""
+
+    def __init__(self, total: int, log_file: TextIO, enabled: bool) -> None:
+        self._log = log_file
+        self._bar = tqdm(total=total, unit="step", disable=not enabled, dynamic_ncols=True, leave=True)
+
+    def __call__(self, entry: EventLogEntry) -> None:
+        stamp = datetime.fromtimestamp(entry.timestamp).isoformat(sep=" ", timespec="seconds")
+        level = logging.getLevelName(entry.level)
+        self._log.write(f"{stamp} {level:<7} {entry.step_key or '-'}: {entry.message}\n")
+        self._log.flush()
+        event = entry.dagster_event
+        if event is None:
+            return
+        if event.event_type in _PROGRESS_EVENTS:
+            self._bar.update(1)
+        elif event.event_type == DagsterEventType.STEP_START:
+            self._bar.set_description(event.step_key or "")
+        elif event.event_type == DagsterEventType.ENGINE_EVENT and "blocked by limit for pool" in (event.message or ""):
+            self._bar.set_description("waiting for the warehouse (another run holds it)")
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a person wants to know after a refresh, computed from the run's events."""
+
+    run_id: str
+    success: bool
+    seconds: float
+    assets_materialised: int
+    assets_planned: int
+    checks_passed: int
+    failed_checks: list[str]
+    warned_checks: list[str]
+    step_errors: list[str]
+    ingest: dict[str, int]
+    warehouse: Path
+    log_path: Path
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.success and not self.failed_checks else 1
+
+    def __str__(self) -> str:
+        status = "succeeded" if self.exit_code == 0 else "FAILED"
+        minutes, seconds = divmod(round(self.seconds), 60)
+        lines = [
+            f"Refresh {status} in {minutes}m{seconds:02d}s (run {self.run_id}).",
+            f"  assets materialised: {self.assets_materialised} of {self.assets_planned}",
+            f"  checks: {self.checks_passed} passed, {len(self.failed_checks)} failed"
+            + (f", {len(self.warned_checks)} warned" if self.warned_checks else ""),
+            f"  ingest: {self.ingest['new_files']} new files, {self.ingest['rows_loaded']:,} rows loaded, "
+            f"{self.ingest['rows_quarantined']:,} quarantined",
+            f"  warehouse: {self.warehouse}",
+            f"  Dagster log: {self.log_path}",
+        ]
+        lines += [f"  failed check: {name}" for name in self.failed_checks]
+        lines += [f"  warning: {name}" for name in self.warned_checks]
+        lines += [f"  error: {error}" for error in self.step_errors]
+        return "\n".join(lines)
+
+
+def _summarise(
+    result: ExecuteInProcessResult, planned: int, seconds: float, warehouse: Path, log_path: Path
+) -> RunSummary:
+    materialisations = result.get_asset_materialization_events()
+    ingest = {"new_files": 0, "rows_loaded": 0, "rows_quarantined": 0}
+    for event in materialisations:
+        materialization = event.step_materialization_data.materialization
+        if materialization.asset_key.path[0] != RAW_GROUP:
+            continue
+        for name in ingest:
+            value = materialization.metadata.get(name)
+            ingest[name] += int(value.value) if value is not None else 0
+    evaluations = result.get_asset_check_evaluations()
+    failed = [e for e in evaluations if not e.passed]
+
+    def name(evaluation) -> str:
+        return f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+
+    return RunSummary(
+        run_id=result.run_id,
+        success=result.success,
+        seconds=seconds,
+        assets_materialised=len({e.asset_key for e in materialisations}),
+        assets_planned=planned,
+        checks_passed=len(evaluations) - len(failed),
+        failed_checks=[name(e) for e in failed if e.severity == AssetCheckSeverity.ERROR],
+        warned_checks=[name(e) for e in failed if e.severity == AssetCheckSeverity.WARN],
+        step_errors=[f"{e.step_key}: {error_text(e)}" for e in result.get_step_failure_events()],
+        ingest=ingest,
+        warehouse=warehouse,
+        log_path=log_path,
+    )
+
+
+def _announce_waiting(instance: DagsterInstance) -> None:
+    """Say so when another run holds the warehouse: this run waits for it, it does not fail."""
+    released = release_abandoned_slots(instance)
+    if released:
+        print(f"Released the warehouse from runs that died: {', '.join(released)}")
+    holders = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).active_run_ids
+    if holders:
+        print(f"The warehouse is in use by run {', '.join(sorted(holders))}; this run waits until it is done.")
+
+
+def run_pipeline(landing: Path, warehouse: Path, progress: bool = True) -> int:
+    """Refresh the warehouse end to end; return a process exit code (0 = every step and check passed)."""
+    started = time.monotonic()
+    landing, warehouse = Path(landing).resolve(), Path(warehouse).resolve()
+    home = ensure_dagster_home()
+    ensure_manifest()
+    from orchestration.definitions import defs  # after the manifest exists
+
+    job = defs.resolve_job_def(REFRESH_JOB_NAME)
+    graph = defs.resolve_asset_graph()
+    planned = len(graph.get_all_asset_keys())
+    run_config = {
+        "resources": {
+            "warehouse": {"config": {"landing_dir": str(landing), "warehouse_path": str(warehouse)}}
+        },
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+    }
+    run_id = make_new_run_id()
+    log_path = home / "logs" / f"{run_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"Refreshing {warehouse} from {landing} (Dagster log: {log_path})")
+
+    with DagsterInstance.from_config(str(home)) as instance, log_path.open("w", encoding="utf-8") as log_file:
+        ensure_warehouse_pool(instance)
+        _announce_waiting(instance)
+        tracker = RunProgress(planned + len(graph.asset_check_keys), log_file, enabled=progress)
+        instance.add_event_listener(run_id, tracker)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Dagster's preview/beta notices belong in docs, not here
+                result = job.execute_in_process(
+                    run_config=run_config,
+                    instance=instance,
+                    run_id=run_id,
+                    raise_on_error=False,
+                    tags=run_tags(),
+                )
+        finally:
+            tracker.close()
+    summary = _summarise(result, planned, time.monotonic() - started, warehouse, log_path)
+    print(summary)
+    return summary.exit_code

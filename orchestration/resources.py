@@ -1,0 +1,63 @@
+"""Resources shared by the assets: where the warehouse lives, and dbt.
+
+Every step that opens the working DuckDB file runs in the pool `WAREHOUSE_POOL`, whose
+limit is 1 in the instance's `dagster.yaml` (orchestration/instance.py): DuckDB allows
+one writer per file, so two runs take turns instead of failing on the lock.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource
+
+from orchestration import config
+from orchestration.dbt_project import dbt_cli
+
+WAREHOUSE_POOL = "fukan_warehouse"
+
+
+class WarehouseResource(ConfigurableResource):
+    """The landing folder and the working warehouse file of one deployment.
+
+    Left empty, both come from FUKAN_LANDING_DIR / FUKAN_WAREHOUSE when a run starts
+    (not when the code location loads), so a deployment is configured by its
+    environment; `run_pipeline` sets both in the run config.
+    """
+
+    landing_dir: str | None = None
+    warehouse_path: str | None = None
+
+    @property
+    def landing(self) -> Path:
+        return Path(self.landing_dir).resolve() if self.landing_dir else config.landing_dir()
+
+    @property
+    def warehouse(self) -> Path:
+        return Path(self.warehouse_path).resolve() if self.warehouse_path else config.warehouse_path()
+
+    @contextmanager
+    def dbt_environment(self) -> Iterator[None]:
+        """Point dbt's profile (env FUKAN_WAREHOUSE, which must be absolute) at this warehouse.
+
+        DbtCliResource copies `os.environ` into the dbt subprocess when it starts it, so the
+        variable only needs to hold while `dbt.cli(...)` is called.
+        """
+        previous = os.environ.get("FUKAN_WAREHOUSE")
+        os.environ["FUKAN_WAREHOUSE"] = str(self.warehouse)
+        try:
+            yield
+        finally:
+            if previous is None:
+                del os.environ["FUKAN_WAREHOUSE"]
+            else:
+                os.environ["FUKAN_WAREHOUSE"] = previous
+
+
+def resources() -> dict[str, object]:
+    """The resource set of the code location, by the names the assets ask for."""
+    dbt: DbtCliResource = dbt_cli()
+    return {"warehouse": WarehouseResource(), "dbt": dbt}
