@@ -4,8 +4,6 @@ Groups follow the layers of the project (staging, intermediate, marts, kpi, seed
 from each model's folder, so new models land in the right group without code changes;
 the same rule attaches the KPI freshness policy to every `kpi` model as it arrives.
 """
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any

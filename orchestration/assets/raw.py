@@ -4,8 +4,6 @@ The tables are the upstream of the dbt sources `crm.<object>` and `ingest.<table
 (orchestration/assets/dbt.py maps a source to `[<schema>, <table>]`), so the lineage
 runs from the landing files to the KPI marts without a gap.
 """
-from __future__ import annotations
-
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,7 +107,6 @@ def raw_crm_extracts(
     """
     landing, path = warehouse.landing, warehouse.warehouse
     context.log.info(f"Ingesting {landing} into {path}")
-    path.parent.mkdir(parents=True, exist_ok=True)
     result = ingest_landing(landing, path, progress=False)
     context.log.info(str(result))
 
@@ -117,7 +114,7 @@ def raw_crm_extracts(
     for file in result.files:
         by_object[file.object].append(file)
     counts = _row_counts(path)
-    failed_objects = {f.object for f in result.failed}
+    failed_objects = {f.object for f in result.failed} | set(result.missing_required)
 
     for name in contract.OBJECTS:
         if name in failed_objects:

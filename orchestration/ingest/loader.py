@@ -37,13 +37,23 @@ _FILE_FAILURES = (FileError, duckdb.Error, OSError, EOFError)
 
 
 @dataclass(frozen=True)
-class _Loaded:
-    encoding: str | None
-    rows_read: int
-    rows_loaded: int
-    rows_quarantined: int
-    duplicate_ids: int
-    extra_columns: list[str]
+class _Attempt:
+    """The facts about one load attempt known before reading the file."""
+
+    file: LandingFile
+    file_seq: int
+    checksum: str
+    started_at: datetime
+
+    def entry(
+        self, status: str, *, encoding: str | None = None, counts: tuple[int, int, int, int] = (0, 0, 0, 0),
+        extra_columns: tuple[str, ...] = (), error: str | None = None,
+    ) -> LedgerEntry:
+        return LedgerEntry(
+            self.file_seq, self.file.object, self.file.source_file, self.file.path.stat().st_size,
+            self.checksum, self.file.format, encoding, *counts, ", ".join(extra_columns), status,
+            error, self.started_at, _utc_naive(datetime.now(UTC)),
+        )
 
 
 def _utc_naive(moment: datetime) -> datetime:
@@ -66,31 +76,28 @@ def _describe(error: Exception) -> str:
     return str(error)
 
 
-def _load(
-    con: duckdb.DuckDBPyConnection,
-    sink: DuckDBWarehouse,
-    file: LandingFile,
-    file_seq: int,
-    now: datetime,
-    workdir: Path,
-) -> _Loaded:
+def _load(con: duckdb.DuckDBPyConnection, sink: DuckDBWarehouse, attempt: _Attempt, now: datetime) -> FileResult:
+    file, file_seq = attempt.file, attempt.file_seq
     obj = contract.OBJECTS[file.object]
-    source = open_source(con, file, workdir)
-    headers = map_headers(obj, source.headers)
-    con.execute(checked_table_sql(obj, headers, source.relation, now))
-    sink.add_extra_columns(file.object, list(headers.extras))
-    rows_loaded = sink.append_raw(file.object, good_rows(headers, file.source_file, file_seq, now))
-    rows_quarantined = sink.append_quarantine(quarantine_rows(obj, file.source_file, file_seq, now))
+    # Checking runs before the write transaction: rows of a table created inside an open
+    # transaction get transaction-local rowids, not the 0-based file order we rely on.
+    with tempfile.TemporaryDirectory(prefix="fukan-ingest-") as workdir:
+        source = open_source(con, file, Path(workdir))
+        headers = map_headers(obj, source.headers)
+        con.execute(checked_table_sql(obj, headers, source.relation, now))
     rows_read, duplicate_ids = con.execute(read_and_duplicates_sql()).fetchone()
-    con.execute(f"DROP TABLE {CHECKED_TABLE}")
-    if rows_read != rows_loaded + rows_quarantined:
-        raise FileError(
-            f"internal error: {rows_read} rows read but {rows_loaded} loaded "
-            f"and {rows_quarantined} quarantined"
-        )
-    return _Loaded(
-        source.encoding, rows_read, rows_loaded, rows_quarantined, duplicate_ids, list(headers.extras)
-    )
+    with sink.transaction():
+        sink.add_extra_columns(file.object, list(headers.extras))
+        rows_loaded = sink.append_raw(file.object, good_rows(headers, file.source_file, file_seq, now))
+        rows_quarantined = sink.append_quarantine(quarantine_rows(obj, file.source_file, file_seq, now))
+        if rows_read != rows_loaded + rows_quarantined:
+            raise FileError(
+                f"internal error: {rows_read} rows read but {rows_loaded} loaded "
+                f"and {rows_quarantined} quarantined"
+            )
+        counts = (rows_read, rows_loaded, rows_quarantined, duplicate_ids)
+        sink.record(attempt.entry("loaded", encoding=source.encoding, counts=counts, extra_columns=headers.extras))
+    return FileResult(file.object, file.source_file, file_seq, "loaded", *counts, list(headers.extras))
 
 
 def _ingest_file(
@@ -104,35 +111,17 @@ def _ingest_file(
     earlier = loaded_files.get((file.object, checksum))
     if earlier is not None:
         return FileResult(file.object, file.source_file, earlier, "skipped", skipped=True)
-    file_seq = sink.next_file_seq()
-    started_at = _utc_naive(datetime.now(UTC))
-
-    def entry(status: str, loaded: _Loaded | None, error: str | None) -> LedgerEntry:
-        counts = (
-            (loaded.rows_read, loaded.rows_loaded, loaded.rows_quarantined, loaded.duplicate_ids)
-            if loaded
-            else (0, 0, 0, 0)
-        )
-        return LedgerEntry(
-            file_seq, file.object, file.source_file, file.path.stat().st_size, checksum,
-            file.format, loaded.encoding if loaded else None, *counts,
-            ", ".join(loaded.extra_columns) if loaded else "", status, error,
-            started_at, _utc_naive(datetime.now(UTC)),
-        )
-
+    attempt = _Attempt(file, sink.next_file_seq(), checksum, _utc_naive(datetime.now(UTC)))
     try:
-        with sink.transaction(), tempfile.TemporaryDirectory(prefix="fukan-ingest-") as workdir:
-            loaded = _load(con, sink, file, file_seq, now, Path(workdir))
-            sink.record(entry("loaded", loaded, None))
+        result = _load(con, sink, attempt, now)
     except _FILE_FAILURES as error:
         message = f"{file.source_file}: {_describe(error)}"
-        sink.record(entry("failed", None, message))
-        return FileResult(file.object, file.source_file, file_seq, "failed", error=message)
-    loaded_files[(file.object, checksum)] = file_seq
-    return FileResult(
-        file.object, file.source_file, file_seq, "loaded", loaded.rows_read, loaded.rows_loaded,
-        loaded.rows_quarantined, loaded.duplicate_ids, loaded.extra_columns,
-    )
+        sink.record(attempt.entry("failed", error=message))
+        return FileResult(file.object, file.source_file, attempt.file_seq, "failed", error=message)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {CHECKED_TABLE}")
+    loaded_files[(file.object, checksum)] = attempt.file_seq
+    return result
 
 
 def ingest_landing(
