@@ -52,6 +52,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return run_pipeline(landing, warehouse, progress=not args.quiet)
 
 
+def _cmd_dbt(args: argparse.Namespace) -> int:
+    """dbt on the project with the warehouse of this environment, e.g. to run the unit
+    tests or read a what-if after editing a seed. Not a refresh: `fukan run` is."""
+    import os
+    import subprocess
+
+    from orchestration.dbt_project import _dbt_executable
+
+    env = {**os.environ, "FUKAN_WAREHOUSE": str(Path(args.warehouse).resolve())}
+    dbt_args = [a for a in args.dbt_args if a != "--"]
+    command = [_dbt_executable(), *dbt_args, "--project-dir", str(config.DBT_PROJECT_DIR),
+               "--profiles-dir", str(config.DBT_PROJECT_DIR)]
+    return subprocess.run(command, env=env).returncode
+
+
 def _has_files(folder: Path) -> bool:
     return folder.exists() and any(p.is_file() for p in folder.rglob("*"))
 
@@ -99,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--demo-leads", type=int, default=20000, help="leads for --demo-if-empty (default %(default)s)")
     run.add_argument("--seed", type=int, default=7, help="seed for --demo-if-empty (default %(default)s)")
     run.set_defaults(func=_cmd_run)
+
+    dbt = sub.add_parser("dbt", help="run a dbt command on the project against this warehouse",
+                         description="Pass the arguments to dbt with the project, profiles and warehouse set, "
+                                     "e.g. `fukan dbt -- build --select quality_what_if+`.")
+    dbt.add_argument("--warehouse", default=str(config.warehouse_path()),
+                     help="working DuckDB warehouse file (env FUKAN_WAREHOUSE; default %(default)s)")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments for dbt, after --")
+    dbt.set_defaults(func=_cmd_dbt)
     return parser
 
 
