@@ -7,8 +7,9 @@ the lead engineer's user-to-department seed (and the tests) what the truth is.
 
 Users 1-15 are a fixed core (their ids never change); inside- and field-sales reps
 beyond the core are added in proportion to the lead volume, so reps make about 50
-calls per business day whatever `leads` is (with at least the core's five IS reps,
-small runs give more calls per lead instead).
+calls per business day. The core has five IS reps, more than a run of under ~15,000
+leads needs: there the funnel gives each lead more calls instead (see funnel.py), and
+below ~2,500 leads the team makes fewer than 50 calls a day.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from datetime import date
 
 import numpy as np
 
-from orchestration.demo_data.frame import Codes, Frame, Ids, codes, sf_id, text
+from orchestration.demo_data.frame import Codes, Frame, Ids, sf_id, text
 from orchestration.demo_data.jp_calendar import NULL, BusinessClock, day_number, instant
 
 USER, ROLE = "005", "00E"
@@ -181,6 +182,29 @@ def build_roster(rng: np.random.Generator, leads: int, first_day: int, last_day:
     )
 
 
+def pick_working(rng: np.random.Generator, reps: np.ndarray, windows: np.ndarray, day: np.ndarray,
+                 rep_group: np.ndarray | None = None, row_group: np.ndarray | None = None) -> np.ndarray:
+    """For each row, a uniform draw among `reps` working on that day (and in the row's group, if given).
+
+    Windows change on a handful of days, so this loops over those epochs, not rows.
+    """
+    windows = windows[reps]
+    rep_group = np.zeros(reps.size, dtype=np.int64) if rep_group is None else rep_group
+    row_group = np.zeros(day.size, dtype=np.int64) if row_group is None else row_group
+    edges = np.unique(np.concatenate([windows[:, 0], windows[:, 1] + 1]))
+    epoch = np.searchsorted(edges, day, side="right")
+    out = np.empty(day.size, dtype=np.int64)
+    for e in np.unique(epoch):
+        at = edges[e - 1] if e > 0 else int(day[epoch == e].min())
+        working = (windows[:, 0] <= at) & (windows[:, 1] >= at)
+        for g in np.unique(row_group[epoch == e]):
+            rows = np.flatnonzero((epoch == e) & (row_group == g))
+            pool = reps[working & (rep_group == g)]
+            pool = pool if pool.size else reps[working]
+            out[rows] = pool[rng.integers(0, pool.size, rows.size)]
+    return out
+
+
 def role_frame(created: int) -> Frame:
     n = len(ROLES)
     return {
@@ -230,5 +254,3 @@ def user_frame(roster: Roster, cutoff: int) -> Frame:
     }
     return frame
 
-
-__all__ = ["codes"]

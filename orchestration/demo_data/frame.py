@@ -12,15 +12,22 @@ from typing import Union
 import numpy as np
 import pyarrow as pa
 
-from orchestration.demo_data.jp_calendar import NULL
 
 
 @dataclass(frozen=True)
 class Ids:
-    """Salesforce-style 18-character ids: `prefix` + the counter zero-padded to 15 digits."""
+    """Salesforce-style 18-character ids: prefix + the counter zero-padded to 15 digits.
 
-    prefix: str
+    A polymorphic reference (`who_id`: lead or contact) gives a tuple of prefixes and
+    `kind`, the index of each row's prefix.
+    """
+
+    prefix: str | tuple[str, ...]
     values: np.ndarray  # counters from 1; NULL = no reference
+    kind: np.ndarray | None = None
+
+    def at(self, index: np.ndarray | slice) -> Ids:
+        return Ids(self.prefix, self.values[index], None if self.kind is None else self.kind[index])
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,9 @@ class Codes:
     labels: tuple[str, ...]
     values: np.ndarray
 
+    def at(self, index: np.ndarray | slice) -> Codes:
+        return Codes(self.labels, self.values[index])
+
 
 Data = Union[np.ndarray, Ids, Codes, pa.Array]
 Frame = dict[str, Data]
@@ -37,12 +47,6 @@ Frame = dict[str, Data]
 
 def sf_id(prefix: str, counter: int) -> str:
     return f"{prefix}{counter:015d}"
-
-
-def codes(labels: tuple[str, ...], values: list[str | None]) -> Codes:
-    """Codes from Python strings (small tables only)."""
-    position = {label: i for i, label in enumerate(labels)}
-    return Codes(labels, np.array([NULL if v is None else position[v] for v in values], dtype=np.int64))
 
 
 def text(values: list[str | None]) -> pa.Array:
@@ -54,21 +58,9 @@ def row_count(frame: Frame) -> int:
     return len(first.values) if isinstance(first, (Ids, Codes)) else len(first)
 
 
-def take(frame: Frame, index: np.ndarray) -> Frame:
-    """Rows by position (or boolean mask)."""
-    if index.dtype == bool:
-        index = np.flatnonzero(index)
-    out: Frame = {}
-    for name, data in frame.items():
-        if isinstance(data, Ids):
-            out[name] = Ids(data.prefix, data.values[index])
-        elif isinstance(data, Codes):
-            out[name] = Codes(data.labels, data.values[index])
-        elif isinstance(data, pa.Array):
-            out[name] = data.take(pa.array(index))
-        else:
-            out[name] = data[index]
-    return out
+def take(frame: Frame, index: slice) -> Frame:
+    """A slice of rows (numpy views, no copy)."""
+    return {name: data.at(index) if isinstance(data, (Ids, Codes)) else data[index] for name, data in frame.items()}
 
 
 def concat(frames: list[Frame]) -> Frame:
@@ -77,7 +69,8 @@ def concat(frames: list[Frame]) -> Frame:
     for name, first in frames[0].items():
         parts = [f[name] for f in frames]
         if isinstance(first, Ids):
-            out[name] = Ids(first.prefix, np.concatenate([p.values for p in parts]))
+            kind = None if first.kind is None else np.concatenate([p.kind for p in parts])
+            out[name] = Ids(first.prefix, np.concatenate([p.values for p in parts]), kind)
         elif isinstance(first, Codes):
             out[name] = Codes(first.labels, np.concatenate([p.values for p in parts]))
         elif isinstance(first, pa.Array):

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from orchestration.contract import BOOLEAN, DATE, DOUBLE, INTEGER, OBJECTS, TIMESTAMP
 from orchestration.demo_data.frame import Codes, Frame, Ids, row_count
-from orchestration.demo_data.jp_calendar import DAY, NULL
+from orchestration.demo_data.jp_calendar import DAY
 
 CHUNK_ROWS = 500_000
 _BLOCKS = np.char.zfill(np.arange(100_000).astype("U5"), 5).astype("S5")
@@ -60,13 +60,21 @@ def _fixed_width(records: np.ndarray, valid: np.ndarray) -> pa.Array:
 
 def _ids(data: Ids) -> pa.Array:
     valid = data.values >= 0
-    v = np.where(valid, data.values, 0)
+    v = np.where(valid, data.values, 0).astype(np.int64)
     rec = np.empty(v.size, dtype=[("p", "S3"), ("a", "S5"), ("b", "S5"), ("c", "S5")])
-    rec["p"] = data.prefix.encode()
+    if isinstance(data.prefix, str):
+        rec["p"] = data.prefix.encode()
+    else:
+        rec["p"] = np.array(data.prefix, dtype="S3")[data.kind]
     rec["a"] = _BLOCKS[v // 10**10]
     rec["b"] = _BLOCKS[v // 10**5 % 10**5]
     rec["c"] = _BLOCKS[v % 10**5]
     return _fixed_width(rec, valid)
+
+
+def ids_text(prefix: str, values: np.ndarray) -> pa.Array:
+    """Ids as Arrow text, for columns that mix ids with other values (LeadHistory's Owner rows)."""
+    return _ids(Ids(prefix, values))
 
 
 def _timestamps_text(seconds: np.ndarray) -> pa.Array:
@@ -103,7 +111,11 @@ def _arrow(data, kind: str, csv: bool) -> pa.Array:
     if kind == INTEGER:
         return pa.array(data, type=pa.int64(), mask=data < 0)
     if kind == DOUBLE:
-        return pa.array(data, type=pa.float64(), mask=np.isnan(data))
+        missing = np.isnan(data)
+        whole = np.where(missing, 0.0, data)
+        if csv and np.array_equal(whole, np.round(whole)):  # yen amounts: `16325000000`, not `1.6325e+10`
+            return pa.array(whole.astype(np.int64), type=pa.int64(), mask=missing)
+        return pa.array(data, type=pa.float64(), mask=missing)
     if kind == BOOLEAN:
         return pa.array(data, type=pa.bool_())
     raise TypeError(f"numpy column of kind {kind!r} needs Ids or Codes")
@@ -126,11 +138,7 @@ def _chunks(obj_name: str, frame: Frame, style: FileStyle, csv: bool):
         arrays = []
         for column, kind in columns:
             data = frame[column]
-            if isinstance(data, (Ids, Codes)):
-                data = type(data)(data.prefix if isinstance(data, Ids) else data.labels, data.values[part])
-            else:
-                data = data[part]
-            arrays.append(_arrow(data, kind, csv))
+            arrays.append(_arrow(data.at(part) if isinstance(data, (Ids, Codes)) else data[part], kind, csv))
         yield pa.Table.from_arrays(arrays, names=names)
 
 

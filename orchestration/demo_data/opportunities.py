@@ -1,0 +1,284 @@
+"""Field sales: accounts and contacts from conversions, opportunities and their stage history.
+
+Each opportunity walks the standard Salesforce stage picklist, skipping some stages as
+real reps do, and is lost at any stage (a good part of them before a proposal) or won.
+The whole path is simulated; a file shows the stage at its cut-off, so opportunities
+still open at the snapshot simply have not reached their close yet. About 10% of
+opportunities come from existing customers (no lead), and ~10% have no stage history,
+so the warehouse must fall back to the current stage.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from orchestration.demo_data.campaigns import CAMPAIGN, LEAD_SOURCES
+from orchestration.demo_data.company import R_FS_ENT, R_FS_MID, USER, Roster, pick_working
+from orchestration.demo_data.frame import Codes, Frame, Ids
+from orchestration.demo_data.funnel import Funnel
+from orchestration.demo_data.history import LeadEvents, values_at
+from orchestration.demo_data.jp_calendar import NULL, BusinessClock, instant, local_day, office_seconds
+from orchestration.demo_data.leads import COMPANIES, COUNTRIES, INDUSTRIES, TITLES, Leads
+
+ACCOUNT, CONTACT, OPPORTUNITY, OPPORTUNITY_HISTORY = "001", "003", "006", "008"
+
+STAGES = ("Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers",
+          "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost")
+PROPOSAL, WON, LOST = 6, 8, 9
+PROBABILITY = np.array([10, 10, 20, 50, 60, 70, 75, 90, 100, 0], dtype=float)
+FORECAST = ("Pipeline", "Best Case", "Commit", "Closed", "Omitted")
+FORECAST_OF_STAGE = np.array([0, 0, 0, 0, 0, 0, 1, 2, 3, 4])
+OPPORTUNITY_SOURCES = LEAD_SOURCES + ("Existing Customer",)
+OPPORTUNITY_TYPES = ("New Business", "Existing Business")
+ACCOUNT_TYPES = ("Prospect", "Customer")
+CONTACT_DEPARTMENTS = ("営業部", "情報システム部", "経営企画部", "総務部", "マーケティング部")
+_LOST_AT = np.array([.2, .17, .14, .11, .09, .07, .12, .10])
+ENTERPRISE_EMPLOYEES = 1000
+
+
+@dataclass
+class Accounts:
+    """Existing customers first (created before the data starts), then one per converted lead."""
+
+    created: np.ndarray
+    owner: np.ndarray
+    lead: np.ndarray  # NULL for existing customers
+    company: np.ndarray
+    industry: np.ndarray
+    employees: np.ndarray
+    revenue: np.ndarray
+    country: np.ndarray
+    source: np.ndarray
+    t_customer: np.ndarray  # becomes a customer (first won deal), NULL if never
+    contact_title: np.ndarray
+    contact_department: np.ndarray
+
+
+@dataclass
+class Deals:
+    lead: np.ndarray  # NULL for existing business
+    account: np.ndarray
+    owner: np.ndarray
+    created: np.ndarray
+    campaign: np.ndarray
+    source: np.ndarray
+    existing: np.ndarray
+    entry: np.ndarray  # (n, 8) instant each open stage is entered, NULL if skipped
+    close: np.ndarray
+    won: np.ndarray
+    amount_initial: np.ndarray
+    amount: np.ndarray
+    has_history: np.ndarray
+
+
+def _segment(employees: np.ndarray) -> np.ndarray:
+    return np.where(employees >= ENTERPRISE_EMPLOYEES, R_FS_ENT, R_FS_MID)
+
+
+def build_accounts(rng: np.random.Generator, leads: Leads, funnel: Funnel, events: LeadEvents, roster: Roster,
+                   first_day: int) -> Accounts:
+    n_existing = max(20, round(leads.size * 0.012))
+    converted = np.flatnonzero(funnel.converted)
+    converted = converted[np.argsort(funnel.t_convert[converted], kind="stable")]
+    title, industry, employees = values_at(leads, events, converted, funnel.t_convert[converted])
+
+    e_created = instant(first_day - rng.integers(60, 3000, n_existing), office_seconds(rng, n_existing))
+    e_employees = np.clip(np.round(500 * np.exp(1.4 * rng.standard_normal(n_existing))), 5, 200_000).astype(np.int64)
+    e_industry = rng.choice(len(INDUSTRIES), n_existing, p=[.25, .22, .1, .12, .08, .05, .03, .15])
+    e_company = rng.integers(0, len(COMPANIES) - 50, n_existing)
+    created = np.concatenate([e_created, funnel.t_convert[converted]])
+    emp = np.concatenate([e_employees, employees])
+    fs = roster.field_reps()
+    owner = pick_working(rng, fs, roster.fs_days, np.maximum(local_day(created), first_day),
+                         roster.role[fs], _segment(emp))
+    department = np.where(rng.random(created.size) < 0.8, rng.integers(0, len(CONTACT_DEPARTMENTS), created.size), NULL)
+    return Accounts(
+        created=created, owner=owner, lead=np.concatenate([np.full(n_existing, NULL), converted]),
+        company=np.concatenate([e_company, leads.company[converted]]),
+        industry=np.concatenate([e_industry, industry]), employees=emp,
+        revenue=np.concatenate([np.round(e_employees * 2.5e7, -6), leads.revenue[converted]]),
+        country=np.concatenate([np.zeros(n_existing, dtype=np.int64), leads.country[converted]]),
+        source=np.concatenate([rng.choice([0, 3, 5, NULL], n_existing), leads.source[converted]]),
+        t_customer=np.concatenate([e_created, np.full(converted.size, NULL)]),
+        contact_title=np.concatenate([rng.choice([3, 4, 7], n_existing), title]),
+        contact_department=department,
+    )
+
+
+def build_deals(rng: np.random.Generator, leads: Leads, funnel: Funnel, accounts: Accounts, roster: Roster,
+                clock: BusinessClock, first_day: int, last_day: int) -> Deals:
+    """Opportunities from conversions plus ~10% existing business, each with its full stage path."""
+    n_existing_accounts = int((accounts.lead == NULL).sum())
+    account_of_lead = np.full(leads.size, NULL)
+    account_of_lead[accounts.lead[n_existing_accounts:]] = np.arange(n_existing_accounts, accounts.lead.size)
+    from_leads = np.flatnonzero(funnel.wants_opportunity)
+    n_existing = round(from_leads.size / 9)
+    existing_days = clock.days[(clock.days >= first_day) & (clock.days <= last_day)]
+    e_created = instant(rng.choice(existing_days, n_existing), office_seconds(rng, n_existing))
+    e_account = rng.integers(0, n_existing_accounts, n_existing)
+
+    lead = np.concatenate([from_leads, np.full(n_existing, NULL)])
+    account = np.concatenate([account_of_lead[from_leads], e_account])
+    created = np.concatenate([funnel.t_convert[from_leads], e_created])
+    order = np.argsort(created, kind="stable")
+    lead, account, created = lead[order], account[order], created[order]
+    existing = lead == NULL
+    n = lead.size
+    safe_lead = np.maximum(lead, 0)
+    won = np.where(existing, rng.random(n) < 0.55, funnel.wins[safe_lead])
+
+    top = np.where(won, np.where(rng.random(n) < 0.85, 7, 6), rng.choice(8, n, p=_LOST_AT / _LOST_AT.sum()))
+    stage = np.arange(8)
+    draws = rng.random((n, 8))
+    entered = (stage <= top[:, None]) & ((draws < 0.75) | (stage == top[:, None]) | ((stage == PROPOSAL) & (draws < 0.95)))
+    entered[:, 0] = True
+    gaps = np.where(entered, 2 + rng.poisson(np.where(existing, 3, 5)[:, None], (n, 8)), 0)
+    gaps[:, 0] = 0
+    start_bd = clock.index_on_or_after(local_day(created))
+    stage_bd = start_bd[:, None] + np.cumsum(gaps, axis=1)
+    entry = instant(clock.day_at(stage_bd), office_seconds(rng, n * 8).reshape(n, 8))
+    entry[:, 0] = created
+    entry = np.where(entered, entry, NULL)
+    close_bd = stage_bd[:, -1] + 3 + rng.poisson(8, n)
+    close = instant(clock.day_at(close_bd), office_seconds(rng, n))
+
+    employees = np.where(accounts.employees[account] > 0, accounts.employees[account], 300)
+    median = np.where(existing, 2.5e6, 4.5e6) * (employees / 300.0) ** 0.25
+    amount = np.round(np.clip(median * np.exp(0.8 * rng.standard_normal(n)), 1e6, 5e7), -4)
+    source = np.where(existing, np.where(rng.random(n) < 0.4, len(LEAD_SOURCES), NULL), leads.source[safe_lead])
+    fs = roster.field_reps()
+    owner = np.where(existing, pick_working(rng, fs, roster.fs_days, local_day(created), roster.role[fs],
+                                            _segment(employees)), accounts.owner[account])
+    return Deals(
+        lead=lead, account=account, owner=owner, created=created,
+        campaign=np.where(existing, NULL, leads.campaign[safe_lead]), source=source, existing=existing,
+        entry=entry, close=close, won=won, amount_initial=np.round(amount * rng.uniform(0.8, 1.5, n), -4),
+        amount=amount, has_history=rng.random(n) >= 0.1,
+    )
+
+
+def customer_since(accounts: Accounts, deals: Deals) -> np.ndarray:
+    """An account becomes a customer at its first won deal (existing customers already are)."""
+    t = np.where(accounts.t_customer == NULL, np.iinfo(np.int64).max, accounts.t_customer)
+    np.minimum.at(t, deals.account[deals.won], deals.close[deals.won])
+    return np.where(t == np.iinfo(np.int64).max, NULL, t)
+
+
+def changed_deals(deals: Deals, low: int, high: int) -> np.ndarray:
+    """Opportunities whose version as of `high` was written in (low, high]."""
+    rows = np.flatnonzero(deals.created <= high)
+    _, since = _stage_at(deals, rows, high)
+    return rows[since > low]
+
+
+def _stage_at(deals: Deals, rows: np.ndarray, as_of: int) -> tuple[np.ndarray, np.ndarray]:
+    """Current stage index and the instant it was entered."""
+    entry = deals.entry[rows]
+    reached = (entry != NULL) & (entry <= as_of)
+    current = np.where(reached, np.arange(8), -1).max(axis=1)
+    since = entry[np.arange(rows.size), current]
+    closed = deals.close[rows] <= as_of
+    current = np.where(closed, np.where(deals.won[rows], WON, LOST), current)
+    return current, np.where(closed, deals.close[rows], since)
+
+
+def _close_date(deals: Deals, rows: np.ndarray, stage: np.ndarray) -> np.ndarray:
+    """The rep's expected close: 90 days out until a proposal, then the real date."""
+    planned = local_day(deals.created[rows]) + 90
+    return np.where(stage >= PROPOSAL, local_day(deals.close[rows]), planned)
+
+
+def opportunity_frame(deals: Deals, rows: np.ndarray, as_of: int) -> Frame:
+    stage, since = _stage_at(deals, rows, as_of)
+    n = rows.size
+    lost_early = (stage == LOST) & (deals.entry[rows, PROPOSAL] == NULL)
+    amount = np.where((stage < PROPOSAL) | lost_early, deals.amount_initial[rows], deals.amount[rows])
+    return {
+        "id": Ids(OPPORTUNITY, rows + 1),
+        "created_date": deals.created[rows],
+        "system_modstamp": since,
+        "last_modified_date": since,
+        "is_deleted": np.zeros(n, dtype=bool),
+        "account_id": Ids(ACCOUNT, deals.account[rows] + 1),
+        "owner_id": Ids(USER, deals.owner[rows] + 1),
+        "campaign_id": Ids(CAMPAIGN, np.where(deals.campaign[rows] != NULL, deals.campaign[rows] + 1, NULL)),
+        "type": Codes(OPPORTUNITY_TYPES, deals.existing[rows].astype(np.int64)),
+        "lead_source": Codes(OPPORTUNITY_SOURCES, deals.source[rows]),
+        "stage_name": Codes(STAGES, stage),
+        "is_closed": stage >= WON,
+        "is_won": stage == WON,
+        "amount": amount,
+        "probability": PROBABILITY[stage],
+        "forecast_category_name": Codes(FORECAST, FORECAST_OF_STAGE[stage]),
+        "close_date": _close_date(deals, rows, stage),
+        "currency_iso_code": Codes(("JPY",), np.zeros(n, dtype=np.int64)),
+    }
+
+
+def history_frame(deals: Deals, low: int, high: int) -> Frame:
+    """OpportunityHistory rows created in (low, high], one per stage entered, ids continuing from low's rows."""
+    entry = np.concatenate([deals.entry, np.where(deals.won, deals.close, NULL)[:, None],
+                            np.where(~deals.won, deals.close, NULL)[:, None]], axis=1)
+    ok = (entry != NULL) & deals.has_history[:, None]
+    opp, stage = np.nonzero(ok)
+    at = entry[opp, stage]
+    order = np.lexsort((stage, opp, at))
+    opp, stage, at = opp[order], stage[order], at[order]
+    first_id = int((at <= low).sum()) + 1
+    keep = (at > low) & (at <= high)
+    opp, stage, at = opp[keep], stage[keep], at[keep]
+    lost_early = (stage == LOST) & (deals.entry[opp, PROPOSAL] == NULL)
+    n = opp.size
+    return {
+        "id": Ids(OPPORTUNITY_HISTORY, first_id + np.arange(n)),
+        "created_date": at,
+        "system_modstamp": at,
+        "last_modified_date": at,
+        "is_deleted": np.zeros(n, dtype=bool),
+        "opportunity_id": Ids(OPPORTUNITY, opp + 1),
+        "stage_name": Codes(STAGES, stage),
+        "amount": np.where((stage < PROPOSAL) | lost_early, deals.amount_initial[opp], deals.amount[opp]),
+        "close_date": _close_date(deals, opp, stage),
+        "probability": PROBABILITY[stage],
+    }
+
+
+def account_frame(accounts: Accounts, low: int, high: int) -> Frame:
+    """Accounts whose current version (as of `high`) was written in (low, high]."""
+    became = (accounts.t_customer != NULL) & (accounts.t_customer <= high)
+    modstamp = np.where(became, np.maximum(accounts.t_customer, accounts.created), accounts.created)
+    rows = np.flatnonzero((accounts.created <= high) & (modstamp > low))
+    return {
+        "id": Ids(ACCOUNT, rows + 1),
+        "created_date": accounts.created[rows],
+        "system_modstamp": modstamp[rows],
+        "last_modified_date": modstamp[rows],
+        "is_deleted": np.zeros(rows.size, dtype=bool),
+        "name": Codes(COMPANIES, accounts.company[rows]),
+        "owner_id": Ids(USER, accounts.owner[rows] + 1),
+        "type": Codes(ACCOUNT_TYPES, became[rows].astype(np.int64)),
+        "industry": Codes(INDUSTRIES, accounts.industry[rows]),
+        "number_of_employees": accounts.employees[rows],
+        "annual_revenue": accounts.revenue[rows],
+        "billing_country_code": Codes(COUNTRIES, accounts.country[rows]),
+        "account_source": Codes(OPPORTUNITY_SOURCES, accounts.source[rows]),
+    }
+
+
+def contact_frame(accounts: Accounts, low: int, high: int) -> Frame:
+    """One contact per account (the converted person, or the existing customer's main contact)."""
+    rows = np.flatnonzero((accounts.created > low) & (accounts.created <= high))
+    return {
+        "id": Ids(CONTACT, rows + 1),
+        "created_date": accounts.created[rows],
+        "system_modstamp": accounts.created[rows],
+        "last_modified_date": accounts.created[rows],
+        "is_deleted": np.zeros(rows.size, dtype=bool),
+        "account_id": Ids(ACCOUNT, rows + 1),
+        "owner_id": Ids(USER, accounts.owner[rows] + 1),
+        "lead_source": Codes(OPPORTUNITY_SOURCES, accounts.source[rows]),
+        "title": Codes(TITLES, accounts.contact_title[rows]),
+        "department": Codes(CONTACT_DEPARTMENTS, accounts.contact_department[rows]),
+    }
+
