@@ -326,3 +326,15 @@ def test_japanese_holiday_rules_match_the_holidays_package() -> None:
 
     for year in range(2024, 2028):
         assert {to_date(d) for d in japanese_holidays(year, year)} == set(holidays.Japan(years=year))
+
+
+def test_default_quality_seed_is_the_generators_rule_set():
+    """The shipped definition and the demo's notion of a good lead are the same rules."""
+    import csv
+
+    from orchestration import config
+    from orchestration.demo_data import DEFAULT_QUALITY_RULES
+
+    with open(config.SEEDS_DIR / "quality_lead_rules.csv", encoding="utf-8") as handle:
+        seed = [(r["rule_id"], r["attribute"], r["operator"], r["value"], int(r["points"])) for r in csv.DictReader(handle)]
+    assert seed == [tuple(rule) for rule in DEFAULT_QUALITY_RULES]

@@ -1,6 +1,6 @@
 """The default quality-lead rules, and the generator's own scoring with them.
 
-The lead engineer writes `seeds/quality_lead_rules.csv` from DEFAULT_QUALITY_RULES, so
+`seeds/quality_lead_rules.csv` ships DEFAULT_QUALITY_RULES as the default definition, so
 the generator's notion of a good lead and the warehouse's default definition agree:
 quality leads really do convert better in the demo data, and the KPI marts show it.
 Semantics follow KPI_SPEC.md (null matches nothing, `matches` is a regex search).
@@ -26,9 +26,9 @@ class QualityRule(NamedTuple):
 DEFAULT_QUALITY_RULES: tuple[QualityRule, ...] = (
     QualityRule("target_industry", "industry", "in", "製造業|情報通信業|金融業・保険業", 1),
     QualityRule("mid_size_company", "number_of_employees", "between", "100|5000", 1),
-    QualityRule("enterprise_company", "number_of_employees", "between", "5001|100000000", 2),
-    QualityRule("decision_maker", "title", "matches", "代表取締役|取締役|本部長|部長|Director", 2),
-    QualityRule("manager", "title", "matches", "課長|Manager", 1),
+    QualityRule("large_company", "number_of_employees", "between", "5001|10000000", 2),
+    QualityRule("decision_maker_title", "title", "matches", "代表取締役|取締役|本部長|部長|Director", 2),
+    QualityRule("manager_title", "title", "matches", "課長|Manager", 1),
     QualityRule("warm_source", "lead_source", "in", "Partner Referral|Seminar", 1),
     QualityRule("student", "title", "matches", "学生", -3),
 )

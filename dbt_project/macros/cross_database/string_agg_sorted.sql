@@ -11,16 +11,19 @@
     {{ dbt.listagg(value, delimiter, 'order by ' ~ (order_by or value)) }}
 {%- endmacro %}
 
-{#- dbt.listagg ignores the order on Spark: sort (key, value) pairs, then join. -#}
+{#- dbt.listagg ignores the order on Spark: sort (key, value) pairs, then join; null
+    (not '') when there is no value, as on the other engines. -#}
 {% macro spark__string_agg_sorted(expression, delimiter, order_by) -%}
     {%- set value = 'cast(' ~ expression ~ ' as string)' -%}
-    array_join(
-        transform(
-            array_sort(collect_list(
-                named_struct('sort_key', {{ order_by or value }}, 'value', {{ value }})
-            )),
-            item -> item.value
-        ),
-        {{ delimiter }}
-    )
+    case when count({{ value }}) > 0 then
+        array_join(
+            transform(
+                array_sort(collect_list(
+                    named_struct('sort_key', {{ order_by or value }}, 'value', {{ value }})
+                )),
+                item -> item.value
+            ),
+            {{ delimiter }}
+        )
+    end
 {%- endmacro %}
