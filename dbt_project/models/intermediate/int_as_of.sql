@@ -23,10 +23,9 @@ latest_per_object as (
     select max(created_at) from lead_history
 )
 
-select
-    {% if var('as_of') -%}
-    cast('{{ var("as_of") }}' as {{ dbt.type_timestamp() }})
-    {%- else -%}
-    max(latest_at)
-    {%- endif %} as as_of_at
+{% if var('as_of') -%}
+select cast('{{ var("as_of") }}' as {{ dbt.type_timestamp() }}) as as_of_at
+{%- else -%}
+select max(latest_at) as as_of_at
 from latest_per_object
+{%- endif %}

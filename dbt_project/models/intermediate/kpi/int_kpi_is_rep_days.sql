@@ -1,0 +1,165 @@
+{#- One row per inside-sales rep and day: the rep's activity counts of that day and the
+    opportunities created that day from the leads the rep owns.
+
+    Which rep-days exist: every day of a rep's working tenure in inside sales (so a
+    working day without any activity shows as zeros), plus any day on which the rep,
+    while in inside sales, owns a counted record or open leads at the as-of date.
+    Tenure in inside sales runs over the user's inside-sales department periods
+    (dim_users), from the user's first activity of any kind, to the as-of date; for a
+    user who is no longer active it ends on the user's last activity (the extracts carry
+    no leaving date, and a deactivated user makes no further calls). -#}
+with
+
+activities as (select * from {{ ref('fct_activities') }}),
+opportunities as (select * from {{ ref('fct_opportunities') }}),
+leads as (select * from {{ ref('fct_leads') }}),
+users as (select * from {{ ref('dim_users') }}),
+dates as (select * from {{ ref('dim_dates') }}),
+next_actions as (select * from {{ ref('int_kpi_is_next_actions') }}),
+as_of as (select * from {{ ref('int_as_of') }}),
+
+as_of_date as (
+    select {{ to_reporting_date('as_of_at') }} as as_of_date
+    from as_of
+),
+
+inside_sales_periods as (
+    select
+        user_id,
+        valid_from,
+        valid_to,
+        user_name,
+        coalesce(team_id, 'unassigned') as team_id,
+        coalesce(team_name, 'unassigned') as team_name,
+        is_active
+    from users
+    where department = 'inside_sales'
+),
+
+user_activity_spans as (
+    select
+        owner_user_id as user_id,
+        min(occurred_date) as first_activity_date,
+        max(occurred_date) as last_activity_date
+    from activities
+    where owner_user_id is not null
+    group by owner_user_id
+),
+
+tenure_days as (
+    select
+        inside_sales_periods.user_id,
+        dates.calendar_date
+    from inside_sales_periods
+    inner join user_activity_spans
+        on inside_sales_periods.user_id = user_activity_spans.user_id
+    cross join as_of_date
+    inner join dates
+        on dates.calendar_date >= inside_sales_periods.valid_from
+        and (dates.calendar_date < inside_sales_periods.valid_to or inside_sales_periods.valid_to is null)
+        and dates.calendar_date >= user_activity_spans.first_activity_date
+        and dates.calendar_date <= as_of_date.as_of_date
+        and (inside_sales_periods.is_active or dates.calendar_date <= user_activity_spans.last_activity_date)
+),
+
+activity_counts as (
+    select
+        owner_user_id as user_id,
+        occurred_date as calendar_date,
+        {%- for quality in ['quality', 'general', none] %}
+        {%- set suffix = {'quality': '_on_quality_leads', 'general': '_on_general_leads', none: '_without_lead'}[quality] %}
+        {%- set quality_condition = "lead_quality = '" ~ quality ~ "'" if quality else "lead_quality is null" %}
+        sum(case when activity_type = 'call' and is_completed and {{ quality_condition }} then 1 else 0 end) as calls{{ suffix }},
+        sum(case when activity_type = 'call' and is_completed and is_connected and {{ quality_condition }} then 1 else 0 end) as connected_calls{{ suffix }},
+        sum(case when activity_type = 'meeting' and {{ quality_condition }} then 1 else 0 end) as appointments{{ suffix }},
+        {%- endfor %}
+        sum(case when activity_type = 'call' and is_completed then 1 else 0 end) as calls,
+        sum(case when activity_type = 'call' and is_completed and is_connected then 1 else 0 end) as connected_calls,
+        sum(case when activity_type = 'email' and is_completed then 1 else 0 end) as emails,
+        sum(case when activity_type = 'meeting' then 1 else 0 end) as appointments,
+        sum(case when activity_type = 'call' and is_completed and is_connected then hearing_item_count else 0 end) as hearing_items
+    from activities
+    where owner_department = 'inside_sales'
+    group by owner_user_id, occurred_date
+),
+
+opportunity_counts as (
+    select
+        leads.owner_user_id as user_id,
+        opportunities.created_date as calendar_date,
+        count(*) as opportunities,
+        sum(case when leads.lead_quality = 'quality' then 1 else 0 end) as opportunities_on_quality_leads,
+        sum(case when leads.lead_quality = 'general' then 1 else 0 end) as opportunities_on_general_leads
+    from opportunities
+    inner join leads
+        on opportunities.lead_id = leads.lead_id
+    where leads.owner_user_id is not null
+    group by leads.owner_user_id, opportunities.created_date
+),
+
+rep_day_keys as (
+    select user_id, calendar_date from tenure_days
+    union
+    select user_id, calendar_date from activity_counts
+    union
+    select user_id, calendar_date from opportunity_counts
+    union
+    select rep_user_id, as_of_date from next_actions
+),
+
+rep_days as (
+    select
+        rep_day_keys.user_id,
+        rep_day_keys.calendar_date,
+        inside_sales_periods.user_name,
+        inside_sales_periods.team_id,
+        inside_sales_periods.team_name
+    from rep_day_keys
+    inner join inside_sales_periods
+        on rep_day_keys.user_id = inside_sales_periods.user_id
+        and rep_day_keys.calendar_date >= inside_sales_periods.valid_from
+        and (rep_day_keys.calendar_date < inside_sales_periods.valid_to or inside_sales_periods.valid_to is null)
+)
+
+select
+    rep_days.calendar_date,
+    dates.is_business_day,
+    dates.week_start,
+    dates.month_start,
+    dates.fiscal_quarter_start,
+    rep_days.calendar_date = as_of_date.as_of_date as is_as_of_date,
+    tenure_days.user_id is not null as is_in_tenure,
+    rep_days.user_id as rep_user_id,
+    rep_days.user_name as rep_name,
+    rep_days.team_id,
+    rep_days.team_name,
+    coalesce(activity_counts.calls, 0) as calls,
+    coalesce(activity_counts.calls_on_quality_leads, 0) as calls_on_quality_leads,
+    coalesce(activity_counts.calls_on_general_leads, 0) as calls_on_general_leads,
+    coalesce(activity_counts.calls_without_lead, 0) as calls_without_lead,
+    coalesce(activity_counts.connected_calls, 0) as connected_calls,
+    coalesce(activity_counts.connected_calls_on_quality_leads, 0) as connected_calls_on_quality_leads,
+    coalesce(activity_counts.connected_calls_on_general_leads, 0) as connected_calls_on_general_leads,
+    coalesce(activity_counts.connected_calls_without_lead, 0) as connected_calls_without_lead,
+    coalesce(activity_counts.emails, 0) as emails,
+    coalesce(activity_counts.appointments, 0) as appointments,
+    coalesce(activity_counts.appointments_on_quality_leads, 0) as appointments_on_quality_leads,
+    coalesce(activity_counts.appointments_on_general_leads, 0) as appointments_on_general_leads,
+    coalesce(activity_counts.appointments_without_lead, 0) as appointments_without_lead,
+    coalesce(activity_counts.hearing_items, 0) as hearing_items,
+    coalesce(opportunity_counts.opportunities, 0) as opportunities,
+    coalesce(opportunity_counts.opportunities_on_quality_leads, 0) as opportunities_on_quality_leads,
+    coalesce(opportunity_counts.opportunities_on_general_leads, 0) as opportunities_on_general_leads
+from rep_days
+cross join as_of_date
+inner join dates
+    on rep_days.calendar_date = dates.calendar_date
+left join tenure_days
+    on rep_days.user_id = tenure_days.user_id
+    and rep_days.calendar_date = tenure_days.calendar_date
+left join activity_counts
+    on rep_days.user_id = activity_counts.user_id
+    and rep_days.calendar_date = activity_counts.calendar_date
+left join opportunity_counts
+    on rep_days.user_id = opportunity_counts.user_id
+    and rep_days.calendar_date = opportunity_counts.calendar_date

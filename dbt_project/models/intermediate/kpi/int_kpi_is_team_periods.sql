@@ -1,0 +1,196 @@
+{#- One row per period grain (week, month), period start and inside-sales team that had
+    a rep-day, a touch or a held meeting in the period, up to the as-of date: the reps'
+    counts summed, the team's productivity (calls per rep per business day), the mean
+    interval between personal touches on a lead and the opportunity rate after a held
+    meeting. Periods are ISO weeks (Monday start) and calendar months in the reporting
+    time zone; the current period is counted up to the as-of date. -#}
+{%- set counts = [
+    'calls', 'calls_on_quality_leads', 'calls_on_general_leads', 'calls_without_lead',
+    'connected_calls', 'connected_calls_on_quality_leads', 'connected_calls_on_general_leads',
+    'connected_calls_without_lead', 'emails', 'appointments', 'appointments_on_quality_leads',
+    'appointments_on_general_leads', 'appointments_without_lead', 'hearing_items',
+    'opportunities', 'opportunities_on_quality_leads', 'opportunities_on_general_leads',
+] %}
+{%- set grains = {'week': 'week_start', 'month': 'month_start'} %}
+with
+
+rep_days as (select * from {{ ref('int_kpi_is_rep_days') }}),
+touch_intervals as (select * from {{ ref('int_kpi_is_touch_intervals') }}),
+held_meetings as (select * from {{ ref('int_kpi_is_held_meetings') }}),
+dates as (select * from {{ ref('dim_dates') }}),
+as_of as (select * from {{ ref('int_as_of') }}),
+
+as_of_date as (
+    select {{ to_reporting_date('as_of_at') }} as as_of_date
+    from as_of
+),
+
+period_days as (
+    {%- for grain, column in grains.items() %}
+    select
+        '{{ grain }}' as period_grain,
+        {{ column }} as period_start,
+        calendar_date,
+        is_business_day
+    from dates
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+periods as (
+    select
+        period_days.period_grain,
+        period_days.period_start,
+        max(period_days.calendar_date) as period_end,
+        sum(case when period_days.is_business_day then 1 else 0 end) as business_days_in_period,
+        sum(
+            case when period_days.is_business_day and period_days.calendar_date <= as_of_date.as_of_date then 1 else 0 end
+        ) as business_days,
+        max(as_of_date.as_of_date) as as_of_date
+    from period_days
+    cross join as_of_date
+    where period_days.period_start <= as_of_date.as_of_date
+    group by period_days.period_grain, period_days.period_start
+),
+
+rep_days_by_period as (
+    {%- for grain, column in grains.items() %}
+    select
+        '{{ grain }}' as period_grain,
+        {{ column }} as period_start,
+        rep_days.*
+    from rep_days
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+rep_periods as (
+    select
+        period_grain,
+        period_start,
+        team_id,
+        team_name,
+        rep_user_id,
+        {%- for count in counts %}
+        sum({{ count }}) as {{ count }},
+        {%- endfor %}
+        sum(case when is_in_tenure and is_business_day then 1 else 0 end) as tenure_business_days
+    from rep_days_by_period
+    group by period_grain, period_start, team_id, team_name, rep_user_id
+),
+
+team_activity as (
+    select
+        period_grain,
+        period_start,
+        team_id,
+        team_name,
+        count(*) as reps,
+        sum(case when calls > 0 then 1 else 0 end) as active_reps,
+        sum(case when calls > 0 then tenure_business_days else 0 end) as rep_business_days,
+        {%- for count in counts %}
+        sum({{ count }}) as {{ count }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from rep_periods
+    group by period_grain, period_start, team_id, team_name
+),
+
+team_touches as (
+    {%- for grain, column in grains.items() %}
+    select
+        '{{ grain }}' as period_grain,
+        dates.{{ column }} as period_start,
+        touch_intervals.owner_team_id as team_id,
+        touch_intervals.owner_team_name as team_name,
+        count(*) as touch_intervals,
+        sum(touch_intervals.interval_days) as touch_interval_days_total
+    from touch_intervals
+    inner join dates
+        on touch_intervals.touched_date = dates.calendar_date
+    where touch_intervals.owner_department = 'inside_sales'
+    group by dates.{{ column }}, touch_intervals.owner_team_id, touch_intervals.owner_team_name
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+team_meetings as (
+    {%- for grain, column in grains.items() %}
+    select
+        '{{ grain }}' as period_grain,
+        dates.{{ column }} as period_start,
+        held_meetings.owner_team_id as team_id,
+        held_meetings.owner_team_name as team_name,
+        count(distinct held_meetings.lead_id) as held_meeting_leads,
+        count(distinct case when held_meetings.is_lead_opportunity then held_meetings.lead_id end)
+            as held_meeting_leads_with_opportunity
+    from held_meetings
+    inner join dates
+        on held_meetings.held_date = dates.calendar_date
+    group by dates.{{ column }}, held_meetings.owner_team_id, held_meetings.owner_team_name
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+team_period_keys as (
+    select period_grain, period_start, team_id, team_name from team_activity
+    union
+    select period_grain, period_start, team_id, team_name from team_touches
+    union
+    select period_grain, period_start, team_id, team_name from team_meetings
+),
+
+team_periods as (
+    select
+        team_period_keys.period_grain,
+        team_period_keys.period_start,
+        periods.period_end,
+        periods.period_end <= periods.as_of_date as is_period_complete,
+        team_period_keys.team_id,
+        team_period_keys.team_name,
+        coalesce(team_activity.reps, 0) as reps,
+        coalesce(team_activity.active_reps, 0) as active_reps,
+        periods.business_days,
+        periods.business_days_in_period,
+        coalesce(team_activity.rep_business_days, 0) as rep_business_days,
+        {%- for count in counts %}
+        coalesce(team_activity.{{ count }}, 0) as {{ count }},
+        {%- endfor %}
+        coalesce(team_touches.touch_intervals, 0) as touch_intervals,
+        coalesce(team_touches.touch_interval_days_total, 0) as touch_interval_days_total,
+        coalesce(team_meetings.held_meeting_leads, 0) as held_meeting_leads,
+        coalesce(team_meetings.held_meeting_leads_with_opportunity, 0) as held_meeting_leads_with_opportunity
+    from team_period_keys
+    inner join periods
+        on team_period_keys.period_grain = periods.period_grain
+        and team_period_keys.period_start = periods.period_start
+    left join team_activity
+        on team_period_keys.period_grain = team_activity.period_grain
+        and team_period_keys.period_start = team_activity.period_start
+        and team_period_keys.team_id = team_activity.team_id
+    left join team_touches
+        on team_period_keys.period_grain = team_touches.period_grain
+        and team_period_keys.period_start = team_touches.period_start
+        and team_period_keys.team_id = team_touches.team_id
+    left join team_meetings
+        on team_period_keys.period_grain = team_meetings.period_grain
+        and team_period_keys.period_start = team_meetings.period_start
+        and team_period_keys.team_id = team_meetings.team_id
+)
+
+select
+    team_periods.*,
+    {{ safe_divide('connected_calls', 'calls') }} as contact_rate,
+    {{ safe_divide('appointments', 'connected_calls') }} as appointment_rate,
+    {{ safe_divide('hearing_items', 'connected_calls') }} as hearing_items_per_connected_call,
+    {{ safe_divide('calls', 'rep_business_days') }} as calls_per_rep_per_business_day,
+    {{ safe_divide('touch_interval_days_total', 'touch_intervals') }} as touch_interval_days,
+    {{ safe_divide('held_meeting_leads_with_opportunity', 'held_meeting_leads') }} as opportunity_rate_after_meeting
+from team_periods

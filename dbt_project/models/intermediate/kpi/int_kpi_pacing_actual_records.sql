@@ -1,0 +1,158 @@
+{#- One row per record that counts toward a target KPI (KPI x record), for the KPIs that
+    seeds/kpi_targets.csv sets targets for: the date it counts on (reporting time zone),
+    its owner and the value it adds. What each KPI counts:
+      leads, quality_leads          leads (quality leads) by created date; lead owner
+      worked ... appointments,
+      handed_off                    leads reaching the funnel step, by step date; lead owner
+      opportunities                 opportunities by created date; opportunity owner
+      proposals                     opportunities with a proven proposal, by proposal date
+      won, won_amount               won opportunities (count, amount in JPY) by close date
+      calls, connected_calls,
+      emails                        completed calls (connected) and e-mails by date; owner
+    Opportunity KPIs include opportunities that come from no lead (field-sales KPIs).
+    Activity KPIs are department-scoped: a department-level target counts the activities
+    of users in that department on the day; every other KPI's department-level target
+    counts all records. An owner-level target counts the owner's records. -#}
+{%- set lead_steps = {
+    'worked': 'worked', 'contacted': 'contacted', 'need_confirmed': 'need_confirmed',
+    'appointments': 'appointment', 'handed_off': 'handed_off',
+} %}
+with
+
+leads as (select * from {{ ref('fct_leads') }}),
+opportunities as (select * from {{ ref('fct_opportunities') }}),
+activities as (select * from {{ ref('fct_activities') }}),
+targets as (select * from {{ ref('int_kpi_pacing_targets') }}),
+
+target_kpis as (
+    select distinct kpi from targets
+),
+
+records as (
+    select
+        'leads' as kpi,
+        lead_id as record_id,
+        created_date as actual_date,
+        owner_user_id,
+        owner_department,
+        false as is_department_scoped,
+        cast(1 as {{ type_double() }}) as actual_value
+    from leads
+
+    union all
+
+    select
+        'quality_leads',
+        lead_id,
+        created_date,
+        owner_user_id,
+        owner_department,
+        false,
+        cast(1 as {{ type_double() }})
+    from leads
+    where lead_quality = 'quality'
+    {%- for kpi, step in lead_steps.items() %}
+
+    union all
+
+    select
+        '{{ kpi }}',
+        lead_id,
+        {{ step }}_date,
+        owner_user_id,
+        owner_department,
+        false,
+        cast(1 as {{ type_double() }})
+    from leads
+    where reached_{{ step }}
+    {%- endfor %}
+
+    union all
+
+    select
+        'opportunities',
+        opportunity_id,
+        created_date,
+        owner_user_id,
+        owner_department,
+        false,
+        cast(1 as {{ type_double() }})
+    from opportunities
+
+    union all
+
+    select
+        'proposals',
+        opportunity_id,
+        proposal_date,
+        owner_user_id,
+        owner_department,
+        false,
+        cast(1 as {{ type_double() }})
+    from opportunities
+    where has_proposal
+
+    union all
+
+    select
+        'won',
+        opportunity_id,
+        closed_date,
+        owner_user_id,
+        owner_department,
+        false,
+        cast(1 as {{ type_double() }})
+    from opportunities
+    where is_won
+
+    union all
+
+    select
+        'won_amount',
+        opportunity_id,
+        closed_date,
+        owner_user_id,
+        owner_department,
+        false,
+        cast(coalesce(won_amount, 0) as {{ type_double() }})
+    from opportunities
+    where is_won
+
+    union all
+
+    select
+        case
+            when activity_type = 'email' then 'emails'
+            else 'calls'
+        end,
+        activity_id,
+        occurred_date,
+        owner_user_id,
+        owner_department,
+        true,
+        cast(1 as {{ type_double() }})
+    from activities
+    where activity_type in ('call', 'email')
+        and is_completed
+
+    union all
+
+    select
+        'connected_calls',
+        activity_id,
+        occurred_date,
+        owner_user_id,
+        owner_department,
+        true,
+        cast(1 as {{ type_double() }})
+    from activities
+    where activity_type = 'call'
+        and is_completed
+        and is_connected
+)
+
+select records.*
+from records
+inner join target_kpis
+    on records.kpi = target_kpis.kpi
+where records.actual_date is not null

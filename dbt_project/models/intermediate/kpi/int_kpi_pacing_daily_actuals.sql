@@ -1,0 +1,118 @@
+{#- One row per actuals series (department x KPI x owner_key, one per distinct target
+    key in seeds/kpi_targets.csv) and calendar day, from the start of the week or fiscal
+    quarter holding its first target period (whichever is earlier) to the as-of date or
+    the end of its last target period (whichever is earlier): the day's actual and the
+    week-, month- and fiscal-quarter-to-date actuals of the series. -#}
+with
+
+targets as (select * from {{ ref('int_kpi_pacing_targets') }}),
+records as (select * from {{ ref('int_kpi_pacing_actual_records') }}),
+dates as (select * from {{ ref('dim_dates') }}),
+as_of as (select * from {{ ref('int_as_of') }}),
+
+as_of_date as (
+    select {{ to_reporting_date('as_of_at') }} as as_of_date
+    from as_of
+),
+
+series as (
+    select
+        department,
+        kpi,
+        owner_key,
+        min(owner_user_id) as owner_user_id,
+        min(period_start) as first_period_start,
+        max(period_end) as last_period_end
+    from targets
+    group by department, kpi, owner_key
+),
+
+series_ranges as (
+    select
+        series.department,
+        series.kpi,
+        series.owner_key,
+        series.owner_user_id,
+        case
+            when first_day.week_start < first_day.fiscal_quarter_start then first_day.week_start
+            else first_day.fiscal_quarter_start
+        end as series_start,
+        case
+            when series.last_period_end < as_of_date.as_of_date then series.last_period_end
+            else as_of_date.as_of_date
+        end as series_end
+    from series
+    cross join as_of_date
+    inner join dates as first_day
+        on series.first_period_start = first_day.calendar_date
+),
+
+series_days as (
+    select
+        series_ranges.department,
+        series_ranges.kpi,
+        series_ranges.owner_key,
+        series_ranges.owner_user_id,
+        dates.calendar_date,
+        dates.week_start,
+        dates.month_start,
+        dates.fiscal_quarter_start
+    from series_ranges
+    inner join dates
+        on dates.calendar_date >= series_ranges.series_start
+        and dates.calendar_date <= series_ranges.series_end
+),
+
+daily as (
+    select
+        series_days.department,
+        series_days.kpi,
+        series_days.owner_key,
+        series_days.owner_user_id,
+        series_days.calendar_date,
+        series_days.week_start,
+        series_days.month_start,
+        series_days.fiscal_quarter_start,
+        coalesce(sum(records.actual_value), 0) as actual_value
+    from series_days
+    left join records
+        on series_days.kpi = records.kpi
+        and series_days.calendar_date = records.actual_date
+        and (
+            records.owner_user_id = series_days.owner_user_id
+            or (
+                series_days.owner_user_id is null
+                and (not records.is_department_scoped or records.owner_department = series_days.department)
+            )
+        )
+    group by
+        series_days.department,
+        series_days.kpi,
+        series_days.owner_key,
+        series_days.owner_user_id,
+        series_days.calendar_date,
+        series_days.week_start,
+        series_days.month_start,
+        series_days.fiscal_quarter_start
+)
+
+select
+    department,
+    kpi,
+    owner_key,
+    owner_user_id,
+    calendar_date,
+    actual_value,
+    sum(actual_value) over (
+        partition by department, kpi, owner_key, week_start
+        order by calendar_date rows between unbounded preceding and current row
+    ) as actual_wtd,
+    sum(actual_value) over (
+        partition by department, kpi, owner_key, month_start
+        order by calendar_date rows between unbounded preceding and current row
+    ) as actual_mtd,
+    sum(actual_value) over (
+        partition by department, kpi, owner_key, fiscal_quarter_start
+        order by calendar_date rows between unbounded preceding and current row
+    ) as actual_qtd
+from daily

@@ -1,0 +1,48 @@
+{#- One row per target of seeds/kpi_targets.csv (period grain, period start, department,
+    KPI, owner): the period's last day and business days, and the key of the actuals
+    series the target is measured against. owner_key is the owner's user id, or
+    '(department)' for a department-level target (owner_id empty), so that targets and
+    actuals can be joined on it (a join never matches nulls). -#}
+with
+
+targets as (select * from {{ ref('kpi_targets') }}),
+dates as (select * from {{ ref('dim_dates') }}),
+
+targets_with_end as (
+    select
+        period_grain,
+        cast(period_start as date) as period_start,
+        cast(
+            {{ dbt.dateadd('day', -1, dbt.dateadd('month', "case when period_grain = 'fiscal_quarter' then 3 else 1 end", 'period_start')) }}
+            as date
+        ) as period_end,
+        department,
+        kpi,
+        nullif(trim(owner_id), '') as owner_user_id,
+        cast(target_value as {{ type_double() }}) as target_value
+    from targets
+)
+
+select
+    targets_with_end.period_grain,
+    targets_with_end.period_start,
+    targets_with_end.period_end,
+    targets_with_end.department,
+    targets_with_end.kpi,
+    targets_with_end.owner_user_id,
+    coalesce(targets_with_end.owner_user_id, '(department)') as owner_key,
+    targets_with_end.target_value,
+    sum(case when dates.is_business_day then 1 else 0 end) as business_days_in_period,
+    max(case when dates.is_business_day then dates.calendar_date end) as last_business_date
+from targets_with_end
+inner join dates
+    on dates.calendar_date >= targets_with_end.period_start
+    and dates.calendar_date <= targets_with_end.period_end
+group by
+    targets_with_end.period_grain,
+    targets_with_end.period_start,
+    targets_with_end.period_end,
+    targets_with_end.department,
+    targets_with_end.kpi,
+    targets_with_end.owner_user_id,
+    targets_with_end.target_value

@@ -1,0 +1,51 @@
+{#- Inside-sales partial view, one row per day and rep (KPI_SPEC.md "KPI marts"): the
+    rep's calls, connections, e-mails, appointments, hearing items and the opportunities
+    of their leads, each rate beside its numerator and denominator; next-action coverage
+    on the rep's as-of-date row only (a snapshot: task history is not in the extracts). -#}
+{%- set counts = [
+    'calls', 'calls_on_quality_leads', 'calls_on_general_leads', 'calls_without_lead',
+    'connected_calls', 'connected_calls_on_quality_leads', 'connected_calls_on_general_leads',
+    'connected_calls_without_lead', 'emails', 'appointments', 'appointments_on_quality_leads',
+    'appointments_on_general_leads', 'appointments_without_lead', 'hearing_items',
+    'opportunities', 'opportunities_on_quality_leads', 'opportunities_on_general_leads',
+] %}
+with
+
+rep_days as (select * from {{ ref('int_kpi_is_rep_days') }}),
+next_actions as (select * from {{ ref('int_kpi_is_next_actions') }}),
+
+rep_days_with_next_actions as (
+    select
+        rep_days.*,
+        next_actions.open_leads,
+        next_actions.open_leads_with_next_action
+    from rep_days
+    left join next_actions
+        on rep_days.rep_user_id = next_actions.rep_user_id
+        and rep_days.calendar_date = next_actions.as_of_date
+)
+
+select
+    calendar_date,
+    is_business_day,
+    week_start,
+    month_start,
+    fiscal_quarter_start,
+    is_as_of_date,
+    is_in_tenure,
+    rep_user_id,
+    rep_name,
+    team_id,
+    team_name,
+    {%- for count in counts %}
+    cast({{ count }} as {{ dbt.type_bigint() }}) as {{ count }},
+    {%- endfor %}
+    {{ safe_divide('connected_calls', 'calls') }} as contact_rate,
+    {{ safe_divide('appointments', 'connected_calls') }} as appointment_rate,
+    {{ safe_divide('hearing_items', 'connected_calls') }} as hearing_items_per_connected_call,
+    cast(case when is_as_of_date then coalesce(open_leads, 0) end as {{ dbt.type_bigint() }}) as open_leads,
+    cast(case when is_as_of_date then coalesce(open_leads_with_next_action, 0) end as {{ dbt.type_bigint() }})
+        as open_leads_with_next_action,
+    case when is_as_of_date then {{ safe_divide('open_leads_with_next_action', 'open_leads') }} end
+        as next_action_coverage
+from rep_days_with_next_actions

@@ -1,0 +1,89 @@
+{#- Inside-sales KPIs against the benchmark bands of seeds/kpi_benchmarks.csv, one row per
+    team, month and KPI: the team's value with its numerator and denominator, the band
+    and a status. `below` under lower_bound, `above` over upper_bound, `within` otherwise
+    (both bounds inclusive; an empty bound is open); no value, no status. The seed's
+    `direction` says which side is bad: is_unfavourable marks below-band values of a
+    higher_is_better KPI, above-band values of a lower_is_better one and any value
+    outside a target_band.
+
+    Published as kpi.kpi_benchmarks (the name in KPI_SPEC.md) through an alias: the
+    model cannot be named kpi_benchmarks because the benchmark seed already is, and dbt
+    attaches the properties of a model that shares a seed's name to the seed. -#}
+{{ config(alias='kpi_benchmarks') }}
+{%- set kpis = {
+    'calls_per_rep_per_business_day': ('calls', 'rep_business_days'),
+    'contact_rate': ('connected_calls', 'calls'),
+    'appointment_rate': ('appointments', 'connected_calls'),
+    'hearing_items_per_connected_call': ('hearing_items', 'connected_calls'),
+    'touch_interval_days': ('touch_interval_days_total', 'touch_intervals'),
+    'opportunity_rate_after_meeting': ('held_meeting_leads_with_opportunity', 'held_meeting_leads'),
+} %}
+with
+
+team_periods as (select * from {{ ref('int_kpi_is_team_periods') }} where period_grain = 'month'),
+benchmarks as (select * from {{ ref('kpi_benchmarks') }}),
+
+team_kpis as (
+    {%- for kpi, (numerator, denominator) in kpis.items() %}
+    select
+        period_start,
+        period_end,
+        is_period_complete,
+        team_id,
+        team_name,
+        '{{ kpi }}' as kpi,
+        cast({{ numerator }} as {{ type_double() }}) as numerator,
+        cast({{ denominator }} as {{ type_double() }}) as denominator,
+        cast({{ kpi }} as {{ type_double() }}) as kpi_value
+    from team_periods
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+compared as (
+    select
+        team_kpis.*,
+        benchmarks.kpi_label_en,
+        benchmarks.kpi_label_ja,
+        benchmarks.unit,
+        benchmarks.direction,
+        cast(benchmarks.lower_bound as {{ type_double() }}) as lower_bound,
+        cast(benchmarks.upper_bound as {{ type_double() }}) as upper_bound,
+        case
+            when team_kpis.kpi_value is null then null
+            when team_kpis.kpi_value < benchmarks.lower_bound then 'below'
+            when team_kpis.kpi_value > benchmarks.upper_bound then 'above'
+            else 'within'
+        end as status
+    from team_kpis
+    inner join benchmarks
+        on team_kpis.kpi = benchmarks.kpi
+)
+
+select
+    'month' as period_grain,
+    period_start,
+    period_end,
+    is_period_complete,
+    team_id,
+    team_name,
+    kpi,
+    kpi_label_en,
+    kpi_label_ja,
+    unit,
+    direction,
+    numerator,
+    denominator,
+    kpi_value,
+    lower_bound,
+    upper_bound,
+    status,
+    case
+        when status is null then null
+        when direction = 'higher_is_better' then status = 'below'
+        when direction = 'lower_is_better' then status = 'above'
+        else status <> 'within'
+    end as is_unfavourable
+from compared

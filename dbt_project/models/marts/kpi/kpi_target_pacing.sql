@@ -1,0 +1,100 @@
+{#- Target pacing, one row per day (business or not) x target: every target of
+    seeds/kpi_targets.csv (period grain, department, KPI, optional owner) on each day
+    from its period start to the as-of date or the period end. The period target is
+    spread evenly over the period's business days (dim_dates), so the target to date
+    grows on business days, stays flat on other days and reaches the full target on the
+    period's last business day. Actuals follow int_kpi_pacing_actual_records. -#}
+with
+
+targets as (select * from {{ ref('int_kpi_pacing_targets') }}),
+daily_actuals as (select * from {{ ref('int_kpi_pacing_daily_actuals') }}),
+dates as (select * from {{ ref('dim_dates') }}),
+users as (select * from {{ ref('dim_users') }}),
+as_of as (select * from {{ ref('int_as_of') }}),
+
+as_of_date as (
+    select {{ to_reporting_date('as_of_at') }} as as_of_date
+    from as_of
+),
+
+owner_names as (
+    select user_id, user_name
+    from users
+    where is_current
+),
+
+target_days as (
+    select
+        targets.*,
+        dates.calendar_date,
+        dates.is_business_day,
+        case
+            when targets.period_grain = 'fiscal_quarter' then dates.business_day_of_fiscal_quarter
+            else dates.business_day_of_month
+        end as business_days_elapsed,
+        dates.calendar_date = as_of_date.as_of_date as is_as_of_date
+    from targets
+    cross join as_of_date
+    inner join dates
+        on dates.calendar_date >= targets.period_start
+        and dates.calendar_date <= targets.period_end
+        and dates.calendar_date <= as_of_date.as_of_date
+),
+
+paced as (
+    select
+        target_days.*,
+        target_days.target_value
+            * {{ safe_divide('target_days.business_days_elapsed', 'target_days.business_days_in_period') }}
+            as target_to_date,
+        daily_actuals.actual_value,
+        case
+            when target_days.period_grain = 'fiscal_quarter' then daily_actuals.actual_qtd
+            else daily_actuals.actual_mtd
+        end as actual_to_date,
+        daily_actuals.actual_wtd,
+        daily_actuals.actual_mtd,
+        daily_actuals.actual_qtd
+    from target_days
+    inner join daily_actuals
+        on target_days.department = daily_actuals.department
+        and target_days.kpi = daily_actuals.kpi
+        and target_days.owner_key = daily_actuals.owner_key
+        and target_days.calendar_date = daily_actuals.calendar_date
+),
+
+projected as (
+    select
+        paced.*,
+        {{ safe_divide('paced.actual_to_date', 'paced.business_days_elapsed') }}
+            * paced.business_days_in_period as projected_value
+    from paced
+)
+
+select
+    projected.calendar_date,
+    projected.is_business_day,
+    projected.is_as_of_date,
+    projected.department,
+    projected.kpi,
+    projected.owner_user_id,
+    owner_names.user_name as owner_name,
+    case when projected.owner_user_id is null then 'department' else 'owner' end as target_level,
+    projected.period_grain,
+    projected.period_start,
+    projected.period_end,
+    cast(projected.business_days_in_period as {{ dbt.type_bigint() }}) as business_days_in_period,
+    cast(projected.business_days_elapsed as {{ dbt.type_bigint() }}) as business_days_elapsed,
+    cast(projected.target_value as {{ type_double() }}) as target_value,
+    cast(projected.target_to_date as {{ type_double() }}) as target_to_date,
+    cast(projected.actual_value as {{ type_double() }}) as actual_value,
+    cast(projected.actual_to_date as {{ type_double() }}) as actual_to_date,
+    {{ safe_divide('projected.actual_to_date', 'projected.target_to_date') }} as attainment,
+    cast(projected.projected_value as {{ type_double() }}) as projected_value,
+    {{ safe_divide('projected.projected_value', 'projected.target_value') }} as projected_attainment,
+    cast(projected.actual_wtd as {{ type_double() }}) as actual_wtd,
+    cast(projected.actual_mtd as {{ type_double() }}) as actual_mtd,
+    cast(projected.actual_qtd as {{ type_double() }}) as actual_qtd
+from projected
+left join owner_names
+    on projected.owner_user_id = owner_names.user_id

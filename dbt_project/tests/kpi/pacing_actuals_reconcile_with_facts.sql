@@ -1,0 +1,76 @@
+-- The actual to date on each department-level target's latest day equals an independent
+-- count over the facts: leads and quality leads by created date (fct_leads), won
+-- opportunities and won amount by close date (fct_opportunities), appointments and
+-- hand-offs by step date (fct_funnel_events). Fails with each target that differs.
+with
+
+pacing as (select * from {{ ref('kpi_target_pacing') }}),
+leads as (select * from {{ ref('fct_leads') }}),
+opportunities as (select * from {{ ref('fct_opportunities') }}),
+funnel_events as (select * from {{ ref('fct_funnel_events') }}),
+
+latest_days as (
+    select
+        department,
+        kpi,
+        period_grain,
+        period_start,
+        max(calendar_date) as calendar_date
+    from pacing
+    where owner_user_id is null
+    group by department, kpi, period_grain, period_start
+),
+
+latest as (
+    select pacing.*
+    from pacing
+    inner join latest_days
+        on pacing.department = latest_days.department
+        and pacing.kpi = latest_days.kpi
+        and pacing.period_grain = latest_days.period_grain
+        and pacing.period_start = latest_days.period_start
+        and pacing.calendar_date = latest_days.calendar_date
+    where pacing.owner_user_id is null
+),
+
+fact_records as (
+    select 'leads' as kpi, created_date as record_date, cast(1 as {{ type_double() }}) as record_value from leads
+    union all
+    select 'quality_leads', created_date, 1 from leads where lead_quality = 'quality'
+    union all
+    select 'appointments', step_date, 1 from funnel_events where funnel_step = 'appointment'
+    union all
+    select 'handed_off', step_date, 1 from funnel_events where funnel_step = 'handed_off'
+    union all
+    select 'won', closed_date, 1 from opportunities where is_won
+    union all
+    select 'won_amount', closed_date, won_amount from opportunities where is_won
+),
+
+recounted as (
+    select
+        latest.department,
+        latest.kpi,
+        latest.period_grain,
+        latest.period_start,
+        latest.calendar_date,
+        latest.actual_to_date,
+        coalesce(sum(fact_records.record_value), 0) as fact_actual_to_date
+    from latest
+    left join fact_records
+        on latest.kpi = fact_records.kpi
+        and fact_records.record_date >= latest.period_start
+        and fact_records.record_date <= latest.calendar_date
+    where latest.kpi in ('leads', 'quality_leads', 'appointments', 'handed_off', 'won', 'won_amount')
+    group by
+        latest.department,
+        latest.kpi,
+        latest.period_grain,
+        latest.period_start,
+        latest.calendar_date,
+        latest.actual_to_date
+)
+
+select *
+from recounted
+where abs(actual_to_date - fact_actual_to_date) > 0.005

@@ -1,0 +1,242 @@
+"""End to end: inside-sales counts in the KPI marts against pandas over the raw extracts.
+
+The expected figures come straight from the landing files the pipeline read, with
+CONTRACT.md's semantics and the default seeds applied in pandas: latest version per id
+by system_modstamp, deleted records dropped, call dispositions mapped ignoring case and
+surrounding spaces, the owner's department from the CRM field (department mapping seed)
+or the user-to-department seed within its validity dates, days cut in Asia/Tokyo. None
+of the SQL under test is reused, so a mistake in a staging, fact or mart model shows up
+as a difference here.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+TIME_ZONE = "Asia/Tokyo"
+COUNTS = ["calls", "connected_calls", "appointments"]
+
+pytestmark = pytest.mark.e2e
+
+
+# --- reading the landing files ------------------------------------------------------
+
+def _snake(header: str) -> str:
+    """`SystemModstamp` -> `system_modstamp`, `Hearing_Item_Count__c` -> `hearing_item_count_c`."""
+    name = header.strip().lstrip("\ufeff")
+    name = re.sub(r"__c$", "_c", name)
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return re.sub(r"_+", "_", name).lower()
+
+
+def _read_file(path: Path) -> pd.DataFrame:
+    suffixes = "".join(path.suffixes[-2:]).lower()
+    if path.suffix.lower() == ".parquet":
+        frame = pd.read_parquet(path).astype("string")
+    elif path.suffix.lower() == ".jsonl":
+        frame = pd.read_json(path, lines=True, dtype=False).astype("string")
+    else:
+        options = dict(dtype=str, keep_default_na=False, na_values=[""],
+                       compression="gzip" if suffixes.endswith(".gz") else None)
+        try:
+            frame = pd.read_csv(path, encoding="utf-8-sig", **options)
+        except UnicodeDecodeError:
+            frame = pd.read_csv(path, encoding="cp932", **options)
+    return frame.rename(columns=_snake)
+
+
+def read_object(landing: Path, name: str, columns: list[str]) -> pd.DataFrame:
+    """Every row version of one object, in file order, with the wanted columns (missing = null)."""
+    files = sorted(p for p in (landing / name).glob("*") if p.is_file()) if (landing / name).is_dir() else []
+    files += sorted(landing.glob(f"{name}.csv*"))
+    parts = []
+    for file_number, path in enumerate(files):
+        frame = _read_file(path)
+        # Stitch-style lowercased API names (`systemmodstamp`) match by letters only.
+        squashed = {c.replace("_", ""): c for c in frame.columns}
+        frame = frame.rename(columns={squashed[w.replace("_", "")]: w for w in columns
+                                      if w not in frame.columns and w.replace("_", "") in squashed})
+        for column in columns:
+            if column not in frame.columns:
+                frame[column] = pd.NA
+        frame = frame[columns].copy()
+        frame["_file"] = file_number
+        frame["_row"] = range(len(frame))
+        parts.append(frame)
+    assert parts, f"no extract files for {name} under {landing}"
+    return pd.concat(parts, ignore_index=True)
+
+
+def _timestamps(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, utc=True, format="ISO8601")
+
+
+def _booleans(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip().str.lower()
+    return text.map({"true": True, "1": True, "t": True, "false": False, "0": False, "f": False})
+
+
+def latest_live(versions: pd.DataFrame) -> pd.DataFrame:
+    """Latest version per id (greatest system_modstamp, then later file, then later row), not deleted."""
+    frame = versions.copy()
+    frame["_version_at"] = (
+        _timestamps(frame["system_modstamp"])
+        .fillna(_timestamps(frame["last_modified_date"]))
+        .fillna(_timestamps(frame["created_date"]))
+    )
+    frame = frame.sort_values(["id", "_version_at", "_file", "_row"]).drop_duplicates("id", keep="last")
+    return frame[~_booleans(frame["is_deleted"]).fillna(False).astype(bool)]
+
+
+def _tokyo_date(values: pd.Series) -> pd.Series:
+    return _timestamps(values).dt.tz_convert(TIME_ZONE).dt.tz_localize(None).dt.normalize()
+
+
+def _normalise(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.replace("\u3000", " ").str.strip().str.lower()
+
+
+# --- the independent computation ----------------------------------------------------
+
+def user_departments(landing: Path) -> pd.DataFrame:
+    """One row per user: CRM department mapped by the seed, team (role id), plus the overrides."""
+    users = read_object(landing, "user", ["id", "created_date", "system_modstamp", "last_modified_date",
+                                          "is_deleted", "department", "user_role_id"])
+    # Deactivated or deleted, a user keeps the department they worked in.
+    users = latest_live(users.assign(is_deleted="false"))
+    mapping = pd.read_csv(SEEDS / "department_mapping.csv", dtype=str)
+    department = users["department"].astype("string").str.strip().map(
+        dict(zip(mapping["department_value"], mapping["department"])))
+    return pd.DataFrame({
+        "user_id": users["id"].to_numpy(),
+        "field_department": department.fillna("unassigned").to_numpy(),
+        "team_id": users["user_role_id"].fillna("unassigned").to_numpy(),
+    })
+
+
+def department_on(owner: pd.Series, day: pd.Series, users: pd.DataFrame) -> pd.Series:
+    """Department of each owner on each day: a valid override wins, else the mapped CRM field."""
+    overrides = pd.read_csv(SEEDS / "user_department_overrides.csv", dtype=str, keep_default_na=False)
+    result = owner.map(dict(zip(users["user_id"], users["field_department"]))).fillna("unassigned")
+    for row in overrides.itertuples():
+        starts = pd.Timestamp(row.valid_from) if row.valid_from else pd.Timestamp.min
+        ends = pd.Timestamp(row.valid_to) if row.valid_to else pd.Timestamp.max
+        hit = (owner == row.user_id) & (day >= starts) & (day < ends)
+        result = result.mask(hit, row.department)
+    return result
+
+
+def expected_inside_sales(landing: Path) -> pd.DataFrame:
+    """Calls, connected calls and appointments of inside-sales owners per rep and month."""
+    users = user_departments(landing)
+    tasks = latest_live(read_object(landing, "task", [
+        "id", "created_date", "system_modstamp", "last_modified_date", "is_deleted", "owner_id", "type",
+        "task_subtype", "is_closed", "completed_date_time", "call_disposition"]))
+    events = latest_live(read_object(landing, "event", [
+        "id", "created_date", "system_modstamp", "last_modified_date", "is_deleted", "owner_id", "type"]))
+
+    dispositions = pd.read_csv(SEEDS / "call_disposition_mapping.csv", dtype=str)
+    connected = set(_normalise(dispositions.loc[dispositions["is_connected"] == "true", "call_disposition"]))
+    closed = _booleans(tasks["is_closed"])
+    is_completed = closed.where(closed.notna(), tasks["completed_date_time"].notna()).astype(bool)
+    is_call = (tasks["task_subtype"] == "Call") | (tasks["type"] == "Call")
+    calls = tasks[is_call & is_completed].assign(
+        calls=1, connected_calls=lambda f: _normalise(f["call_disposition"]).isin(connected).astype(int),
+        appointments=0)
+
+    event_types = pd.read_csv(SEEDS / "event_type_mapping.csv", dtype=str)
+    is_meeting_type = dict(zip(event_types["event_type"], event_types["is_meeting"] == "true"))
+    event_type = events["type"].astype("string").str.strip()
+    is_meeting = event_type.isna() | (event_type == "") | event_type.map(is_meeting_type).fillna(False).astype(bool)
+    meetings = events[is_meeting].assign(calls=0, connected_calls=0, appointments=1)
+
+    activities = pd.concat([calls, meetings], ignore_index=True)
+    activities["day"] = _tokyo_date(activities["created_date"])
+    activities["department"] = department_on(activities["owner_id"], activities["day"], users)
+    inside = activities[activities["department"] == "inside_sales"].copy()
+    inside["month_start"] = inside["day"].dt.to_period("M").dt.to_timestamp()
+    inside["team_id"] = inside["owner_id"].map(dict(zip(users["user_id"], users["team_id"]))).fillna("unassigned")
+    return (inside.rename(columns={"owner_id": "rep_user_id"})
+            .groupby(["rep_user_id", "team_id", "month_start"], as_index=False)[COUNTS].sum())
+
+
+# --- the tests ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def expected(built_warehouse) -> pd.DataFrame:
+    return expected_inside_sales(Path(built_warehouse.landing))
+
+
+@pytest.fixture(scope="module")
+def warehouse(built_warehouse):
+    con = duckdb.connect(str(built_warehouse.warehouse), read_only=True)
+    built = {name for name, in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'kpi'").fetchall()}
+    missing = {"kpi_inside_sales", "kpi_inside_sales_teams"} - built
+    if missing:
+        con.close()
+        pytest.fail(f"the pipeline did not build kpi.{', kpi.'.join(sorted(missing))} (exit code "
+                    f"{built_warehouse.exit_code}); see the run log under {built_warehouse.dagster_home}/logs")
+    yield con
+    con.close()
+
+
+def _keyed(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["month_start"] = pd.to_datetime(frame["month_start"])
+    frame[COUNTS] = frame[COUNTS].astype("int64")
+    frame = frame[frame[COUNTS].sum(axis=1) > 0]
+    return frame.set_index(keys)[COUNTS].sort_index()
+
+
+def test_inside_sales_counts_per_rep_and_month_match_the_extracts(expected, warehouse):
+    mart = warehouse.execute("""
+        select rep_user_id, month_start,
+            sum(calls) as calls, sum(connected_calls) as connected_calls, sum(appointments) as appointments
+        from kpi.kpi_inside_sales
+        group by rep_user_id, month_start
+    """).df()
+    want = _keyed(expected.groupby(["rep_user_id", "month_start"], as_index=False)[COUNTS].sum(),
+                  ["rep_user_id", "month_start"])
+    got = _keyed(mart, ["rep_user_id", "month_start"])
+
+    assert want["calls"].sum() > 10_000, "the demo should give the inside-sales team thousands of calls"
+    assert want["appointments"].sum() > 100
+    pd.testing.assert_frame_equal(got, want, check_names=False)
+
+
+def test_inside_sales_team_months_match_the_extracts(expected, warehouse):
+    mart = warehouse.execute("""
+        select team_id, period_start as month_start, calls, connected_calls, appointments
+        from kpi.kpi_inside_sales_teams
+        where period_grain = 'month'
+    """).df()
+    want = _keyed(expected.groupby(["team_id", "month_start"], as_index=False)[COUNTS].sum(),
+                  ["team_id", "month_start"])
+    pd.testing.assert_frame_equal(_keyed(mart, ["team_id", "month_start"]), want, check_names=False)
+
+
+def test_leaver_and_mover_history_stays_in_inside_sales(expected, warehouse):
+    """The rep who left keeps the calls made before leaving; the rep who moved counts only before the move."""
+    from orchestration.demo_data import DEPARTED_USERS, DEPARTMENT_MOVES
+
+    (leaver, leave_date), = DEPARTED_USERS
+    mover, move_date, _, _ = DEPARTMENT_MOVES[0]
+    months = expected.groupby(["rep_user_id"])["month_start"].agg(["min", "max"])
+    assert months.loc[leaver, "max"] <= pd.Timestamp(leave_date)
+    assert months.loc[mover, "max"] < pd.Timestamp(move_date)
+
+    last_tenure_day, = warehouse.execute(
+        "select max(calendar_date) from kpi.kpi_inside_sales where rep_user_id = ? and is_in_tenure", [leaver]
+    ).fetchone()
+    assert last_tenure_day <= leave_date
+    mover_last_day, = warehouse.execute(
+        "select max(calendar_date) from kpi.kpi_inside_sales where rep_user_id = ?", [mover]
+    ).fetchone()
+    assert mover_last_day < move_date
