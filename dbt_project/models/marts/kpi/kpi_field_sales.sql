@@ -1,0 +1,213 @@
+{#- Field sales' partial view: per month or fiscal quarter, rep and lead quality, the
+    opportunities a rep opened, the proposals made, and the deals closed, with win rates
+    by count and by amount, average deal size, sales cycle and proposal rate. Each count
+    sits in the period of its own date: created date for opportunities, proposal date for
+    proposals, close date for won and lost. Opportunities that came from no lead have
+    their own class, not_lead_sourced. The rep is the opportunity's current owner; name,
+    department and team come from the rep's current dim_users row, so a rep who left
+    keeps every period of history. -#}
+with
+
+opportunities as (select * from {{ ref('fct_opportunities') }}),
+users as (select * from {{ ref('dim_users') }}),
+reporting_periods as (select * from {{ ref('int_kpi_reporting_periods') }}),
+
+classified as (
+    select
+        opportunity_id,
+        owner_user_id,
+        case when origin = 'not_lead_sourced' then 'not_lead_sourced' else lead_quality end as lead_quality,
+        created_date,
+        proposal_date,
+        closed_date,
+        has_proposal,
+        is_won,
+        is_lost,
+        cast(coalesce(amount, 0) as {{ dbt.type_numeric() }}) as amount,
+        cycle_days
+    from opportunities
+),
+
+dated_events as (
+    select
+        owner_user_id,
+        lead_quality,
+        created_date as event_date,
+        1 as opportunities,
+        case when has_proposal then 1 else 0 end as opportunities_with_proposal,
+        0 as proposals,
+        0 as won,
+        0 as lost,
+        0 as won_amount,
+        0 as lost_amount,
+        0 as cycle_days
+    from classified
+    union all
+    select
+        owner_user_id,
+        lead_quality,
+        proposal_date as event_date,
+        0 as opportunities,
+        0 as opportunities_with_proposal,
+        1 as proposals,
+        0 as won,
+        0 as lost,
+        0 as won_amount,
+        0 as lost_amount,
+        0 as cycle_days
+    from classified
+    where has_proposal
+    union all
+    select
+        owner_user_id,
+        lead_quality,
+        closed_date as event_date,
+        0 as opportunities,
+        0 as opportunities_with_proposal,
+        0 as proposals,
+        case when is_won then 1 else 0 end as won,
+        case when is_lost then 1 else 0 end as lost,
+        case when is_won then amount else 0 end as won_amount,
+        case when is_lost then amount else 0 end as lost_amount,
+        coalesce(cycle_days, 0) as cycle_days
+    from classified
+    where is_won or is_lost
+),
+
+counts as (
+    select
+        reporting_periods.period_grain,
+        reporting_periods.period_start,
+        dated_events.owner_user_id,
+        dated_events.lead_quality,
+        sum(dated_events.opportunities) as opportunities,
+        sum(dated_events.opportunities_with_proposal) as opportunities_with_proposal,
+        sum(dated_events.proposals) as proposals,
+        sum(dated_events.won) as won,
+        sum(dated_events.lost) as lost,
+        sum(dated_events.won_amount) as won_amount,
+        sum(dated_events.lost_amount) as lost_amount,
+        sum(dated_events.cycle_days) as cycle_days_total
+    from dated_events
+    inner join reporting_periods
+        on dated_events.event_date = reporting_periods.calendar_date
+    where reporting_periods.period_grain in ('month', 'fiscal_quarter')
+    group by
+        reporting_periods.period_grain,
+        reporting_periods.period_start,
+        dated_events.owner_user_id,
+        dated_events.lead_quality
+),
+
+periods as (
+    select distinct
+        period_grain,
+        period_start,
+        period_end_date,
+        is_complete_period
+    from reporting_periods
+    where period_grain in ('month', 'fiscal_quarter')
+),
+
+rep_periods as (
+    select distinct
+        period_grain,
+        period_start,
+        owner_user_id
+    from counts
+),
+
+lead_qualities as (
+    select 'quality' as lead_quality
+    union all
+    select 'general' as lead_quality
+    union all
+    select 'not_lead_sourced' as lead_quality
+),
+
+counts_by_quality as (
+    select
+        rep_periods.period_grain,
+        rep_periods.period_start,
+        rep_periods.owner_user_id,
+        lead_qualities.lead_quality,
+        coalesce(counts.opportunities, 0) as opportunities,
+        coalesce(counts.opportunities_with_proposal, 0) as opportunities_with_proposal,
+        coalesce(counts.proposals, 0) as proposals,
+        coalesce(counts.won, 0) as won,
+        coalesce(counts.lost, 0) as lost,
+        coalesce(counts.won_amount, 0) as won_amount,
+        coalesce(counts.lost_amount, 0) as lost_amount,
+        coalesce(counts.cycle_days_total, 0) as cycle_days_total
+    from rep_periods
+    cross join lead_qualities
+    left join counts
+        on rep_periods.period_grain = counts.period_grain
+        and rep_periods.period_start = counts.period_start
+        and rep_periods.owner_user_id = counts.owner_user_id
+        and lead_qualities.lead_quality = counts.lead_quality
+),
+
+counts_with_all as (
+    select * from counts_by_quality
+    union all
+    select
+        period_grain,
+        period_start,
+        owner_user_id,
+        'all' as lead_quality,
+        sum(opportunities) as opportunities,
+        sum(opportunities_with_proposal) as opportunities_with_proposal,
+        sum(proposals) as proposals,
+        sum(won) as won,
+        sum(lost) as lost,
+        sum(won_amount) as won_amount,
+        sum(lost_amount) as lost_amount,
+        sum(cycle_days_total) as cycle_days_total
+    from counts_by_quality
+    group by period_grain, period_start, owner_user_id
+),
+
+current_users as (
+    select
+        user_id,
+        user_name,
+        department,
+        team_name,
+        is_active
+    from users
+    where is_current
+)
+
+select
+    cast(counts_with_all.period_grain as {{ dbt.type_string() }}) as period_grain,
+    counts_with_all.period_start,
+    periods.period_end_date,
+    periods.is_complete_period,
+    cast(counts_with_all.owner_user_id as {{ dbt.type_string() }}) as owner_user_id,
+    cast(current_users.user_name as {{ dbt.type_string() }}) as owner_name,
+    cast(coalesce(current_users.department, 'unassigned') as {{ dbt.type_string() }}) as owner_department,
+    cast(current_users.team_name as {{ dbt.type_string() }}) as owner_team_name,
+    coalesce(current_users.is_active, false) as is_owner_active,
+    cast(counts_with_all.lead_quality as {{ dbt.type_string() }}) as lead_quality,
+    cast(counts_with_all.opportunities as {{ dbt.type_bigint() }}) as opportunities,
+    cast(counts_with_all.opportunities_with_proposal as {{ dbt.type_bigint() }}) as opportunities_with_proposal,
+    {{ safe_divide('counts_with_all.opportunities_with_proposal', 'counts_with_all.opportunities') }} as proposal_rate,
+    cast(counts_with_all.proposals as {{ dbt.type_bigint() }}) as proposals,
+    cast(counts_with_all.won as {{ dbt.type_bigint() }}) as won,
+    cast(counts_with_all.lost as {{ dbt.type_bigint() }}) as lost,
+    cast(counts_with_all.won + counts_with_all.lost as {{ dbt.type_bigint() }}) as closed,
+    {{ safe_divide('counts_with_all.won', 'counts_with_all.won + counts_with_all.lost') }} as win_rate_by_count,
+    cast(counts_with_all.won_amount as {{ type_double() }}) as won_amount,
+    cast(counts_with_all.lost_amount as {{ type_double() }}) as lost_amount,
+    cast(counts_with_all.won_amount + counts_with_all.lost_amount as {{ type_double() }}) as closed_amount,
+    {{ safe_divide('counts_with_all.won_amount', 'counts_with_all.won_amount + counts_with_all.lost_amount') }} as win_rate_by_amount,
+    {{ safe_divide('counts_with_all.won_amount', 'counts_with_all.won') }} as average_deal_size,
+    cast(counts_with_all.cycle_days_total as {{ dbt.type_bigint() }}) as cycle_days_total,
+    {{ safe_divide('counts_with_all.cycle_days_total', 'counts_with_all.won + counts_with_all.lost') }} as average_cycle_days
+from counts_with_all
+inner join periods
+    on counts_with_all.period_grain = periods.period_grain
+    and counts_with_all.period_start = periods.period_start
+left join current_users
+    on counts_with_all.owner_user_id = current_users.user_id
