@@ -30,10 +30,11 @@ def docs(built_warehouse, tmp_path_factory) -> tuple[dict, dict]:
 
 
 def _public_models(manifest: dict) -> dict[str, dict]:
+    """Models BI reads, keyed by the table name they build (the alias, as the catalog lists them)."""
     return {
-        node["name"]: node
+        node["alias"]: node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["name"].startswith(("fct_", "dim_", "kpi_"))
+        if node["resource_type"] == "model" and node["alias"].startswith(("fct_", "dim_", "kpi_"))
     }
 
 
