@@ -47,7 +47,8 @@ def split_format(filename: str) -> tuple[str, str] | None:
 
 def _natural_key(text: str) -> list[str | int]:
     """``task_2`` sorts before ``task_10``: file order breaks latest-wins ties."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower())]
+    # Odd positions of the split are the digit runs, so types line up between names.
+    return [int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", text.lower()))]
 
 
 def _classify(relative: Path) -> tuple[str, str] | None:

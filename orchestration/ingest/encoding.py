@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -26,38 +27,48 @@ class Utf8Text:
     gzipped: bool  # whether ``path`` is gzip-compressed
 
 
-@dataclass(frozen=True)
-class _Undecodable:
-    offset: int  # 0-based byte offset in the (uncompressed) text
-    line: int  # 1-based
-
-    def describe(self) -> str:
-        return f"undecodable bytes at byte {self.offset}, line {self.line}"
-
-
 def open_bytes(path: Path, gzipped: bool) -> BinaryIO:
     return gzip.open(path, "rb") if gzipped else path.open("rb")
 
 
-def _decode(stream: BinaryIO, encoding: str, out: TextIO | None = None) -> _Undecodable | None:
-    """Decode the whole stream, writing the text to ``out`` if given; the first failure."""
+# Python's CP932 decoder maps the unused single bytes 0x80, 0xA0 and 0xFD-0xFF to a C1
+# control and private-use characters, so binary garbage would "decode". Those, and control
+# characters other than tab, CR and LF, are no text a CRM export contains.
+_NOT_CP932_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80\uf8f0-\uf8f3]")
+
+
+def _first_bad_byte(
+    stream: BinaryIO, encoding: str, out: TextIO | None = None, reject: re.Pattern[str] | None = None
+) -> int | None:
+    """Decode the whole stream, writing the text to ``out`` if given; the 0-based offset
+    of the first byte that does not decode (or starts a ``reject`` match), else None."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    consumed = newlines = 0
+    consumed = 0
     while True:
         chunk = stream.read(CHUNK_BYTES)
-        pending = len(decoder.getstate()[0])
+        # Bytes the decoder held back (an incomplete character) start this text.
+        text_start = consumed - len(decoder.getstate()[0])
         try:
             text = decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError as error:
-            # error.object is the decoder's pending bytes followed by this chunk.
-            before = error.object[: error.start]
-            return _Undecodable(consumed - pending + error.start, newlines + before.count(b"\n") + 1)
+            return text_start + error.start  # error.object is held-back bytes + chunk
+        if reject is not None and (match := reject.search(text)):
+            return text_start + len(text[: match.start()].encode(encoding))
         if not chunk:
             return None
         if out is not None:
             out.write(text)
         consumed += len(chunk)
-        newlines += chunk.count(b"\n")
+
+
+def _where(path: Path, gzipped: bool, offset: int) -> str:
+    """Lines are counted only for a bad file, so a good one is decoded once and no more."""
+    newlines, remaining = 0, offset
+    with open_bytes(path, gzipped) as stream:
+        while remaining > 0 and (chunk := stream.read(min(CHUNK_BYTES, remaining))):
+            newlines += chunk.count(b"\n")
+            remaining -= len(chunk)
+    return f"undecodable bytes at byte {offset}, line {newlines + 1}"
 
 
 def utf8_text(path: Path, gzipped: bool, workdir: Path) -> Utf8Text:
@@ -65,18 +76,21 @@ def utf8_text(path: Path, gzipped: bool, workdir: Path) -> Utf8Text:
     with open_bytes(path, gzipped) as stream:
         has_bom = stream.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
         stream.seek(0)
-        utf8_failure = _decode(stream, "utf-8")
+        utf8_failure = _first_bad_byte(stream, "utf-8")
     if utf8_failure is None:
         return Utf8Text(path, "utf-8-sig" if has_bom else "utf-8", gzipped)
     if has_bom:
-        raise FileError(f"starts with a UTF-8 byte-order mark but is not UTF-8 text ({utf8_failure.describe()})")
+        raise FileError(
+            "starts with a UTF-8 byte-order mark but is not UTF-8 text "
+            f"({_where(path, gzipped, utf8_failure)})"
+        )
     copy = workdir / f"{path.name}.utf8.csv"
     with open_bytes(path, gzipped) as stream, copy.open("w", encoding="utf-8", newline="") as out:
-        cp932_failure = _decode(stream, "cp932", out)
+        cp932_failure = _first_bad_byte(stream, "cp932", out, reject=_NOT_CP932_TEXT)
     if cp932_failure is None:
         return Utf8Text(copy, "cp932", False)
     copy.unlink()
     # The encoding that decoded further is most likely the intended one; its failure
     # points at the damaged spot.
-    furthest = max(utf8_failure, cp932_failure, key=lambda failure: failure.offset)
-    raise FileError(f"not UTF-8 or CP932 text ({furthest.describe()})")
+    furthest = max(utf8_failure, cp932_failure)
+    raise FileError(f"not UTF-8 or CP932 text ({_where(path, gzipped, furthest)})")

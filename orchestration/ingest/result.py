@@ -21,6 +21,14 @@ class FileResult:
     skipped: bool = False  # same content already loaded: nothing done
 
 
+def _row_counts(files: list[FileResult]) -> tuple[str, str, str]:
+    return (
+        str(sum(f.rows_read for f in files)),
+        str(sum(f.rows_loaded for f in files)),
+        str(sum(f.rows_quarantined for f in files)),
+    )
+
+
 @dataclass(frozen=True)
 class IngestResult:
     files: list[FileResult]
@@ -41,7 +49,7 @@ class IngestResult:
 
     def problems(self) -> list[str]:
         """Every reason the warehouse built from this run would be incomplete."""
-        return [f.error or "" for f in self.failed] + [
+        return [str(f.error) for f in self.failed] + [
             f"required object {name} has no loaded file (expected by the contract)"
             for name in self.missing_required
         ]
@@ -54,14 +62,8 @@ class IngestResult:
     def __str__(self) -> str:
         shown = [f for f in self.files if not f.skipped]
         table = [("object", "file", "status", "read", "loaded", "quarantined")]
-        table += [
-            (f.object, f.source_file, f.status, str(f.rows_read), str(f.rows_loaded), str(f.rows_quarantined))
-            for f in shown
-        ]
-        table.append(
-            ("total", "", "",
-             *(str(sum(getattr(f, a) for f in shown)) for a in ("rows_read", "rows_loaded", "rows_quarantined")))
-        )
+        table += [(f.object, f.source_file, f.status, *_row_counts([f])) for f in shown]
+        table.append(("total", "", "", *_row_counts(shown)))
         widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
         lines = [
             f"ingest: {len(self.loaded)} loaded, {len(self.failed)} failed, "

@@ -25,11 +25,16 @@ SHOWN_VALUE_CHARS = 100
 
 # Each cast yields NULL for text that is not a value of the type. DuckDB's own
 # TIMESTAMPTZ cast reads every ISO 8601 form the contract allows (``T`` or space,
-# fractions, ``Z``, ``+09:00``, ``+0900``, Salesforce's ``.000+0000``).
-_UTC_TIMESTAMP = "(try_cast({t} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
+# fractions, ``Z``, ``+09:00``, ``+0900``, Salesforce's ``.000+0000``); going through
+# epoch microseconds to a naive UTC TIMESTAMP costs half of ``AT TIME ZONE 'UTC'``.
+_UTC_TIMESTAMP = "make_timestamp(epoch_us(try_cast({t} AS TIMESTAMPTZ)))"
 _CASTS = {
     contract.TIMESTAMP: _UTC_TIMESTAMP,
-    contract.DATE: f"CAST({_UTC_TIMESTAMP} AS DATE)",
+    # A plain date is cast directly (six times cheaper); a timestamp gives its UTC date.
+    contract.DATE: (
+        f"CASE WHEN length({{t}}) = 10 THEN try_cast({{t}} AS DATE) "
+        f"ELSE CAST({_UTC_TIMESTAMP} AS DATE) END"
+    ),
     contract.BOOLEAN: (
         "CASE WHEN lower({t}) IN ('true', '1', 'yes') THEN true "
         "WHEN lower({t}) IN ('false', '0', 'no') THEN false END"
@@ -57,10 +62,8 @@ def _column(obj: CrmObject, name: str) -> Column:
 
 
 def _value(column: Column, i: int) -> str:
-    """Typed value of source column c{i}; text keeps its spacing, blank becomes NULL."""
-    if column.type in _CASTS:
-        return _CASTS[column.type].format(t=f"t{i}")
-    return f"CASE WHEN t{i} IS NOT NULL THEN c{i} END"
+    """Typed value of source column c{i} (text t{i}: NULL when empty)."""
+    return _CASTS[column.type].format(t=f"t{i}") if column.type in _CASTS else f"t{i}"
 
 
 def _reason(column: Column, i: int, now: datetime) -> str | None:
@@ -93,7 +96,9 @@ def checked_table_sql(obj: CrmObject, headers: HeaderMap, relation: str, now: da
     row as JSON under the file's own header names, only for rejected rows)."""
     columns = [_column(obj, name) for name in headers.names]
     reasons = {i: r for i, column in enumerate(columns) if (r := _reason(column, i, now))}
-    texts = ", ".join(f"nullif(trim(c{i}), '') AS t{i}" for i in range(len(columns)))
+    # Only the empty string is empty: trimming every value would cost as much as
+    # parsing the file, and the timestamp and number casts accept surrounding spaces.
+    texts = ", ".join(f"nullif(c{i}, '') AS t{i}" for i in range(len(columns)))
     values = ", ".join(f"{_value(column, i)} AS v{i}" for i, column in enumerate(columns))
     problems = ", ".join(f"{r} AS r{i}" for i, r in reasons.items())
     outputs = ", ".join(f"v{i} AS {ident(column.name)}" for i, column in enumerate(columns))

@@ -44,29 +44,35 @@ class DuckDBWarehouse:
             (INGEST_SCHEMA, LEDGER_TABLE, LEDGER_COLUMNS),
             (INGEST_SCHEMA, QUARANTINE_TABLE, QUARANTINE_COLUMNS),
         ]
+        existing = self._existing_columns()
         for schema, table, columns in tables:
-            definition = ", ".join(f"{ident(name)} {sql_type}" for name, sql_type in columns)
-            self.con.execute(f"CREATE TABLE IF NOT EXISTS {_qualified(schema, table)} ({definition})")
-            self._add_columns(schema, table, columns)
+            if (schema, table) in existing:
+                self._add_missing(schema, table, columns, existing[schema, table])
+            else:
+                definition = ", ".join(f"{ident(name)} {sql_type}" for name, sql_type in columns)
+                self.con.execute(f"CREATE TABLE {_qualified(schema, table)} ({definition})")
 
-    def _add_columns(self, schema: str, table: str, columns: list[tuple[str, str]]) -> None:
-        existing = {
-            name.lower()
-            for (name,) in self.con.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_schema = ? AND table_name = ?",
-                [schema, table],
-            ).fetchall()
-        }
+    def _existing_columns(self) -> dict[tuple[str, str], set[str]]:
+        """Column names per (schema, table), lowercase: DuckDB names are case-insensitive."""
+        existing: dict[tuple[str, str], set[str]] = {}
+        for schema, table, column in self.con.execute(
+            "SELECT table_schema, table_name, lower(column_name) FROM information_schema.columns "
+            "WHERE table_schema IN (?, ?)",
+            [RAW_SCHEMA, INGEST_SCHEMA],
+        ).fetchall():
+            existing.setdefault((schema, table), set()).add(column)
+        return existing
+
+    def _add_missing(self, schema: str, table: str, columns: list[tuple[str, str]], existing: set[str]) -> None:
         for name, sql_type in columns:
             if name.lower() not in existing:
-                self.con.execute(
-                    f"ALTER TABLE {_qualified(schema, table)} ADD COLUMN {ident(name)} {sql_type}"
-                )
+                self.con.execute(f"ALTER TABLE {_qualified(schema, table)} ADD COLUMN {ident(name)} {sql_type}")
 
     def add_extra_columns(self, object_name: str, names: list[str]) -> None:
         """Give the raw table the pass-through columns a file carries, if it lacks them."""
-        self._add_columns(RAW_SCHEMA, object_name, [(n, EXTRA_COLUMN_TYPE) for n in names])
+        if names:
+            existing = self._existing_columns()[RAW_SCHEMA, object_name]
+            self._add_missing(RAW_SCHEMA, object_name, [(n, EXTRA_COLUMN_TYPE) for n in names], existing)
 
     def append_raw(self, object_name: str, rows: Rows) -> int:
         return self._append(_qualified(RAW_SCHEMA, object_name), rows)
