@@ -8,7 +8,7 @@ PIP_FLAGS := -q --disable-pip-version-check -c constraints.txt
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
 
-.PHONY: help install install-dev run test ui clean
+.PHONY: help install install-dev run test ui report clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -35,8 +35,12 @@ install-dev: $(VENV)/.installed-dev  ## install fukan with test dependencies
 run: install  ## refresh the warehouse end to end (demo extracts if the landing folder is empty)
 	$(VENV)/bin/fukan run --demo-if-empty
 
-test: install-dev  ## run the whole test suite
+test: install-dev  ## run the whole test suite (installs headless Chromium for the report test if missing)
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser test ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	$(PY) -m pytest
+
+report: install  ## rebuild the KPI overview report from the published copy (published/report.html, report.en.html)
+	$(VENV)/bin/fukan report
 
 clean:  ## remove the working warehouse, demo landing files and the Dagster instance
 	rm -rf warehouse data/landing .dagster_home dbt_project/target

@@ -67,6 +67,12 @@ def _cmd_dbt(args: argparse.Namespace) -> int:
     return subprocess.run(command, env=env).returncode
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from orchestration.report.build import report_command
+
+    return report_command(args)
+
+
 def _has_files(folder: Path) -> bool:
     return folder.exists() and any(p.is_file() for p in folder.rglob("*"))
 
@@ -114,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--demo-leads", type=int, default=20000, help="leads for --demo-if-empty (default %(default)s)")
     run.add_argument("--seed", type=int, default=7, help="seed for --demo-if-empty (default %(default)s)")
     run.set_defaults(func=_cmd_run)
+
+    report = sub.add_parser("report", help="rebuild the KPI overview report from the published copy",
+                            description="Write published/report.html (Japanese) and report.en.html (English) from the published copy.")
+    report.add_argument("--lang", choices=["ja", "en"], default=None, help="one language only (default: both)")
+    report.add_argument("--published", default=None, help="published folder (default: published/ beside FUKAN_WAREHOUSE)")
+    report.set_defaults(func=_cmd_report)
 
     dbt = sub.add_parser("dbt", help="run a dbt command on the project against this warehouse",
                          description="Pass the arguments to dbt with the project, profiles and warehouse set, "

@@ -1,0 +1,167 @@
+"""The KPI overview report: one self-contained HTML page per language, from the published copy.
+
+The page works offline and from a file share: plotly's JavaScript is inlined once and
+every chart is a plotly figure; the text comes from a Jinja2 template. It is written
+beside the published copy (`published/report.html`, `published/report.en.html`) with an
+atomic rename, so a person opening it never sees half a page.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import plotly.offline
+
+from orchestration import config
+from orchestration.report import charts
+from orchestration.report.data import HEALTH_WEEKS, NotPublishedError, PublishedData, read_published
+from orchestration.report.files import write_atomically
+from orchestration.report.formatting import FILTERS
+from orchestration.report.labels import DEPARTMENTS, FUNNEL_STEPS, LANGUAGES, Labels
+
+TEMPLATES = Path(__file__).parent / "templates"
+FILE_NAMES = {"ja": "report.html", "en": "report.en.html"}
+DBT_DOCS_LINK = "dbt_docs/index.html"
+_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+# Health flags in the order of KPI_SPEC.md: (a) quality, (b) next department, (c) pipeline.
+HEALTH_FLAGS = (
+    ("warning_a", "is_volume_up_quality_down"),
+    ("warning_b", "is_handoff_jump_conversion_drop"),
+    ("warning_c", "is_handoffs_up_pipeline_down"),
+)
+
+
+@dataclass(frozen=True)
+class StepFigures:
+    """One funnel step of the KPI tree, as the mart row states it for each lead quality."""
+
+    column: str
+    label: str
+    counts: dict[str, Any]  # quality, general, all
+    conversions: dict[str, Any] | None  # per quality, from the previous step; None for the first step
+    quality_rate: Any
+
+
+def _kpi_tree(data: PublishedData, t: Labels) -> dict[str, list[StepFigures]]:
+    """Steps grouped by department (marketing -> inside sales -> field sales)."""
+    rows = data.overview_row
+    tree: dict[str, list[StepFigures]] = {department: [] for department in DEPARTMENTS}
+    previous: str | None = None
+    for column, step, department in FUNNEL_STEPS:
+        tree[department].append(StepFigures(
+            column=column,
+            label=t.step(step),
+            counts={quality: row[column] for quality, row in rows.items()},
+            conversions=(
+                {quality: row[f"{previous}_to_{step}_rate"] for quality, row in rows.items()} if previous else None
+            ),
+            quality_rate=rows["all"][f"quality_lead_rate_{column}"],
+        ))
+        previous = step
+    return tree
+
+
+def _charts(data: PublishedData, t: Labels) -> dict[str, str]:
+    """Each figure as an HTML fragment; plotly.js itself is inlined once by the template."""
+    figures = {
+        "funnel": charts.funnel(data.overview, t),
+        "leads": charts.leads_by_month(data.monthly, t),
+        "steps": charts.step_events_by_month(data.monthly, t),
+        "conversion": charts.conversion_by_month(data.monthly, t),
+    }
+    if not data.pacing.empty:
+        figures["pacing"] = charts.pacing(data.pacing, t)
+    return {
+        name: figure.to_html(full_html=False, include_plotlyjs=False, config=_PLOTLY_CONFIG, div_id=f"chart-{name}")
+        for name, figure in figures.items()
+    }
+
+
+def _benchmark_matrix(data: PublishedData) -> tuple[list[str], list[dict[str, Any]]]:
+    """Teams as columns, one row per benchmark KPI (with its band); each cell keeps its status."""
+    frame = data.benchmarks.assign(team=lambda f: f.team_name.fillna(f.team_id))
+    rows = [
+        {"first": group.iloc[0], "cells": {row.team: row for row in group.itertuples()}}
+        for _, group in frame.groupby("kpi", sort=False)
+    ]
+    return sorted(frame.team.unique()), rows
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(FILTERS)
+    return environment
+
+
+def render(data: PublishedData, lang: str, generated_at: datetime | None = None) -> str:
+    """The page's HTML for one language."""
+    t = Labels(lang)
+    overview = data.overview_row["all"]
+    period_start: date = overview.period_start
+    benchmark_teams, benchmark_rows = _benchmark_matrix(data)
+    other = next(code for code in LANGUAGES if code != lang)
+    return _environment().get_template("report.html.j2").render(
+        t=t,
+        lang=lang,
+        other_href=FILE_NAMES[other],
+        dbt_docs_href=DBT_DOCS_LINK,
+        plotly_js=plotly.offline.get_plotlyjs(),
+        data=data,
+        manifest=data.manifest,
+        generated_at=(generated_at or datetime.now(UTC)),
+        overview=overview,
+        fiscal_year=t["fiscal_year"].format(year=period_start.year),
+        tree=_kpi_tree(data, t),
+        charts=_charts(data, t),
+        benchmark_teams=benchmark_teams,
+        benchmark_rows=benchmark_rows,
+        health_weeks=HEALTH_WEEKS,
+        health_flags=HEALTH_FLAGS,
+    )
+
+
+def build_report(published_dir: Path, lang: str = "ja", out: Path | None = None) -> Path:
+    """Render the report of the published copy in `published_dir`; return the written file.
+
+    `out` defaults to `published_dir/report.html` (Japanese) or `report.en.html` (English).
+    """
+    published_dir = Path(published_dir)
+    Labels(lang)  # an unknown language fails before anything is read
+    target = Path(out) if out is not None else published_dir / FILE_NAMES[lang]
+    write_atomically(target, render(read_published(published_dir), lang))
+    return target
+
+
+def write_reports(data: PublishedData, published_dir: Path) -> list[Path]:
+    """Both languages from one read of the published copy (each page links to the other)."""
+    generated_at = datetime.now(UTC)
+    written = []
+    for lang in LANGUAGES:
+        target = Path(published_dir) / FILE_NAMES[lang]
+        write_atomically(target, render(data, lang, generated_at))
+        written.append(target)
+    return written
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """`fukan report [--lang ja|en] [--published DIR]`: both languages unless --lang says one."""
+    published = Path(args.published) if args.published else config.published_dir()
+    try:
+        written = [build_report(published, args.lang)] if args.lang else write_reports(read_published(published), published)
+    except NotPublishedError as error:
+        print(error, file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"Wrote {path}")
+    return 0

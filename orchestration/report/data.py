@@ -1,0 +1,142 @@
+"""What the report shows, read from the published copy only (ARCHITECTURE: outputs for
+people read `published/`, never the working warehouse).
+
+One read-only connection reads every table and the manifest stored inside the same
+file (`publish.manifest`), so the figures and the as-of date, build time and definition
+versions the page states always belong to one published version, even when a publish
+swaps the copy while the report is being built. Rows are selected here, never
+recomputed: every figure on the page is a value of a KPI mart.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from orchestration.publish.layout import DATABASE
+
+HEALTH_WEEKS = 12
+
+# The whole-funnel overview: cohort basis, the latest complete fiscal year (the running
+# one only while no fiscal year is complete yet). A whole fiscal year is the period a
+# sales organisation plans and reviews by, and a complete one no longer moves except
+# through the maturing of its last leads.
+_OVERVIEW = """
+    with fiscal_years as (
+        select period_start, is_complete_period
+        from kpi.kpi_funnel_overview
+        where basis = 'cohort' and period_grain = 'fiscal_year' and lead_quality = 'all'
+        order by is_complete_period desc, period_start desc
+        limit 1
+    )
+    select overview.*
+    from kpi.kpi_funnel_overview as overview
+    inner join fiscal_years using (period_start)
+    where overview.basis = 'cohort' and overview.period_grain = 'fiscal_year'
+"""
+
+_MONTHLY = """
+    select *
+    from kpi.kpi_funnel_overview
+    where period_grain = 'month'
+    order by basis, lead_quality, period_start
+"""
+
+# Department targets (owner targets stay in the mart for BI): for each target, the period
+# running on the as-of date and the one before it, each at its latest day - the running
+# period's pace and projection, the closed period's final attainment (which is what
+# people look at on the first days of a period).
+_PACING = """
+    with latest_day_of_period as (
+        select *
+        from kpi.kpi_target_pacing
+        where target_level = 'department'
+        qualify calendar_date = max(calendar_date) over (partition by department, kpi, period_grain, period_start)
+    )
+    select *, calendar_date < period_end as is_running
+    from latest_day_of_period
+    qualify row_number() over (partition by department, kpi, period_grain order by period_start desc) <= 2
+    order by department, kpi, period_grain, period_start desc
+"""
+
+_BENCHMARKS = """
+    select *
+    from kpi.kpi_benchmarks
+    where period_start = (select max(period_start) from kpi.kpi_benchmarks where is_period_complete)
+    order by kpi, team_name
+"""
+
+_HEALTH = f"""
+    select *
+    from kpi.kpi_funnel_health
+    order by week_start desc
+    limit {HEALTH_WEEKS}
+"""
+
+# The latest raised warnings, however long ago: a quiet recent window still shows when
+# the funnel last leaked and by how much.
+_WARNINGS = f"""
+    select *
+    from kpi.kpi_funnel_health
+    where has_warning
+    order by week_start desc
+    limit {HEALTH_WEEKS}
+"""
+
+# Every day from the first date with data to the as-of date has a row.
+_AS_OF_DATE = "select max(period_start) from kpi.kpi_funnel_overview where period_grain = 'day'"
+
+
+class NotPublishedError(RuntimeError):
+    """The folder holds no published copy (yet): nothing to report on."""
+
+
+@dataclass(frozen=True)
+class PublishedData:
+    """The rows of one published version the report draws, and that version's manifest."""
+
+    manifest: dict[str, Any]
+    as_of_date: date
+    overview: pd.DataFrame  # 3 rows: lead_quality quality, general, all
+    monthly: pd.DataFrame  # both bases, three qualities, every month
+    pacing: pd.DataFrame
+    benchmarks: pd.DataFrame
+    health: pd.DataFrame  # the latest weeks, newest first
+    warnings: pd.DataFrame  # the latest weeks with a warning, newest first
+
+    @property
+    def overview_row(self) -> dict[str, pd.Series]:
+        return {row.lead_quality: row for _, row in self.overview.iterrows()}
+
+
+def read_published(published_dir: Path) -> PublishedData:
+    """Read what the report needs from `published_dir/fukan.duckdb`, opened read-only."""
+    database = Path(published_dir) / DATABASE
+    if not database.exists():
+        raise NotPublishedError(
+            f"No published copy at {database}: run `fukan run` (or `make run`) so that a refresh "
+            "passes its checks and publishes, then build the report."
+        )
+    with duckdb.connect(str(database), read_only=True) as con:
+        manifest_row = con.execute("select manifest_json from publish.manifest").fetchone()
+        if manifest_row is None:
+            raise NotPublishedError(f"{database} has no publish.manifest row: it is not a published copy.")
+
+        def frame(sql: str) -> pd.DataFrame:
+            return con.execute(sql).df()
+
+        return PublishedData(
+            manifest=json.loads(manifest_row[0]),
+            as_of_date=con.execute(_AS_OF_DATE).fetchone()[0],
+            overview=frame(_OVERVIEW),
+            monthly=frame(_MONTHLY),
+            pacing=frame(_PACING),
+            benchmarks=frame(_BENCHMARKS),
+            health=frame(_HEALTH),
+            warnings=frame(_WARNINGS),
+        )

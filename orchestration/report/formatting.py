@@ -1,0 +1,74 @@
+"""How figures read on the page: the same text in every section and in both languages,
+so a person (and the browser test) can find a mart's value on the page verbatim."""
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+from typing import Any
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def count(value: Any) -> str:
+    """1,234 — a count (or a target, rounded to whole units)."""
+    return "—" if _missing(value) else f"{float(value):,.0f}"
+
+
+def rate(value: Any) -> str:
+    """12.3% — a rate shipped by a mart as a fraction; a null rate (zero denominator) is a dash."""
+    return "—" if _missing(value) else f"{float(value) * 100:.1f}%"
+
+
+def change(value: Any) -> str:
+    """+50.0% — a relative change or a change in rate points, signed."""
+    return "—" if _missing(value) else f"{float(value) * 100:+.1f}%"
+
+
+def yen(value: Any) -> str:
+    """¥12,345,678 — an amount in JPY."""
+    return "—" if _missing(value) else f"¥{float(value):,.0f}"
+
+
+def number(value: Any, unit: str) -> str:
+    """A benchmark value in its seed unit: a fraction as a rate, calls/items/days with one decimal."""
+    if unit == "fraction":
+        return rate(value)
+    return "—" if _missing(value) else f"{float(value):,.1f}"
+
+
+def band(lower: Any, upper: Any, unit: str) -> str:
+    """15.0% – 20.0%, ≥ 15.0% or ≤ 90.0 — a benchmark band; an empty bound is open."""
+    if _missing(lower):
+        return f"≤ {number(upper, unit)}"
+    if _missing(upper):
+        return f"≥ {number(lower, unit)}"
+    return f"{number(lower, unit)} – {number(upper, unit)}"
+
+
+def target(value: Any, kpi: str) -> str:
+    """A pacing figure in its KPI's unit: JPY for amounts, a whole count otherwise."""
+    return yen(value) if kpi.endswith("amount") else count(value)
+
+
+def day(value: date | datetime | None) -> str:
+    """2026-09-30 — a date (pandas gives DATE columns as timestamps at midnight)."""
+    return "—" if value is None else value.strftime("%Y-%m-%d")
+
+
+def timestamp(value: str | datetime | None) -> str:
+    """2026-11-26 06:15 UTC — a manifest timestamp, to the minute. Instants without a zone
+    are UTC (KPI_SPEC: raw timestamps are UTC)."""
+    if value is None:
+        return "—"
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.strftime("%Y-%m-%d %H:%M %Z")
+
+
+FILTERS = {
+    "count": count, "rate": rate, "change": change, "yen": yen, "number": number, "band": band,
+    "target": target, "day": day, "timestamp": timestamp,
+}

@@ -1,0 +1,230 @@
+"""Every word the report shows, in Japanese and English.
+
+Step and benchmark names follow the seeds (`funnel_steps.csv`, `kpi_benchmarks.csv`), so a
+person sees the same names in the report, in dbt docs and in BI; a test keeps the step
+labels in step with the seed. Keys are the column and value names of the published marts.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGUAGES = ("ja", "en")
+
+# (count column of kpi_funnel_overview, funnel step, department) in funnel order.
+FUNNEL_STEPS: tuple[tuple[str, str, str], ...] = (
+    ("leads", "lead", "marketing"),
+    ("worked", "worked", "inside_sales"),
+    ("contacted", "contacted", "inside_sales"),
+    ("need_confirmed", "need_confirmed", "inside_sales"),
+    ("appointments", "appointment", "inside_sales"),
+    ("handed_off", "handed_off", "inside_sales"),
+    ("opportunities", "opportunity", "field_sales"),
+    ("proposals", "proposal", "field_sales"),
+    ("won", "won", "field_sales"),
+)
+DEPARTMENTS = ("marketing", "inside_sales", "field_sales")
+
+_TEXT: dict[str, dict[str, str]] = {
+    "ja": {
+        "title": "fukan KPI 俯瞰レポート",
+        "subtitle": "マーケティング → インサイドセールス → フィールドセールス：全ファネルをリードの質で分けて見る",
+        "other_language": "English",
+        "as_of": "データ基準日",
+        "built_at": "公開ビルド日時",
+        "generated_at": "レポート作成日時",
+        "definitions": "定義バージョン",
+        "overview": "全体ファネル（KPIツリー）",
+        "overview_basis": "コホート基準：{period}（{start}〜{end}）に作成されたリードが基準日までにどこまで進んだか",
+        "overview_partial": "完了した会計年度がまだないため、進行中の会計年度を表示しています（数値は途中経過）。",
+        "fiscal_year": "{year}年度",
+        "quality": "良質リード",
+        "general": "一般リード",
+        "conversion": "前ステップからの転換率",
+        "quality_rate": "良質リード率",
+        "won_amount": "受注金額（円）",
+        "lead_to_won": "リード→受注 転換率",
+        "trends": "月次トレンド",
+        "chart_leads": "作成月別リード数（良質／一般）と良質リード率",
+        "chart_steps": "月別ステップ到達件数（アクティビティ基準）",
+        "chart_conversion": "作成月別 リード→受注 転換率（コホート基準、直近の月は成熟途中）",
+        "chart_funnel": "ファネル：良質リードと一般リード",
+        "chart_pacing": "部門別 目標達成率と着地見込",
+        "week": "週",
+        "leads_axis": "リード数",
+        "count_axis": "件数",
+        "pacing": "部門別 目標ペース",
+        "pacing_note": "部門目標ごとに、{date}時点で進行中の期間とその前の期間（確定値）。達成率＝実績累計÷目標累計（営業日按分）、着地見込＝現在のペースで期末まで進んだ場合の実績。",
+        "period_running": "進行中",
+        "period_closed": "確定",
+        "department": "部門",
+        "kpi": "KPI",
+        "period": "期間",
+        "target": "期間目標",
+        "target_to_date": "目標累計",
+        "actual_to_date": "実績累計",
+        "attainment": "達成率",
+        "projected_value": "着地見込",
+        "projected_attainment": "着地見込達成率",
+        "no_rows": "該当するデータはありません。",
+        "benchmarks": "インサイドセールス ベンチマーク",
+        "benchmarks_note": "{month}のチーム別実績とベンチマーク帯の比較。",
+        "band": "基準帯",
+        "status_below": "下回る",
+        "status_within": "範囲内",
+        "status_above": "上回る",
+        "health": "ファネル健全性アラート",
+        "health_recent": "直近{weeks}週",
+        "health_latest_warnings": "警告が出た直近の週（全期間から最大{weeks}週）",
+        "no_warnings": "警告の出た週はありません。",
+        "health_note": "週ごとの部門間の警告サイン。数値は判定の根拠（直近ウィンドウ対ベースライン）。",
+        "warning_a": "(a) リード数増・良質率低下",
+        "warning_b": "(b) 前工程の量増・次工程の転換率低下",
+        "warning_c": "(c) トスアップ増・商談化／提案率低下",
+        "flag_on": "警告",
+        "flag_off": "—",
+        "leads": "リード数",
+        "lead_volume_change": "リード数変化（対ベースライン）",
+        "quality_lead_rate_recent": "良質リード率（直近）",
+        "quality_lead_rate_baseline": "良質リード率（ベースライン）",
+        "lead_contact_rate_recent": "接続率（直近）",
+        "lead_appointment_rate_recent": "アポ率（直近）",
+        "handed_off": "トスアップ数",
+        "handoff_volume_change": "トスアップ数変化",
+        "handoff_opportunity_rate_recent": "商談化率（直近）",
+        "handoff_opportunity_rate_baseline": "商談化率（ベースライン）",
+        "opportunity_proposal_rate_recent": "提案率（直近）",
+        "incomplete_week": "（週途中）",
+        "footer": "このページは公開済みコピー（published/）だけを読み、公開のたびに再生成されます。",
+        "dbt_docs": "KPI定義とリネージ（dbt docs）",
+    },
+    "en": {
+        "title": "fukan KPI overview",
+        "subtitle": "Marketing → inside sales → field sales: the whole funnel, split by lead quality",
+        "other_language": "日本語",
+        "as_of": "As of",
+        "built_at": "Published build",
+        "generated_at": "Report generated",
+        "definitions": "Definition versions",
+        "overview": "Whole-funnel overview (KPI tree)",
+        "overview_basis": "Cohort basis: leads created in {period} ({start} to {end}) and how far they got by the as-of date",
+        "overview_partial": "No fiscal year is complete yet: showing the running fiscal year (figures are partial).",
+        "fiscal_year": "FY{year}",
+        "quality": "Quality leads",
+        "general": "General leads",
+        "conversion": "Conversion from the previous step",
+        "quality_rate": "Quality-lead rate",
+        "won_amount": "Won amount (JPY)",
+        "lead_to_won": "Lead → won conversion",
+        "trends": "Trends by month",
+        "chart_leads": "Leads by month created (quality / general) and quality-lead rate",
+        "chart_steps": "Funnel step events by month (activity basis)",
+        "chart_conversion": "Lead → won conversion by month created (cohort basis; recent months still maturing)",
+        "chart_funnel": "Funnel: quality leads and general leads",
+        "chart_pacing": "Target attainment and projection by department",
+        "week": "Week",
+        "leads_axis": "Leads",
+        "count_axis": "Count",
+        "pacing": "Target pacing by department",
+        "pacing_note": "Each department target: the period running on {date} and the period before it (final). Attainment = actual to date / target to date (spread over business days); projection = the period end at the pace so far.",
+        "period_running": "running",
+        "period_closed": "final",
+        "department": "Department",
+        "kpi": "KPI",
+        "period": "Period",
+        "target": "Period target",
+        "target_to_date": "Target to date",
+        "actual_to_date": "Actual to date",
+        "attainment": "Attainment",
+        "projected_value": "Projection",
+        "projected_attainment": "Projected attainment",
+        "no_rows": "No rows.",
+        "benchmarks": "Inside-sales benchmarks",
+        "benchmarks_note": "Each team's figures for {month} against the benchmark bands.",
+        "band": "Band",
+        "status_below": "below",
+        "status_within": "within",
+        "status_above": "above",
+        "health": "Funnel-health flags",
+        "health_recent": "The last {weeks} weeks",
+        "health_latest_warnings": "The latest weeks with a warning (up to {weeks}, whole history)",
+        "no_warnings": "No week raised a warning.",
+        "health_note": "Weekly cross-department warning signs, with the figures behind each (recent window against baseline).",
+        "warning_a": "(a) Lead volume up, quality-lead rate down",
+        "warning_b": "(b) Volume jump, next department's conversion drop",
+        "warning_c": "(c) Hand-offs up, opportunity / proposal rate down",
+        "flag_on": "WARNING",
+        "flag_off": "—",
+        "leads": "Leads",
+        "lead_volume_change": "Lead volume vs baseline",
+        "quality_lead_rate_recent": "Quality-lead rate (recent)",
+        "quality_lead_rate_baseline": "Quality-lead rate (baseline)",
+        "lead_contact_rate_recent": "Contact rate of new leads (recent)",
+        "lead_appointment_rate_recent": "Appointment rate of new leads (recent)",
+        "handed_off": "Hand-offs",
+        "handoff_volume_change": "Hand-offs vs baseline",
+        "handoff_opportunity_rate_recent": "Hand-off → opportunity (recent)",
+        "handoff_opportunity_rate_baseline": "Hand-off → opportunity (baseline)",
+        "opportunity_proposal_rate_recent": "Opportunity → proposal (recent)",
+        "incomplete_week": "(running)",
+        "footer": "This page reads only the published copy (published/) and is rebuilt on every publish.",
+        "dbt_docs": "KPI definitions and lineage (dbt docs)",
+    },
+}
+
+_STEPS = {
+    "ja": {"lead": "リード", "worked": "アプローチ済", "contacted": "接続済", "need_confirmed": "ニーズ確認済",
+           "appointment": "アポイント", "handed_off": "トスアップ", "opportunity": "商談", "proposal": "提案",
+           "won": "受注"},
+    "en": {"lead": "Lead", "worked": "Worked", "contacted": "Contacted", "need_confirmed": "Need confirmed",
+           "appointment": "Appointment", "handed_off": "Handed off", "opportunity": "Opportunity",
+           "proposal": "Proposal", "won": "Won"},
+}
+
+_DEPARTMENTS = {
+    "ja": {"marketing": "マーケティング", "inside_sales": "インサイドセールス", "field_sales": "フィールドセールス"},
+    "en": {"marketing": "Marketing", "inside_sales": "Inside sales", "field_sales": "Field sales"},
+}
+
+# KPI ids of seeds/kpi_targets.csv (pacing).
+_TARGET_KPIS = {
+    "ja": {"leads": "リード数", "quality_leads": "良質リード数", "worked": "アプローチ数", "contacted": "接続数",
+           "need_confirmed": "ニーズ確認数", "appointments": "アポイント数", "handed_off": "トスアップ数",
+           "opportunities": "商談数", "proposals": "提案数", "won": "受注数", "won_amount": "受注金額（円）",
+           "calls": "架電数", "connected_calls": "接続コール数", "emails": "メール数"},
+    "en": {"leads": "Leads", "quality_leads": "Quality leads", "worked": "Worked", "contacted": "Contacted",
+           "need_confirmed": "Need confirmed", "appointments": "Appointments", "handed_off": "Hand-offs",
+           "opportunities": "Opportunities", "proposals": "Proposals", "won": "Won deals",
+           "won_amount": "Won amount (JPY)", "calls": "Calls", "connected_calls": "Connected calls",
+           "emails": "E-mails"},
+}
+
+
+class Labels:
+    """The words of one language: `t["title"]`, `t.step("won")`, `t.department("field_sales")`.
+
+    Unknown step, department or KPI ids fall back to the id itself, so a new seed value
+    shows up (untranslated) instead of breaking the report.
+    """
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"Unknown report language {lang!r}; expected one of {', '.join(LANGUAGES)}.")
+        self.lang = lang
+        self._text: Mapping[str, str] = _TEXT[lang]
+
+    def __getitem__(self, key: str) -> str:
+        return self._text[key]
+
+    def step(self, step: str) -> str:
+        return _STEPS[self.lang].get(step, step)
+
+    def department(self, department: str) -> str:
+        return _DEPARTMENTS[self.lang].get(department, department)
+
+    def target_kpi(self, kpi: str) -> str:
+        return _TARGET_KPIS[self.lang].get(kpi, kpi)
+
+
+def step_labels(lang: str) -> dict[str, str]:
+    """Funnel step labels of one language, for comparison with the seed."""
+    return dict(_STEPS[lang])
