@@ -1,9 +1,9 @@
 """The dbt project as Dagster sees it, and the manifest it needs before anything loads.
 
-dagster-dbt reads `target/manifest.json` at import time, so this module is kept apart
-from the asset definitions (STACK_NOTES): the pipeline, the UI launcher and the tests
-call `ensure_manifest()` first, and the asset module calls it too so that a fresh
-checkout loads without a manual `dbt parse`.
+dagster-dbt reads `target/manifest.json` when the dbt assets are defined, so this module
+is kept apart from them (STACK_NOTES). `build_definitions()` calls `ensure_manifest()`
+before defining them, which makes a fresh checkout load without a manual `dbt parse` and
+picks up edited models whenever the code location (re)loads.
 """
 from __future__ import annotations
 
@@ -37,6 +37,18 @@ def _dbt_executable() -> str:
 DBT_PROJECT = DbtProject(project_dir=config.DBT_PROJECT_DIR, target_path=_target_path())
 
 
+def build_target_path(project: DbtProject = DBT_PROJECT) -> Path:
+    """Where every `dbt build` of the pipeline writes its artifacts.
+
+    One fixed folder instead of dagster-dbt's folder per invocation: the target folder
+    stays bounded on a daily schedule, the last build's `run_results.json` has a known
+    place, and dbt's partial parse state (which depends on the warehouse path in the
+    profile) carries over from one build to the next. Builds never overlap: they run
+    in the warehouse pool.
+    """
+    return project.project_dir / project.target_path / "dagster_build"
+
+
 def dbt_cli() -> DbtCliResource:
     """dbt as a subprocess (never dbtRunner in this process: it keeps DuckDB locked)."""
     return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=_dbt_executable())
@@ -55,13 +67,15 @@ def _source_files() -> list[Path]:
     return files
 
 
+def changed_since(timestamp: float) -> list[Path]:
+    """Files of the dbt project modified after `timestamp` (a manifest's mtime)."""
+    return [path for path in _source_files() if path.stat().st_mtime > timestamp]
+
+
 def manifest_is_stale(project: DbtProject = DBT_PROJECT) -> bool:
     """True when the manifest is missing or older than any file of the dbt project."""
     manifest = project.manifest_path
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    return any(path.stat().st_mtime > built for path in _source_files())
+    return not manifest.exists() or bool(changed_since(manifest.stat().st_mtime))
 
 
 def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:

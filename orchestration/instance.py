@@ -3,7 +3,7 @@
 DAGSTER_HOME defaults to a git-ignored `.dagster_home/` in the repository. Its
 `dagster.yaml` is written once if missing (a deployment's own file is never touched):
 telemetry off, every pool limited to one step at a time across runs (the warehouse pool
-above all), and freshness policies evaluated.
+above all), slots of dead runs given back by the daemon, freshness policies evaluated.
 """
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ concurrency:
     # run queue) are serialised too. One DuckDB writer at a time.
     granularity: op
     default_limit: 1
+run_monitoring:
+  enabled: true
+  # A run that ended without releasing its warehouse slot (a killed worker) gives it back.
+  free_slots_after_run_end_seconds: 60
 freshness:
   enabled: true
 """

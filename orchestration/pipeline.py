@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 import warnings
+from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,14 +22,14 @@ from dagster import (
     DagsterEventType,
     DagsterInstance,
     ExecuteInProcessResult,
-    make_new_run_id,
 )
 from dagster._core.events.log import EventLogEntry
+from dagster_dbt import DagsterDbtCliRuntimeError
 from tqdm import tqdm
 
 from orchestration.alerts import error_text
 from orchestration.assets.raw import RAW_GROUP
-from orchestration.dbt_project import ensure_manifest
+from orchestration.definitions import defs as load_definitions
 from orchestration.instance import (
     ensure_dagster_home,
     ensure_warehouse_pool,
@@ -46,7 +48,7 @@ class RunProgress:
 
     def __init__(self, total: int, log_file: TextIO, enabled: bool) -> None:
         self._log = log_file
-        self._bar = tqdm(total=total, unit="step", disable=not enabled, dynamic_ncols=True, leave=True)
+        self._bar = tqdm(total=total, unit="step", disable=not enabled, dynamic_ncols=True, mininterval=0.5)
 
     def __call__(self, entry: EventLogEntry) -> None:
         stamp = datetime.fromtimestamp(entry.timestamp).isoformat(sep=" ", timespec="seconds")
@@ -156,9 +158,11 @@ def run_pipeline(landing: Path, warehouse: Path, progress: bool = True) -> int:
     started = time.monotonic()
     landing, warehouse = Path(landing).resolve(), Path(warehouse).resolve()
     home = ensure_dagster_home()
-    ensure_manifest()
-    from orchestration.definitions import defs  # after the manifest exists
-
+    try:
+        defs = load_definitions()
+    except DagsterDbtCliRuntimeError as error:
+        print(f"dbt could not parse the project; nothing was run.\n{error}")
+        return 2
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
     graph = defs.resolve_asset_graph()
     planned = len(graph.get_all_asset_keys())
@@ -168,7 +172,7 @@ def run_pipeline(landing: Path, warehouse: Path, progress: bool = True) -> int:
         },
         "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
     }
-    run_id = make_new_run_id()
+    run_id = str(uuid.uuid4())  # known up front, to follow the run's events
     log_path = home / "logs" / f"{run_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     print(f"Refreshing {warehouse} from {landing} (Dagster log: {log_path})")
@@ -179,7 +183,8 @@ def run_pipeline(landing: Path, warehouse: Path, progress: bool = True) -> int:
         tracker = RunProgress(planned + len(graph.asset_check_keys), log_file, enabled=progress)
         instance.add_event_listener(run_id, tracker)
         try:
-            with warnings.catch_warnings():
+            # dbt's own output (which dagster-dbt echoes to stdout) joins the log file too.
+            with warnings.catch_warnings(), redirect_stdout(log_file):
                 warnings.simplefilter("ignore")  # Dagster's preview/beta notices belong in docs, not here
                 result = job.execute_in_process(
                     run_config=run_config,

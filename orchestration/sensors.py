@@ -25,14 +25,14 @@ from orchestration.resources import WarehouseResource
 SETTLE_SECONDS = 10
 
 
-def landing_snapshot(landing: Path, now: float | None = None) -> dict[str, int]:
+def landing_snapshot(landing: Path) -> dict[str, int]:
     """Settled extracts in the landing folder: relative path -> mtime in nanoseconds.
 
     Uses the ingestion's own discovery, so a file the loader would not read never
     triggers a run.
     """
     files, _unrecognised = discover(landing)
-    cutoff = (now if now is not None else time.time()) - SETTLE_SECONDS
+    cutoff = time.time() - SETTLE_SECONDS
     snapshot = {}
     for file in files:
         mtime_ns = file.path.stat().st_mtime_ns

@@ -4,11 +4,21 @@ Groups follow the layers of the project (staging, intermediate, marts, kpi, seed
 from each model's folder, so new models land in the right group without code changes;
 the same rule attaches the KPI freshness policy to every `kpi` model as it arrives.
 """
+import json
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, FreshnessPolicy, apply_freshness_policy
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    Failure,
+    FreshnessPolicy,
+    apply_freshness_policy,
+)
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -17,7 +27,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.dbt_project import DBT_PROJECT, ensure_manifest
+from orchestration.dbt_project import DBT_PROJECT, build_target_path, changed_since, ensure_manifest
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -29,14 +39,16 @@ KPI_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(hours=26), war
 
 
 def layer_of(dbt_resource_props: Mapping[str, Any]) -> str | None:
-    """staging / intermediate / marts / kpi from the model's folder; seeds and snapshots by type."""
+    """The layer folder under models/ (staging, intermediate, marts), `kpi` for models/marts/kpi;
+    seeds and snapshots by their type. `intermediate/kpi` stays intermediate: BI reads marts only."""
     resource_type = dbt_resource_props["resource_type"]
     if resource_type in ("seed", "snapshot"):
         return f"{resource_type}s"
     folders = dbt_resource_props["fqn"][1:-1]
-    if KPI_GROUP in folders:
+    layer = folders[0] if folders else None
+    if layer == "marts" and KPI_GROUP in folders[1:]:
         return KPI_GROUP
-    return next((layer for layer in LAYERS if layer in folders), None)
+    return layer if layer in LAYERS else None
 
 
 class FukanDbtTranslator(DagsterDbtTranslator):
@@ -60,20 +72,45 @@ class FukanDbtTranslator(DagsterDbtTranslator):
         return spec
 
 
-TRANSLATOR = FukanDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
+def _node_ids(manifest: Path) -> set[str]:
+    """Models, seeds, snapshots, tests and sources: what dagster-dbt must find in its manifest."""
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    return set(data["nodes"]) | set(data["sources"])
 
 
-@dbt_assets(
-    manifest=ensure_manifest(),
-    project=DBT_PROJECT,
-    dagster_dbt_translator=TRANSLATOR,
-    pool=WAREHOUSE_POOL,
-    name="fukan_dbt_models",
-)
-def fukan_dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-) -> Iterator[object]:
-    """`dbt build` (seeds, models, tests) in a subprocess, against this run's warehouse."""
-    with warehouse.dbt_environment():
-        invocation = dbt.cli(["build"], context=context)
-    yield from invocation.stream()
+def build_dbt_assets(manifest: Path) -> AssetsDefinition:
+    """The dbt assets of one manifest; the code location passes a fresh one when it loads."""
+    loaded_at, known = manifest.stat().st_mtime, _node_ids(manifest)
+
+    @dbt_assets(
+        manifest=manifest,
+        project=DBT_PROJECT,
+        # A translator per manifest: it memoises specs per manifest, so a shared one would
+        # keep every manifest of a long-lived process alive.
+        dagster_dbt_translator=FukanDbtTranslator(
+            settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
+        ),
+        pool=WAREHOUSE_POOL,
+        name="fukan_dbt_models",
+    )
+    def fukan_dbt_models(
+        context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ) -> Iterator[object]:
+        """`dbt build` (seeds, models, tests) in a subprocess, against this run's warehouse."""
+        if changed_since(loaded_at):
+            # Edited SQL is fine (dbt compiles what is on disk); a model or test this code
+            # location does not know would make dagster-dbt fail half-way through the build.
+            unknown = sorted(_node_ids(ensure_manifest()) - known)
+            if unknown:
+                raise Failure(
+                    description=(
+                        f"The dbt project gained {len(unknown)} models or tests after this code location "
+                        f"loaded ({', '.join(unknown[:5])}{', ...' if len(unknown) > 5 else ''}). "
+                        "Start the run again (in the UI, reload the code location first)."
+                    )
+                )
+        with warehouse.dbt_environment():
+            invocation = dbt.cli(["build"], context=context, target_path=build_target_path())
+        yield from invocation.stream()
+
+    return fukan_dbt_models

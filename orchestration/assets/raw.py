@@ -20,7 +20,7 @@ from dagster import (
 )
 
 from orchestration import config, contract
-from orchestration.ingest import IngestError, ingest_landing
+from orchestration.ingest import FileResult, IngestError, ingest_landing
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 RAW_GROUP = "raw"
@@ -73,10 +73,10 @@ def _row_counts(warehouse: Path) -> dict[str, int]:
         }
 
 
-def _figures(files: list) -> dict[str, object]:
+def _figures(files: list[FileResult]) -> dict[str, object]:
     """The ledger's figures for the files of one load, as asset metadata."""
     new = [f for f in files if not f.skipped]
-    extra = sorted({column for f in new for column in (f.extra_columns or [])})
+    extra = sorted({column for f in new for column in f.extra_columns})
     return {
         "new_files": len(new),
         "already_loaded_files": len(files) - len(new),
@@ -110,7 +110,7 @@ def raw_crm_extracts(
     result = ingest_landing(landing, path, progress=False)
     context.log.info(str(result))
 
-    by_object: dict[str, list] = defaultdict(list)
+    by_object: dict[str, list[FileResult]] = defaultdict(list)
     for file in result.files:
         by_object[file.object].append(file)
     counts = _row_counts(path)
@@ -128,6 +128,7 @@ def raw_crm_extracts(
         "new_files": figures["new_files"],
         "failed_files": len(result.failed),
         "rows_loaded": figures["rows_loaded"],
+        "unrecognised_files": MetadataValue.json(result.unrecognised),
     })
     yield MaterializeResult(asset_key=QUARANTINE_KEY, metadata={
         "rows_quarantined": figures["rows_quarantined"],

@@ -1,0 +1,194 @@
+"""Great Expectations suites as blocking Dagster asset checks on the assets they guard.
+
+Two steps, each one GX context and one read-only DuckDB connection:
+- `raw_extract_expectations`: a check per raw extract (suites `raw.*`), after the
+  ingestion. dbt does not wait for them (dagster-dbt's source tests on the same assets
+  exempt the dbt step), so they gate the publish step, which depends on the raw assets.
+- `mart_expectations`: on the marts and KPI marts, after dbt and before the publish
+  step: the distribution suites of the assets they name, and `volume_vs_last_publish`
+  on every published kpi_/fct_/dim_ table (one comparison, reported per table).
+
+Every check is `blocking`: a failed critical expectation fails with ERROR severity and
+Dagster skips the publish step downstream. Warning expectations report with WARN
+severity and block nothing. GX is imported only when a check runs.
+"""
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetChecksDefinition,
+    AssetCheckKey,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    AssetsDefinition,
+    MetadataValue,
+    multi_asset_check,
+)
+
+from orchestration import config
+from orchestration.assets.raw import raw_key
+from orchestration.publish.build import PUBLISHED_SCHEMAS
+from orchestration.quality.parameters import VOLUME_SUITE, VOLUME_TABLE_PREFIXES, expectation_parameters
+from orchestration.quality.validate import (
+    Frame,
+    Outcome,
+    QualityRunner,
+    comparison_frame,
+    load_suites,
+    read_frame,
+)
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+
+SUITE_CHECK = "great_expectations"
+VOLUME_CHECK = "volume_vs_last_publish"
+_TABLE_NAME = "dagster/table_name"
+
+
+def _relation(table_name: str) -> str:
+    """`fukan.kpi.kpi_benchmarks` (dagster-dbt's table name) -> `kpi.kpi_benchmarks`."""
+    return ".".join(table_name.split(".")[-2:])
+
+
+def published_asset_keys(dbt_assets: AssetsDefinition) -> dict[str, AssetKey]:
+    """The dbt assets whose relations are published (schemas marts and kpi), by relation."""
+    keys = {}
+    for spec in dbt_assets.specs:
+        table = spec.metadata.get(_TABLE_NAME)
+        if table is not None and _relation(str(table)).split(".")[0] in PUBLISHED_SCHEMAS:
+            keys[_relation(str(table))] = spec.key
+    return keys
+
+
+def _result(
+    outcome: Outcome, asset_key: AssetKey, name: str, docs: Path | None, extra: Mapping[str, Any] | None = None
+) -> AssetCheckResult:
+    """Failed critical expectations -> ERROR (blocks downstream); only warnings -> WARN."""
+    warned_only = outcome.failures and outcome.passed
+    severity = AssetCheckSeverity.WARN if warned_only else AssetCheckSeverity.ERROR
+    metadata: dict[str, Any] = {
+        "suite": outcome.suite,
+        "reads": outcome.reads,
+        "rows_validated": outcome.rows,
+        "seconds": round(outcome.seconds, 2),
+        "failed_expectations": MetadataValue.json([str(f) for f in outcome.failures]),
+    }
+    if outcome.skipped:
+        metadata["skipped"] = outcome.skipped
+    if docs is not None:
+        metadata["data_docs"] = MetadataValue.path(str(docs))
+    metadata.update(extra or {})
+    return AssetCheckResult(
+        asset_key=asset_key,
+        check_name=name,
+        passed=not outcome.failures,
+        severity=severity,
+        metadata=metadata,
+        description="; ".join(str(f) for f in outcome.failures) or None,
+    )
+
+
+def _volume_results(
+    outcome: Outcome, frame: Frame, keys: Mapping[str, AssetKey], docs: Path | None
+) -> Iterator[AssetCheckResult]:
+    """Split the one comparison into a result per published table, naming its own figures."""
+    for relation, key in keys.items():
+        mine = [f for f in outcome.failures if any(row.get("relation") == relation for row in f.rows)]
+        figures = frame.data[frame.data["relation"] == relation]
+        own = Outcome(outcome.suite, relation, outcome.reads, len(figures), outcome.seconds, mine)
+        records = json.loads(figures.drop(columns="relation").to_json(orient="records"))
+        yield _result(own, key, VOLUME_CHECK, docs, {"figures": MetadataValue.json(records)})
+
+
+def _run_suites(
+    context: AssetCheckExecutionContext,
+    warehouse: Path,
+    suite_names: Sequence[str],
+) -> tuple[dict[str, tuple[Outcome, Frame]], Path | None]:
+    """Validate the named suites on one read-only connection; build Data Docs once."""
+    suites = load_suites()
+    runner = QualityRunner(Path(context.instance.root_directory), context.op_execution_context.run_id)
+    values = expectation_parameters()
+    outcomes = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute("set enable_progress_bar = false")  # the step's stdout is the run's log
+        for name in suite_names:
+            suite = suites[name]
+            if suite["meta"]["frame"].get("kind") == "comparison":
+                frame = comparison_frame(con, config.published_dir(warehouse))
+            else:
+                frame = read_frame(con, suite["meta"]["frame"])
+            outcome = runner.validate(suite, frame, values)
+            context.log.info(
+                f"{name}: {'passed' if outcome.passed else 'FAILED'} on {outcome.rows:,} rows "
+                f"in {outcome.seconds:.1f}s" + "".join(f"\n  {f}" for f in outcome.failures)
+            )
+            outcomes[name] = (outcome, frame)
+    return outcomes, runner.build_docs()
+
+
+def _spec(name: str, key: AssetKey, suite: str, notes: str) -> AssetCheckSpec:
+    return AssetCheckSpec(name, asset=key, blocking=True, description=f"GX suite {suite}: {notes}", metadata={"suite": suite})
+
+
+def _raw_specs() -> list[AssetCheckSpec]:
+    return [
+        _spec(SUITE_CHECK, raw_key(suite["meta"]["guards"].split(".", 1)[1]), name, suite["notes"])
+        for name, suite in load_suites().items()
+        if name.startswith(f"{config.RAW_SCHEMA}.")
+    ]
+
+
+@multi_asset_check(
+    specs=_raw_specs(),
+    name="raw_extract_expectations",
+    pool=WAREHOUSE_POOL,
+    can_subset=True,
+    description="Great Expectations suites on the raw extracts: contract columns, plausible times, seed domains.",
+)
+def raw_extract_expectations(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[AssetCheckResult]:
+    suites = {f"{config.RAW_SCHEMA}.{key.asset_key.path[-1]}": key for key in context.selected_asset_check_keys}
+    outcomes, docs = _run_suites(context, warehouse.warehouse, sorted(suites))
+    for name, (outcome, _frame) in outcomes.items():
+        yield _result(outcome, suites[name].asset_key, SUITE_CHECK, docs)
+
+
+def build_mart_expectations(dbt_assets: AssetsDefinition) -> AssetChecksDefinition:
+    """The mart and KPI checks for the published assets of this dbt project."""
+    keys = published_asset_keys(dbt_assets)
+    suites = load_suites()
+    guarded = {name: keys[s["meta"]["guards"]] for name, s in suites.items() if s["meta"]["guards"] in keys}
+    compared = {r: key for r, key in keys.items() if r.split(".")[1].startswith(VOLUME_TABLE_PREFIXES)}
+    specs = [
+        *(_spec(SUITE_CHECK, key, name, suites[name]["notes"]) for name, key in guarded.items()),
+        *(_spec(VOLUME_CHECK, key, VOLUME_SUITE, suites[VOLUME_SUITE]["notes"]) for key in compared.values()),
+    ]
+
+    @multi_asset_check(
+        specs=specs,
+        name="mart_expectations",
+        pool=WAREHOUSE_POOL,
+        can_subset=True,
+        description="Great Expectations suites on the marts: distribution bands and volume against the last publish.",
+    )
+    def mart_expectations(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[AssetCheckResult]:
+        selected: set[AssetCheckKey] = set(context.selected_asset_check_keys)
+        names = [name for name, key in guarded.items() if AssetCheckKey(key, SUITE_CHECK) in selected]
+        volume_keys = {r: k for r, k in compared.items() if AssetCheckKey(k, VOLUME_CHECK) in selected}
+        outcomes, docs = _run_suites(context, warehouse.warehouse, names + ([VOLUME_SUITE] if volume_keys else []))
+        for name in names:
+            yield _result(outcomes[name][0], guarded[name], SUITE_CHECK, docs)
+        if volume_keys:
+            yield from _volume_results(*outcomes[VOLUME_SUITE], volume_keys, docs)
+
+    return mart_expectations

@@ -1,0 +1,210 @@
+"""`run_pipeline` through Dagster: a clean refresh, a broken extract, a busy warehouse."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import threading
+import time
+import uuid
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import (
+    AssetKey,
+    DagsterEventType,
+    DagsterInstance,
+    DagsterRun,
+    DagsterRunStatus,
+    build_run_status_sensor_context,
+)
+
+from orchestration.alerts import ALERTS_FILE, WEBHOOK_ENV
+from orchestration.instance import ensure_dagster_home, run_tags
+from orchestration.jobs import REFRESH_JOB_NAME
+from orchestration.pipeline import run_pipeline
+from orchestration.resources import WAREHOUSE_POOL
+from orchestration.sensors import alert_on_run_failure
+
+pytestmark = pytest.mark.e2e
+
+BROKEN_FILE = "task/task_20261002_no_owner.csv"
+
+
+def _events(instance: DagsterInstance, run_id: str, event_type: DagsterEventType) -> list:
+    return [entry.dagster_event for entry in instance.all_logs(run_id, of_type=event_type)]
+
+
+# --- a clean refresh -----------------------------------------------------------------
+
+
+def test_a_full_refresh_materialises_every_asset_and_passes_every_check(built_warehouse) -> None:
+    assert built_warehouse.exit_code == 0
+    with DagsterInstance.from_config(str(built_warehouse.dagster_home)) as instance:
+        [run] = instance.get_runs()
+        assert (run.job_name, run.status) == (REFRESH_JOB_NAME, DagsterRunStatus.SUCCESS)
+        planned = {e.asset_key for e in _events(instance, run.run_id, DagsterEventType.ASSET_MATERIALIZATION_PLANNED)}
+        materialised = {e.asset_key for e in _events(instance, run.run_id, DagsterEventType.ASSET_MATERIALIZATION)}
+        assert planned and materialised == planned
+        checks = [e.asset_check_evaluation_data for e in _events(instance, run.run_id, DagsterEventType.ASSET_CHECK_EVALUATION)]
+        planned_checks = _events(instance, run.run_id, DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)
+        assert len(checks) == len(planned_checks) > 0
+        assert [f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed] == []
+    assert list((built_warehouse.dagster_home / "logs").glob(f"{run.run_id}.log"))
+
+
+def test_raw_assets_carry_the_load_ledger_figures(built_warehouse) -> None:
+    with DagsterInstance.from_config(str(built_warehouse.dagster_home)) as instance:
+        lead = instance.get_latest_materialization_event(AssetKey(["raw", "lead"])).asset_materialization
+        ledger = instance.get_latest_materialization_event(AssetKey(["ingest", "load_ledger"])).asset_materialization
+    with duckdb.connect(str(built_warehouse.warehouse), read_only=True) as con:
+        rows = con.execute('select count(*) from raw."lead"').fetchone()[0]
+        files = con.execute("select count(*) from ingest.load_ledger").fetchone()[0]
+    figures = {key: value.value for key, value in lead.metadata.items()}
+    assert figures["dagster/row_count"] == figures["rows_loaded"] == rows > 0
+    assert figures["rows_read"] == figures["rows_loaded"] + figures["rows_quarantined"]
+    assert figures["new_files"] == len(list((built_warehouse.landing / "lead").iterdir()))
+    assert ledger.metadata["new_files"].value == files and ledger.metadata["failed_files"].value == 0
+
+
+# --- a broken extract, while another run holds the warehouse -------------------------
+
+
+@dataclass(frozen=True)
+class BrokenRun:
+    warehouse: Path
+    dagster_home: Path
+    exit_code: int
+    holder_run_id: str
+    blocked_seconds: float
+    output: str
+
+
+def _write_task_file_without_owner(source: Path, target: Path) -> None:
+    with source.open(newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))[:20]
+    columns = [c for c in rows[0] if c.lower().replace("_", "") != "ownerid"]
+    with target.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _hold_the_warehouse(instance: DagsterInstance) -> str:
+    """Another live run (this process) holding the warehouse pool's only slot."""
+    run_id = str(uuid.uuid4())
+    instance.add_run(DagsterRun(job_name="another_refresh", run_id=run_id, status=DagsterRunStatus.STARTED, tags=run_tags()))
+    storage = instance.event_log_storage
+    storage.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
+    assert storage.claim_concurrency_slot(WAREHOUSE_POOL, run_id, "raw_crm_extracts").is_claimed
+    return run_id
+
+
+def _wait_until_blocked(instance: DagsterInstance, holder: str, timeout: float = 300) -> float:
+    """Seconds until the new run's first step reported that it waits for the pool."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        for run in instance.get_runs():
+            if run.run_id != holder and any(
+                "blocked by limit for pool" in (entry.message or "") for entry in instance.all_logs(run.run_id)
+            ):
+                return time.monotonic() - started
+        time.sleep(1)
+    raise AssertionError("the second run never waited for the warehouse pool")
+
+
+@pytest.fixture(scope="module")
+def broken_run(demo_landing: Path, dagster_homes: Path, tmp_path_factory: pytest.TempPathFactory) -> BrokenRun:
+    root = tmp_path_factory.mktemp("broken_run")
+    landing = root / "landing"
+    shutil.copytree(demo_landing, landing)
+    _write_task_file_without_owner(next((landing / "task").glob("*_full.csv")), landing / BROKEN_FILE)
+    warehouse = root / "warehouse" / "fukan.duckdb"
+    home = ensure_dagster_home(dagster_homes / "broken_run")
+    output = io.StringIO()
+    result: dict[str, int] = {}
+
+    def refresh() -> None:
+        with redirect_stdout(output):
+            result["exit_code"] = run_pipeline(landing, warehouse, progress=False)
+
+    with pytest.MonkeyPatch.context() as patch, DagsterInstance.from_config(str(home)) as instance:
+        patch.setenv("DAGSTER_HOME", str(home))
+        holder = _hold_the_warehouse(instance)
+        thread = threading.Thread(target=refresh)
+        thread.start()
+        blocked = _wait_until_blocked(instance, holder)
+        time.sleep(3)  # still waiting, not failing
+        assert thread.is_alive()
+        instance.event_log_storage.free_concurrency_slots_for_run(holder)
+        instance.report_run_canceled(instance.get_run_by_id(holder))
+        thread.join(timeout=300)
+    return BrokenRun(warehouse, home, result["exit_code"], holder, blocked, output.getvalue())
+
+
+def _the_broken_run(instance: DagsterInstance, holder: str) -> DagsterRun:
+    [run] = [run for run in instance.get_runs() if run.run_id != holder]
+    return run
+
+
+def test_a_second_run_waits_for_the_warehouse_instead_of_failing_on_its_lock(broken_run: BrokenRun) -> None:
+    assert f"in use by run {broken_run.holder_run_id}" in broken_run.output
+    with DagsterInstance.from_config(str(broken_run.dagster_home)) as instance:
+        run = _the_broken_run(instance, broken_run.holder_run_id)
+        errors = [str(e.step_failure_data.error) for e in _events(instance, run.run_id, DagsterEventType.STEP_FAILURE)]
+    assert errors and not any("lock" in error.lower() for error in errors)
+
+
+def test_a_broken_extract_fails_the_run_and_nothing_downstream_is_built(broken_run: BrokenRun) -> None:
+    assert broken_run.exit_code != 0
+    assert BROKEN_FILE in broken_run.output and "owner_id" in broken_run.output
+    with DagsterInstance.from_config(str(broken_run.dagster_home)) as instance:
+        run = _the_broken_run(instance, broken_run.holder_run_id)
+        assert run.status == DagsterRunStatus.FAILURE
+        materialised = {e.asset_key for e in _events(instance, run.run_id, DagsterEventType.ASSET_MATERIALIZATION)}
+    assert AssetKey(["raw", "task"]) not in materialised
+    assert {key.path[0] for key in materialised} <= {"raw", "ingest"}
+    with duckdb.connect(str(broken_run.warehouse), read_only=True) as con:
+        schemas = {row[0] for row in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
+    assert schemas <= {"raw", "ingest"}
+
+
+class _Webhook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Webhook.received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_failure_sensor_records_an_alert_naming_the_file(broken_run: BrokenRun, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Webhook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv(WEBHOOK_ENV, f"http://127.0.0.1:{server.server_port}/hook")
+    try:
+        with DagsterInstance.from_config(str(broken_run.dagster_home)) as instance:
+            run = _the_broken_run(instance, broken_run.holder_run_id)
+            [failure] = _events(instance, run.run_id, DagsterEventType.RUN_FAILURE)
+            context = build_run_status_sensor_context(
+                sensor_name="alert_on_run_failure", dagster_instance=instance, dagster_run=run, dagster_event=failure
+            ).for_run_failure()
+            alert_on_run_failure(context)
+    finally:
+        server.shutdown()
+
+    [alert] = [json.loads(line) for line in (broken_run.dagster_home / ALERTS_FILE).read_text().splitlines()]
+    assert alert["run_id"] == run.run_id
+    assert "raw/task" in alert["failed_assets"]
+    assert BROKEN_FILE in alert["text"] and "owner_id" in alert["text"]
+    [posted] = _Webhook.received
+    assert posted["text"] == alert["text"]

@@ -1,0 +1,165 @@
+"""The quality gate end to end: a clean refresh publishes; a bad one fails before the publish
+step and leaves every byte of `published/` as it was, while a BI reader in another process
+reads through the swap without an error.
+
+The mutation cases alter a copy of the session's built warehouse and run, through
+Dagster, only the checks that guard it and the publish step (a full refresh would
+rebuild the tables the mutation altered); the missing-column case runs the full refresh.
+"""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetCheckKey, AssetKey, Definitions
+from publish_fixtures import (
+    Sandbox,
+    check_and_publish,
+    failed_checks,
+    published_in,
+    reader_process,
+    tree_digest,
+)
+
+from orchestration.checks.quality import SUITE_CHECK, VOLUME_CHECK
+from orchestration.publish import publish, read_manifest
+
+OVERVIEW = AssetKey(["kpi", "kpi_funnel_overview"])
+ONE_COHORT_MONTH = (
+    "basis = 'cohort' and period_grain = 'month' and lead_quality = 'all' "
+    "and period_start = (select min(period_start) from kpi.kpi_funnel_overview)"
+)
+
+
+@pytest.fixture(scope="module")
+def defs() -> Definitions:
+    from orchestration.definitions import defs as load_definitions
+
+    return load_definitions()
+
+
+@pytest.fixture(scope="module")
+def gx_mart_checks(defs: Definitions) -> list[AssetCheckKey]:
+    graph = defs.resolve_asset_graph()
+    return [key for key in graph.asset_check_keys if key.name in (SUITE_CHECK, VOLUME_CHECK) and key.asset_key.path[0] != "raw"]
+
+
+@pytest.fixture(scope="module")
+def clean_publish(built_warehouse, defs, gx_mart_checks, tmp_path_factory) -> dict:
+    """A copy of the built warehouse and its instance, published by the check and publish
+    steps while a reader loops over the published copy in another process."""
+    assert built_warehouse.exit_code == 0
+    root = tmp_path_factory.mktemp("gate")
+    sandbox = Sandbox(built_warehouse.warehouse, built_warehouse.dagster_home).copy(root / "clean")
+    if read_manifest(sandbox.published) is None:  # the refresh job does not publish yet
+        publish(sandbox.warehouse, sandbox.published, run_id="firstpub", checks={})
+    before = read_manifest(sandbox.published)
+    with reader_process(sandbox.published, root) as reader:
+        result = check_and_publish(defs, sandbox, gx_mart_checks)
+    return {"sandbox": sandbox, "root": root, "result": result, "before": before, "reader": reader}
+
+
+def test_clean_run_publishes_a_new_version_matching_the_warehouse(clean_publish) -> None:
+    result, sandbox = clean_publish["result"], clean_publish["sandbox"]
+    assert result.success, failed_checks(result)
+    assert published_in(result)
+    manifest = read_manifest(sandbox.published)
+    assert manifest["previous_build_id"] == clean_publish["before"]["build_id"] != manifest["build_id"]
+    assert manifest["checks"]["failed"] == [] and manifest["checks"]["passed"] > 0
+    with duckdb.connect(str(sandbox.warehouse), read_only=True) as con:
+        for name, table in manifest["tables"].items():
+            assert con.execute(f"select count(*) from {name}").fetchone()[0] == table["rows"], name
+    assert manifest["as_of"] and manifest["definition_versions"]["quality_lead_definition"]
+
+
+def test_reader_in_another_process_reads_through_the_swap_without_errors(clean_publish) -> None:
+    reader = clean_publish["reader"]
+    assert reader.errors == []
+    assert reader.builds == [clean_publish["before"]["build_id"], read_manifest(clean_publish["sandbox"].published)["build_id"]]
+    assert reader.iterations > 10
+
+
+def _mutated(clean_publish, name: str, sql: str) -> tuple[Sandbox, dict[str, str]]:
+    """A fresh copy of the clean sandbox at root/name with `sql` applied to its warehouse.
+
+    The dbt cases reuse one path: dbt's partial parse state depends on the warehouse path.
+    """
+    shutil.rmtree(clean_publish["root"] / name, ignore_errors=True)
+    sandbox = clean_publish["sandbox"].copy(clean_publish["root"] / name)
+    with duckdb.connect(str(sandbox.warehouse)) as con:
+        con.execute(sql)
+    return sandbox, tree_digest(sandbox.published)
+
+
+def _dbt_checks_of(defs: Definitions, asset: AssetKey, gx: list[AssetCheckKey]) -> list[AssetCheckKey]:
+    return [k for k in defs.resolve_asset_graph().asset_check_keys if k.asset_key == asset and k not in gx]
+
+
+@pytest.mark.parametrize(
+    ("case", "mutation", "failing_test"),
+    [
+        ("rate_out_of_range", f"update kpi.kpi_funnel_overview set lead_to_worked_rate = 1.5 where {ONE_COHORT_MONTH}",
+         "rate_is_bounded_kpi_funnel_overview_lead_to_worked_rate"),
+        ("funnel_count_rises", f"update kpi.kpi_funnel_overview set contacted = worked + 5 where {ONE_COHORT_MONTH}",
+         "not_increasing_along_kpi_funnel_overview"),
+    ],
+)
+def test_dbt_tests_block_the_publish(clean_publish, defs, gx_mart_checks, case, mutation, failing_test) -> None:
+    """A rate out of [0, 1] and a rising funnel count are dbt tests (GX does not repeat them)."""
+    sandbox, before = _mutated(clean_publish, "dbt_case", mutation)
+    result = check_and_publish(defs, sandbox, [*_dbt_checks_of(defs, OVERVIEW, gx_mart_checks), *gx_mart_checks])
+    assert not result.success and not published_in(result)
+    assert any(name.startswith(f"kpi/kpi_funnel_overview:{failing_test}") for name in failed_checks(result)), failed_checks(result)
+    assert tree_digest(sandbox.published) == before
+
+
+def test_lead_volume_collapse_against_the_last_publish_blocks_the_publish(clean_publish, defs, gx_mart_checks) -> None:
+    sandbox, before = _mutated(
+        clean_publish,
+        "volume_collapse",
+        "delete from marts.fct_leads where hash(lead_id) % 10 <> 0; update kpi.kpi_funnel_overview set leads = leads // 10",
+    )
+    result = check_and_publish(defs, sandbox, gx_mart_checks)
+    assert not result.success and not published_in(result)
+    assert {f"marts/fct_leads:{VOLUME_CHECK}", f"kpi/kpi_funnel_overview:{VOLUME_CHECK}"} <= failed_checks(result)
+    assert tree_digest(sandbox.published) == before
+
+
+def test_raw_table_missing_a_required_column_blocks_the_publish_and_a_later_publish_alone(clean_publish, defs) -> None:
+    """In the run its blocking check stops the publish step; in a later run that selects
+    the publish step alone (a click on Materialize), the audit refuses."""
+    sandbox, before = _mutated(clean_publish, "raw_column", "alter table raw.lead drop column status")
+    raw_checks = [k for k in defs.resolve_asset_graph().asset_check_keys if k.name == SUITE_CHECK and k.asset_key.path[0] == "raw"]
+    result = check_and_publish(defs, sandbox, raw_checks)
+    assert failed_checks(result) == {f"raw/lead:{SUITE_CHECK}"}  # every other extract passes on the demo data
+    assert not result.success and not published_in(result)
+
+    alone = check_and_publish(defs, sandbox, [])
+    failure = next(e for e in alone.get_step_failure_events() if e.step_key == "published_warehouse")
+    assert f"raw/lead:{SUITE_CHECK}" in failure.event_specific_data.error.message
+    assert not published_in(alone)
+    assert tree_digest(sandbox.published) == before
+
+
+def test_full_refresh_with_an_extract_missing_a_required_column_fails_before_publishing(
+    clean_publish, built_warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration.pipeline import run_pipeline
+
+    sandbox = clean_publish["sandbox"].copy(tmp_path / "full")
+    landing = tmp_path / "landing"
+    shutil.copytree(built_warehouse.landing, landing)
+    source = sorted((landing / "lead").iterdir())[0]
+    with source.open(encoding="utf-8", newline="") as handle:
+        rows = [{k: v for k, v in row.items() if k != "status"} for row in csv.DictReader(handle)]
+    with (landing / "lead" / "lead_new_without_status.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    before = tree_digest(sandbox.published)
+    monkeypatch.setenv("DAGSTER_HOME", str(sandbox.home))
+    assert run_pipeline(landing, sandbox.warehouse, progress=False) != 0
+    assert tree_digest(sandbox.published) == before
