@@ -39,6 +39,9 @@ test: install-dev  ## run the whole test suite (installs headless Chromium for t
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser test ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	$(PY) -m pytest
 
+ui: install  ## start the Dagster web UI on http://127.0.0.1:3000 (FUKAN_UI_PORT); Ctrl-C stops it
+	$(PY) -m orchestration.ui
+
 report: install  ## rebuild the KPI overview report from the published copy (published/report.html, report.en.html)
 	$(VENV)/bin/fukan report
 
