@@ -10,7 +10,8 @@ from __future__ import annotations
 from dagster import Definitions, definitions, in_process_executor
 
 from orchestration.assets.dbt import build_dbt_assets
-from orchestration.assets.publish import build_published_warehouse
+from orchestration.assets.publish import PUBLISHED_KEY, build_published_warehouse
+from orchestration.assets.report import build_report_assets
 from orchestration.assets.raw import raw_crm_extracts
 from orchestration.checks.quality import build_mart_expectations, raw_extract_expectations
 from orchestration.dbt_project import ensure_manifest
@@ -25,7 +26,12 @@ def defs() -> Definitions:
     dbt_models = build_dbt_assets(ensure_manifest())
     quality_checks = [raw_extract_expectations, build_mart_expectations(dbt_models)]
     return Definitions(
-        assets=[raw_crm_extracts, dbt_models, build_published_warehouse(dbt_models, quality_checks)],
+        assets=[
+            raw_crm_extracts,
+            dbt_models,
+            build_published_warehouse(dbt_models, quality_checks),
+            *build_report_assets(PUBLISHED_KEY),
+        ],
         asset_checks=quality_checks,
         jobs=[refresh_job],
         schedules=[daily_refresh_schedule()],

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dagster import ConfigurableResource
-from dagster_dbt import DbtCliResource
 
 from orchestration import config
 from orchestration.dbt_project import dbt_cli
@@ -59,5 +58,4 @@ class WarehouseResource(ConfigurableResource):
 
 def resources() -> dict[str, object]:
     """The resource set of the code location, by the names the assets ask for."""
-    dbt: DbtCliResource = dbt_cli()
-    return {"warehouse": WarehouseResource(), "dbt": dbt}
+    return {"warehouse": WarehouseResource(), "dbt": dbt_cli()}

@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -48,7 +47,6 @@ def pause_point(stage: str) -> None:
     """Stop here when FUKAN_PUBLISH_PAUSE_AT names this stage (crash tests only)."""
     if os.environ.get(PAUSE_ENV) == stage:
         print(f"publish paused at {stage}", flush=True)
-        sys.stdout.flush()
         while True:
             time.sleep(60)
 
@@ -117,11 +115,11 @@ def commit(published: Path, staged: Path, build_id: str) -> Path:
 
 def ensure_entry_links(published: Path) -> None:
     """Create the stable reader names (`fukan.duckdb` -> `current/fukan.duckdb`, ...) if missing."""
-    for name in ENTRY_LINKS:
-        link = published / name
-        if not link.is_symlink():
-            atomic_symlink(link, f"{CURRENT}/{name}")
-    fsync_path(published)
+    missing = [name for name in ENTRY_LINKS if not (published / name).is_symlink()]
+    for name in missing:
+        atomic_symlink(published / name, f"{CURRENT}/{name}")
+    if missing:
+        fsync_path(published)
 
 
 def recover(published: Path) -> list[Path]:
