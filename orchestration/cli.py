@@ -58,11 +58,11 @@ def _cmd_dbt(args: argparse.Namespace) -> int:
     import os
     import subprocess
 
-    from orchestration.dbt_project import _dbt_executable
+    from orchestration.dbt_project import dbt_executable
 
     env = {**os.environ, "FUKAN_WAREHOUSE": str(Path(args.warehouse).resolve())}
     dbt_args = [a for a in args.dbt_args if a != "--"]
-    command = [_dbt_executable(), *dbt_args, "--project-dir", str(config.DBT_PROJECT_DIR),
+    command = [dbt_executable(), *dbt_args, "--project-dir", str(config.DBT_PROJECT_DIR),
                "--profiles-dir", str(config.DBT_PROJECT_DIR)]
     return subprocess.run(command, env=env).returncode
 

@@ -28,7 +28,7 @@ def _target_path() -> Path:
     return Path(os.environ.get("DBT_TARGET_PATH", "target"))
 
 
-def _dbt_executable() -> str:
+def dbt_executable() -> str:
     """The dbt beside this interpreter, so `.venv/bin/fukan run` works without an activated venv."""
     beside = Path(sys.executable).parent / "dbt"
     return str(beside) if beside.exists() else shutil.which("dbt") or "dbt"
@@ -51,7 +51,7 @@ def build_target_path(project: DbtProject = DBT_PROJECT) -> Path:
 
 def dbt_cli() -> DbtCliResource:
     """dbt as a subprocess (never dbtRunner in this process: it keeps DuckDB locked)."""
-    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=_dbt_executable())
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
 
 
 def _source_files() -> list[Path]:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from orchestration import config
+from orchestration.dbt_project import dbt_executable
 
-DBT = str(Path(sys.executable).parent / "dbt")
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +18,7 @@ def docs(built_warehouse, tmp_path_factory) -> tuple[dict, dict]:
     target = tmp_path_factory.mktemp("docs_target")
     env = {**os.environ, "FUKAN_WAREHOUSE": str(built_warehouse.warehouse), "DBT_TARGET_PATH": str(target)}
     subprocess.run(
-        [DBT, "docs", "generate", "--quiet", "--project-dir", str(config.DBT_PROJECT_DIR),
+        [dbt_executable(), "docs", "generate", "--quiet", "--project-dir", str(config.DBT_PROJECT_DIR),
          "--profiles-dir", str(config.DBT_PROJECT_DIR)],
         env=env, check=True, capture_output=True, text=True,
     )

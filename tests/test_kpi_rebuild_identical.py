@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
 from orchestration import config
+from orchestration.dbt_project import dbt_executable
 
-DBT = str(Path(sys.executable).parent / "dbt")
 
 
 def _checksums(warehouse: Path) -> dict[str, str]:
@@ -34,7 +33,7 @@ def test_rebuild_over_same_extracts_gives_identical_marts(built_warehouse, tmp_p
     shutil.copy(built_warehouse.warehouse, rebuilt)
     env = {**os.environ, "FUKAN_WAREHOUSE": str(rebuilt), "DBT_TARGET_PATH": str(tmp_path / "target")}
     subprocess.run(
-        [DBT, "run", "--quiet", "--full-refresh", "--project-dir", str(config.DBT_PROJECT_DIR),
+        [dbt_executable(), "run", "--quiet", "--full-refresh", "--project-dir", str(config.DBT_PROJECT_DIR),
          "--profiles-dir", str(config.DBT_PROJECT_DIR)],
         env=env, check=True, capture_output=True, text=True,
     )

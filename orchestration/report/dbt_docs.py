@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from orchestration import config
-from orchestration.dbt_project import DBT_PROJECT, _dbt_executable
+from orchestration.dbt_project import DBT_PROJECT, dbt_executable
 from orchestration.publish.layout import DATABASE
 from orchestration.report.files import write_atomically
 
@@ -52,7 +52,7 @@ def docs_target_path() -> Path:
 
 
 def _run_dbt(arguments: list[str], database: Path) -> None:
-    done = subprocess.run([_dbt_executable(), *arguments], capture_output=True, text=True)
+    done = subprocess.run([dbt_executable(), *arguments], capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(
             f"dbt {arguments[0]} failed while documenting {database} (exit {done.returncode}):\n"
