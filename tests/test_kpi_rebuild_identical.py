@@ -21,7 +21,7 @@ def _checksums(warehouse: Path) -> dict[str, str]:
             "select table_schema || '.' || table_name from information_schema.tables "
             "where table_schema in ('kpi', 'marts') and table_type = 'BASE TABLE' order by 1").fetchall()]
         return {
-            table: con.execute(f"select count(*) || ':' || coalesce(sum(hash(t.*)), 0) from {table} as t").fetchone()[0]
+            table: con.execute(f"select count(*) || ':' || coalesce(sum(hash(t)), 0) from {table} as t").fetchone()[0]
             for table in tables
         }
 
