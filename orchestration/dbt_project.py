@@ -54,7 +54,7 @@ def dbt_cli() -> DbtCliResource:
     return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
 
 
-def _source_files() -> list[Path]:
+def dbt_source_files() -> list[Path]:
     """Every file whose change can change the manifest: SQL, YAML, macros, tests, seeds."""
     files: list[Path] = []
     for root in (config.DBT_PROJECT_DIR, config.SEEDS_DIR):
@@ -69,7 +69,7 @@ def _source_files() -> list[Path]:
 
 def changed_since(timestamp: float) -> list[Path]:
     """Files of the dbt project modified after `timestamp` (a manifest's mtime)."""
-    return [path for path in _source_files() if path.stat().st_mtime > timestamp]
+    return [path for path in dbt_source_files() if path.stat().st_mtime > timestamp]
 
 
 def manifest_is_stale(project: DbtProject = DBT_PROJECT) -> bool:

@@ -2,17 +2,12 @@
 randomness, no dependence on row order (KPI marts issue, "Everything is reproducible")."""
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 
-from orchestration import config
-from orchestration.dbt_project import dbt_executable
-
-
+from dbt_invocation import run_dbt
 
 def _checksums(warehouse: Path) -> dict[str, str]:
     """An order-independent fingerprint of every KPI mart and fact: sum of row hashes."""
@@ -31,10 +26,5 @@ def test_rebuild_over_same_extracts_gives_identical_marts(built_warehouse, tmp_p
     assert any(name.startswith("kpi.") for name in before)
     rebuilt = tmp_path / "fukan.duckdb"
     shutil.copy(built_warehouse.warehouse, rebuilt)
-    env = {**os.environ, "FUKAN_WAREHOUSE": str(rebuilt), "DBT_TARGET_PATH": str(tmp_path / "target")}
-    subprocess.run(
-        [dbt_executable(), "run", "--quiet", "--full-refresh", "--project-dir", str(config.DBT_PROJECT_DIR),
-         "--profiles-dir", str(config.DBT_PROJECT_DIR)],
-        env=env, check=True, capture_output=True, text=True,
-    )
+    run_dbt(["run", "--quiet", "--full-refresh"], rebuilt, tmp_path / "target")
     assert _checksums(rebuilt) == before

@@ -27,6 +27,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.build_state import definitions_fingerprint, needs_full_refresh, record_build
 from orchestration.dbt_project import DBT_PROJECT, build_target_path, changed_since, ensure_manifest
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
@@ -72,6 +73,12 @@ class FukanDbtTranslator(DagsterDbtTranslator):
         return spec
 
 
+def refresh_arguments(full_refresh: bool) -> list[str]:
+    """The refresh's dbt command. Unit tests check the SQL against fixed inputs, not the
+    data: they run in CI and `make test` (dbt's advice), not on every refresh."""
+    return ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if full_refresh else [])]
+
+
 def _node_ids(manifest: Path) -> set[str]:
     """Models, seeds, snapshots, tests and sources: what dagster-dbt must find in its manifest."""
     data = json.loads(manifest.read_text(encoding="utf-8"))
@@ -96,7 +103,8 @@ def build_dbt_assets(manifest: Path) -> AssetsDefinition:
     def fukan_dbt_models(
         context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
     ) -> Iterator[object]:
-        """`dbt build` (seeds, models, tests) in a subprocess, against this run's warehouse."""
+        """`dbt build` (seeds, models, data tests) in a subprocess, against this run's warehouse:
+        incremental when the definitions are those of the last build, else a full refresh."""
         if changed_since(loaded_at):
             # Edited SQL is fine (dbt compiles what is on disk); a model or test this code
             # location does not know would make dagster-dbt fail half-way through the build.
@@ -109,8 +117,19 @@ def build_dbt_assets(manifest: Path) -> AssetsDefinition:
                         "Start the run again (in the UI, reload the code location first)."
                     )
                 )
+        fingerprint = definitions_fingerprint()
+        full_refresh = needs_full_refresh(warehouse.warehouse, fingerprint)
+        context.log.info(
+            "dbt build: %s", "full refresh (definitions changed since the last build)" if full_refresh
+            else "incremental (same definitions as the last build)"
+        )
         with warehouse.dbt_environment():
-            invocation = dbt.cli(["build"], context=context, target_path=build_target_path())
+            invocation = dbt.cli(
+                refresh_arguments(full_refresh), context=context, target_path=build_target_path()
+            )
         yield from invocation.stream()
+        # A subset built only some models: the others still hold the older definitions.
+        if not context.is_subset:
+            record_build(warehouse.warehouse, fingerprint, full_refresh)
 
     return fukan_dbt_models

@@ -11,6 +11,8 @@ depend on how the publish step is assembled.
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from orchestration import config
+from orchestration.build_state import definitions_fingerprint
+from orchestration.dbt_project import build_target_path
 from orchestration.report.build import write_reports
 from orchestration.report.data import read_published
 from orchestration.report.dbt_docs import generate_dbt_docs
@@ -55,8 +57,12 @@ def build_report_assets(published: AssetKey) -> list[AssetsDefinition]:
         ),
     )
     def kpi_definitions_docs(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        docs = generate_dbt_docs(config.published_dir(warehouse.warehouse))
-        context.log.info("Wrote dbt docs to %s", docs)
-        return MaterializeResult(metadata={"index": MetadataValue.path(str(docs / "index.html"))})
+        docs, generated = generate_dbt_docs(
+            config.published_dir(warehouse.warehouse), build_target_path() / "manifest.json", definitions_fingerprint()
+        )
+        context.log.info("%s dbt docs in %s", "Wrote" if generated else "Definitions unchanged: kept the", docs)
+        return MaterializeResult(metadata={
+            "index": MetadataValue.path(str(docs / "index.html")), "regenerated": generated,
+        })
 
     return [kpi_overview_report, kpi_definitions_docs]

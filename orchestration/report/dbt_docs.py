@@ -10,6 +10,7 @@ click, where the plain page cannot fetch its JSON files. `manifest.json` and
 """
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -25,6 +26,8 @@ DOCS_DIR = "dbt_docs"
 # dbt's output name -> published name
 _ARTIFACTS = {"static_index.html": "index.html", "manifest.json": "manifest.json", "catalog.json": "catalog.json"}
 PROFILE = "fukan"
+# The definitions fingerprint (orchestration/build_state.py) the docs were generated from.
+FINGERPRINT_FILE = ".definitions_fingerprint"
 
 
 def read_only_profile(database: Path) -> dict:
@@ -60,29 +63,37 @@ def _run_dbt(arguments: list[str], database: Path) -> None:
         )
 
 
-def generate_dbt_docs(published_dir: Path) -> Path:
-    """Generate the docs of the live published version into `published_dir/dbt_docs/`; return that folder.
+def generate_dbt_docs(published_dir: Path, manifest: Path, fingerprint: str) -> tuple[Path, bool]:
+    """Document the live published version in `published_dir/dbt_docs/`; return that folder
+    and whether the docs were generated (False: the definitions are those already documented).
 
-    The profile names the stable link `published/fukan.duckdb`, which keeps dbt's
-    partial parse valid from one publish to the next; dbt-duckdb opens the file once
-    per run, so the catalog still describes one version. `dbt parse` writes the manifest
-    and `docs generate --no-compile` adds the catalog: compiling ~800 nodes (tests
-    included) only to show compiled SQL would double the time, and the definitions are
-    the models' own SQL.
+    The docs are a function of the definitions alone (the catalog holds columns, types and
+    comments, no statistics), so a refresh on unchanged definitions keeps them. `manifest`
+    is the refresh's own `dbt build` manifest of the same project, which saves a `dbt parse`;
+    `docs generate --no-compile` adds the catalog: compiling ~800 nodes (tests included)
+    only to show compiled SQL would double the time, and the definitions are the models'
+    own SQL. The profile names the stable link `published/fukan.duckdb`, which keeps
+    dbt's partial parse valid from one publish to the next; dbt-duckdb opens the file
+    once per run, so the catalog still describes one version.
     """
     published_dir = Path(published_dir)
+    out = published_dir / DOCS_DIR
+    stamp = out / FINGERPRINT_FILE
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == fingerprint:
+        return out, False
     database = published_dir.absolute() / DATABASE
     if not database.exists():
         raise FileNotFoundError(f"No published copy at {database}: nothing to document.")
     target = docs_target_path()
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(manifest, target / "manifest.json")
     with tempfile.TemporaryDirectory(prefix="fukan-dbt-docs-") as scratch:
         profiles = Path(scratch)
         (profiles / "profiles.yml").write_text(yaml.safe_dump(read_only_profile(database)), encoding="utf-8")
         options = ["--quiet", "--project-dir", str(config.DBT_PROJECT_DIR), "--profiles-dir", str(profiles),
                    "--target-path", str(target), "--log-path", str(profiles / "logs")]
-        _run_dbt(["parse", *options], database)
         _run_dbt(["docs", "generate", "--static", "--no-compile", *options], database)
-    out = published_dir / DOCS_DIR
     for produced, published in _ARTIFACTS.items():
         write_atomically(out / published, (target / produced).read_text(encoding="utf-8"))
-    return out
+    write_atomically(stamp, fingerprint)
+    return out, True

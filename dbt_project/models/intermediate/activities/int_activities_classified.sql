@@ -2,7 +2,16 @@
     call / email / meeting / task / event, connected calls by the disposition seed
     (ignoring case and surrounding spaces; unmapped counts as not connected and is
     flagged), meetings by the event type seed (empty type = meeting), and the lead it
-    belongs to (who_id is the lead, or after conversion its contact). -#}
+    belongs to (who_id is the lead, or after conversion its contact).
+
+    Incremental: a refresh re-classifies only the activities that changed since the last
+    build, those about a lead that changed (its conversion or deletion moves them), and
+    removes deleted ones; everything else keeps its row. -#}
+{{ config(
+    unique_key='activity_id',
+    post_hook="{{ delete_deleted_activities() }}",
+) }}
+
 with
 
 tasks as (select * from {{ ref('stg_crm__tasks') }} where not is_deleted),
@@ -21,6 +30,31 @@ lead_by_contact as (
 lead_keys as (
     select lead_id from leads
 ),
+{% if is_incremental() %}
+changed_leads as (
+    select lead_id, converted_contact_id
+    from {{ ref('stg_crm__leads') }}
+    where source_file_seq > {{ file_seq_watermark() }}
+),
+
+changed_lead_keys as (
+    select lead_id as who_id from changed_leads
+    union
+    select converted_contact_id from changed_leads where converted_contact_id is not null
+),
+
+affected as (
+    select task_id as activity_id from tasks where source_file_seq > {{ file_seq_watermark() }}
+    union
+    select event_id from events where source_file_seq > {{ file_seq_watermark() }}
+    union
+    select task_id from tasks where who_id in (select who_id from changed_lead_keys)
+    union
+    select event_id from events where who_id in (select who_id from changed_lead_keys)
+    union
+    select activity_id from {{ this }} where lead_id in (select lead_id from changed_leads)
+),
+{% endif %}
 
 task_activities as (
     select
@@ -42,10 +76,14 @@ task_activities as (
         tasks.call_duration_seconds,
         tasks.hearing_item_count,
         cast(null as {{ dbt.type_timestamp() }}) as meeting_starts_at,
-        cast(null as {{ dbt.type_string() }}) as event_type
+        cast(null as {{ dbt.type_string() }}) as event_type,
+        tasks.source_file_seq
     from tasks
     left join dispositions
         on {{ normalise_text('tasks.call_disposition') }} = {{ normalise_text('dispositions.call_disposition') }}
+    {%- if is_incremental() %}
+    where tasks.task_id in (select activity_id from affected)
+    {%- endif %}
 ),
 
 event_activities as (
@@ -67,10 +105,14 @@ event_activities as (
         cast(null as {{ dbt.type_bigint() }}) as call_duration_seconds,
         cast(null as {{ dbt.type_bigint() }}) as hearing_item_count,
         events.starts_at as meeting_starts_at,
-        events.event_type
+        events.event_type,
+        events.source_file_seq
     from events
     left join event_types
         on trim(events.event_type) = event_types.event_type
+    {%- if is_incremental() %}
+    where events.event_id in (select activity_id from affected)
+    {%- endif %}
 ),
 
 activities as (
@@ -97,7 +139,8 @@ select
     activities.call_duration_seconds,
     coalesce(activities.hearing_item_count, 0) as hearing_item_count,
     activities.meeting_starts_at,
-    activities.event_type
+    activities.event_type,
+    activities.source_file_seq
 from activities
 left join lead_keys
     on activities.who_id = lead_keys.lead_id

@@ -1,13 +1,51 @@
 {#- One row per live activity (calls, e-mails, meetings, other tasks and events) up to
     the as-of instant, with the owner's department and team at the time it happened,
-    the connected flag, hearing items, and the quality of the lead it was about. -#}
+    the connected flag, hearing items, and the quality of the lead it was about.
+
+    Incremental: a refresh rebuilds the rows of activities that changed, of leads whose
+    record or history changed (their quality, or which lead an activity belongs to), and
+    of owners whose user record or role changed (their department and team); deleted
+    activities leave. -#}
+{{ config(
+    unique_key='activity_id',
+    post_hook="{{ delete_deleted_activities() }}",
+) }}
+-- Read only by incremental builds and the post-hook; declared so dbt orders them first:
+-- depends_on: {{ ref('stg_crm__leads') }}, {{ ref('stg_crm__lead_history') }}
+-- depends_on: {{ ref('stg_crm__users') }}, {{ ref('stg_crm__user_roles') }}
+-- depends_on: {{ ref('stg_crm__tasks') }}, {{ ref('stg_crm__events') }}
 with
 
 activities as (select * from {{ ref('int_activities_classified') }}),
 users as (select * from {{ ref('int_users_department_history') }}),
 quality as (select * from {{ ref('int_leads_quality_scored') }}),
 as_of as (select * from {{ ref('int_as_of') }}),
+{% if is_incremental() %}
+changed_leads as (
+    select lead_id from {{ ref('stg_crm__leads') }} where source_file_seq > {{ file_seq_watermark() }}
+    union
+    select lead_id from {{ ref('stg_crm__lead_history') }} where source_file_seq > {{ file_seq_watermark() }}
+),
 
+changed_owners as (
+    select user_id from {{ ref('stg_crm__users') }}
+    where source_file_seq > {{ file_seq_watermark() }}
+        or user_role_id in (
+            select user_role_id from {{ ref('stg_crm__user_roles') }}
+            where source_file_seq > {{ file_seq_watermark() }}
+        )
+),
+
+affected as (
+    select activity_id from activities where source_file_seq > {{ file_seq_watermark() }}
+    union
+    select activity_id from activities where lead_id in (select lead_id from changed_leads)
+    union
+    select activity_id from {{ this }} where lead_id in (select lead_id from changed_leads)
+    union
+    select activity_id from activities where owner_user_id in (select user_id from changed_owners)
+),
+{% endif %}
 dated as (
     select
         activities.*,
@@ -15,6 +53,9 @@ dated as (
     from activities
     cross join as_of
     where activities.occurred_at <= as_of.as_of_at
+    {%- if is_incremental() %}
+        and activities.activity_id in (select activity_id from affected)
+    {%- endif %}
 )
 
 select
@@ -38,7 +79,8 @@ select
     dated.call_duration_seconds,
     dated.hearing_item_count,
     dated.meeting_starts_at,
-    dated.event_type
+    dated.event_type,
+    dated.source_file_seq
 from dated
 left join users
     on dated.owner_user_id = users.user_id

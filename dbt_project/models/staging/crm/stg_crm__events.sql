@@ -1,3 +1,5 @@
+{{ config(unique_key='event_id') }}
+
 with latest as (
 
     {{ latest_version(source('crm', 'event')) }}

@@ -1,3 +1,5 @@
+{{ config(unique_key='lead_history_id') }}
+
 with latest as (
 
     {{ latest_version(source('crm', 'lead_history')) }}

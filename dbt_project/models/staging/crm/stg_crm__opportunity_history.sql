@@ -1,3 +1,5 @@
+{{ config(unique_key='opportunity_history_id') }}
+
 with latest as (
 
     {{ latest_version(source('crm', 'opportunity_history')) }}

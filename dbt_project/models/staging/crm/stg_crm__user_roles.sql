@@ -1,3 +1,5 @@
+{{ config(unique_key='user_role_id') }}
+
 with latest as (
 
     {{ latest_version(source('crm', 'user_role')) }}
