@@ -2,7 +2,7 @@
 
 DAGSTER_HOME defaults to a git-ignored `.dagster_home/` in the repository. Its
 `dagster.yaml` is written once if missing (a deployment's own file is never touched):
-telemetry off, every pool limited to one step at a time across runs (the warehouse pool
+telemetry off, the SQLite event log with its connections kept open, every pool limited to one step at a time across runs (the warehouse pool
 above all), slots of dead runs given back by the daemon, freshness policies evaluated.
 """
 from __future__ import annotations
@@ -25,6 +25,11 @@ DAGSTER_YAML = """\
 # A Postgres-backed deployment replaces this file (see the README).
 telemetry:
   enabled: false
+# The stock SQLite event log, keeping its files open between events: a refresh stores
+# ~4,000 events and opening the file for each took a minute (orchestration/event_storage.py).
+event_log_storage:
+  module: orchestration.event_storage
+  class: PooledSqliteEventLogStorage
 concurrency:
   pools:
     # "op": a step waits for a slot, so runs started by `fukan run` (which bypass the
