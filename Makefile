@@ -8,7 +8,7 @@ PIP_FLAGS := -q --disable-pip-version-check -c constraints.txt
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
 
-.PHONY: help install install-dev run test ui report clean
+.PHONY: help install install-dev run test ui report bench clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -44,6 +44,11 @@ ui: install  ## start the Dagster web UI on http://127.0.0.1:3000 (FUKAN_UI_PORT
 
 report: install  ## rebuild the KPI overview report from the published copy (published/report.html, report.en.html)
 	$(VENV)/bin/fukan report
+
+BENCH_SIZES ?= small,medium,large
+
+bench: install-dev  ## benchmark full and one-day refreshes against a DuckDB floor and pandas (BENCH_SIZES=small,medium,large; see bench/RESULTS.md)
+	$(PY) -m bench.run --sizes $(BENCH_SIZES)
 
 clean:  ## remove the working warehouse, demo landing files and the Dagster instance
 	rm -rf warehouse data/landing .dagster_home dbt_project/target

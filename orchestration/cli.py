@@ -49,7 +49,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         print(f"Landing folder {landing} is empty: generating demo extracts ({args.demo_leads} leads).")
         print(generate(landing, leads=args.demo_leads, seed=args.seed, progress=not args.quiet))
-    return run_pipeline(landing, warehouse, progress=not args.quiet)
+    timings = Path(args.timings_json) if args.timings_json else None
+    return run_pipeline(landing, warehouse, progress=not args.quiet, timings_json=timings)
 
 
 def _cmd_dbt(args: argparse.Namespace) -> int:
@@ -119,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="generate demo extracts first when the landing folder is empty")
     run.add_argument("--demo-leads", type=int, default=20000, help="leads for --demo-if-empty (default %(default)s)")
     run.add_argument("--seed", type=int, default=7, help="seed for --demo-if-empty (default %(default)s)")
+    run.add_argument("--timings-json", metavar="PATH", default=None,
+                     help="also write a JSON file with the wall seconds of every step (ingest, dbt build, "
+                          "checks, publish, docs, report), the run total and the rows loaded and checks "
+                          "passed/failed (used by `make bench`)")
     run.set_defaults(func=_cmd_run)
 
     report = sub.add_parser("report", help="rebuild the KPI overview report from the published copy",

@@ -7,15 +7,17 @@ under DAGSTER_HOME.
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
 import warnings
+from collections.abc import Iterable
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from dagster import (
     AssetCheckSeverity,
@@ -40,6 +42,7 @@ from orchestration.jobs import REFRESH_JOB_NAME
 from orchestration.resources import WAREHOUSE_POOL
 
 _PROGRESS_EVENTS = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}
+_STEP_END_EVENTS = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
 
 
 class RunProgress:
@@ -143,6 +146,56 @@ def _summarise(
     )
 
 
+def step_seconds(entries: Iterable[EventLogEntry]) -> dict[str, float]:
+    """Wall seconds per step, from its STEP_START to its STEP_SUCCESS or STEP_FAILURE event.
+
+    Event timestamps, not a timer around the job: they are what the run stored, so the
+    figures also hold for a run read back from the instance. A step that never ended
+    (the run died) is left out; steps come in the order they started.
+    """
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for entry in entries:
+        event = entry.dagster_event
+        if event is None or not event.step_key:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            started.setdefault(event.step_key, entry.timestamp)
+        elif event.event_type in _STEP_END_EVENTS and event.step_key in started:
+            seconds[event.step_key] = round(entry.timestamp - started[event.step_key], 3)
+    return {key: seconds[key] for key in started if key in seconds}
+
+
+def _run_step_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
+    types = {DagsterEventType.STEP_START, *_STEP_END_EVENTS}
+    return step_seconds(instance.all_logs(run_id, of_type=types))
+
+
+def timings_document(summary: RunSummary, steps: dict[str, float], load_seconds: float) -> dict[str, Any]:
+    """What `fukan run --timings-json` writes: where the run's time went, and what it did."""
+    return {
+        "run_id": summary.run_id,
+        "success": summary.exit_code == 0,
+        "total_seconds": round(summary.seconds, 3),
+        "load_definitions_seconds": round(load_seconds, 3),
+        "steps": steps,
+        "rows_loaded": summary.ingest["rows_loaded"],
+        "rows_quarantined": summary.ingest["rows_quarantined"],
+        "new_files": summary.ingest["new_files"],
+        "assets_materialised": summary.assets_materialised,
+        "assets_planned": summary.assets_planned,
+        "checks_passed": summary.checks_passed,
+        "checks_failed": len(summary.failed_checks),
+        "checks_warned": len(summary.warned_checks),
+        "warehouse": str(summary.warehouse),
+    }
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
 def _announce_waiting(instance: DagsterInstance) -> None:
     """Say so when another run holds the warehouse: this run waits for it, it does not fail."""
     released = release_abandoned_slots(instance)
@@ -153,8 +206,11 @@ def _announce_waiting(instance: DagsterInstance) -> None:
         print(f"The warehouse is in use by run {', '.join(sorted(holders))}; this run waits until it is done.")
 
 
-def run_pipeline(landing: Path, warehouse: Path, progress: bool = True) -> int:
-    """Refresh the warehouse end to end; return a process exit code (0 = every step and check passed)."""
+def run_pipeline(landing: Path, warehouse: Path, progress: bool = True, timings_json: Path | None = None) -> int:
+    """Refresh the warehouse end to end; return a process exit code (0 = every step and check passed).
+
+    With `timings_json`, also write the wall seconds of every step (see `timings_document`).
+    """
     started = time.monotonic()
     landing, warehouse = Path(landing).resolve(), Path(warehouse).resolve()
     home = ensure_dagster_home()
@@ -163,6 +219,7 @@ def run_pipeline(landing: Path, warehouse: Path, progress: bool = True) -> int:
     except DagsterDbtCliRuntimeError as error:
         print(f"dbt could not parse the project; nothing was run.\n{error}")
         return 2
+    load_seconds = time.monotonic() - started
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
     graph = defs.resolve_asset_graph()
     planned = len(graph.get_all_asset_keys())
@@ -195,6 +252,9 @@ def run_pipeline(landing: Path, warehouse: Path, progress: bool = True) -> int:
                 )
         finally:
             tracker.close()
+        steps = _run_step_seconds(instance, run_id) if timings_json else {}
     summary = _summarise(result, planned, time.monotonic() - started, warehouse, log_path)
     print(summary)
+    if timings_json:
+        _write_json(Path(timings_json), timings_document(summary, steps, load_seconds))
     return summary.exit_code

@@ -27,7 +27,7 @@ from dagster import (
 from orchestration.alerts import ALERTS_FILE, WEBHOOK_ENV
 from orchestration.instance import ensure_dagster_home, run_tags
 from orchestration.jobs import REFRESH_JOB_NAME
-from orchestration.pipeline import run_pipeline
+from orchestration.pipeline import run_pipeline, step_seconds
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.sensors import alert_on_run_failure
 
@@ -70,6 +70,20 @@ def test_raw_assets_carry_the_load_ledger_figures(built_warehouse) -> None:
     assert figures["rows_read"] == figures["rows_loaded"] + figures["rows_quarantined"]
     assert figures["new_files"] == len(list((built_warehouse.landing / "lead").iterdir()))
     assert ledger.metadata["new_files"].value == files and ledger.metadata["failed_files"].value == 0
+
+
+def test_step_seconds_time_every_step_of_the_run_from_its_events(built_warehouse) -> None:
+    with DagsterInstance.from_config(str(built_warehouse.dagster_home)) as instance:
+        [run] = instance.get_runs()
+        entries = instance.all_logs(run.run_id)
+        stats = instance.get_run_stats(run.run_id)
+    seconds = step_seconds(entries)
+    started = [e.dagster_event.step_key for e in entries
+               if e.dagster_event and e.dagster_event.event_type == DagsterEventType.STEP_START]
+    assert list(seconds) == started  # every step that started also ended, in start order
+    assert {"raw_crm_extracts", "fukan_dbt_models", "published_warehouse"} <= set(seconds)
+    assert all(value >= 0 for value in seconds.values())
+    assert sum(seconds.values()) <= stats.end_time - stats.start_time
 
 
 # --- a broken extract, while another run holds the warehouse -------------------------
