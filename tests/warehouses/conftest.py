@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _pytest.mark.expression import Expression
 from engines import ENGINES, REFERENCE, Reader
 from pg_cluster import PostgresCluster
-
-from orchestration.dbt_project import ensure_manifest
 
 # Besides every kpi_ mart: the core facts and dimensions they are built from.
 CORE_SCHEMA = "marts"
@@ -25,6 +24,8 @@ KPI_SCHEMA = "kpi"
 def compared_tables() -> list[tuple[str, str]]:
     """(schema, table) of every model in the kpi schema and every fct_/dim_ of the core
     marts, from the dbt manifest (not a hand-kept list)."""
+    from orchestration.dbt_project import ensure_manifest
+
     manifest = json.loads(ensure_manifest().read_text())
     tables = sorted(
         (node["schema"], node["alias"])
@@ -35,6 +36,16 @@ def compared_tables() -> list[tuple[str, str]]:
     )
     assert any(schema == KPI_SCHEMA for schema, _ in tables), "the manifest has no kpi model"
     return tables
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Collect these tests only when the run selects the warehouses marker: the normal
+    suite (`-m 'not warehouses'`) neither imports them (they need the warehouses extra)
+    nor parses the dbt project for their parameters."""
+    selects_warehouses = Expression.compile(config.getoption("markexpr") or "warehouses").evaluate(
+        lambda name, **_: name == "warehouses"
+    )
+    return None if selects_warehouses else collection_path.name.startswith("test_")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
