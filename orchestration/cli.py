@@ -33,9 +33,13 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from orchestration.ingest import ingest_landing
 
-    result = ingest_landing(
-        Path(args.landing), Path(args.warehouse), target=args.target, progress=not args.quiet
-    )
+    try:
+        result = ingest_landing(
+            Path(args.landing), Path(args.warehouse), target=args.target, progress=not args.quiet
+        )
+    except (ConnectionError, ImportError) as error:  # no server, or the warehouses extra missing
+        print(f"fukan ingest: {error}", file=sys.stderr)
+        return 2
     print(result)
     return 1 if result.failed else 0
 

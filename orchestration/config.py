@@ -8,6 +8,7 @@ as a data team would expect from a command-line tool.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,13 +49,14 @@ class PostgresSettings:
     database: str
 
     @classmethod
-    def from_env(cls) -> PostgresSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> PostgresSettings:
+        env = os.environ if environ is None else environ
         return cls(
-            host=os.environ.get("FUKAN_PG_HOST", "127.0.0.1"),
-            port=int(os.environ.get("FUKAN_PG_PORT", "5432")),
-            user=os.environ.get("FUKAN_PG_USER", "fukan"),
-            password=os.environ.get("FUKAN_PG_PASSWORD", ""),
-            database=os.environ.get("FUKAN_PG_DATABASE", "fukan"),
+            host=env.get("FUKAN_PG_HOST", "127.0.0.1"),
+            port=int(env.get("FUKAN_PG_PORT", "5432")),
+            user=env.get("FUKAN_PG_USER", "fukan"),
+            password=env.get("FUKAN_PG_PASSWORD", ""),
+            database=env.get("FUKAN_PG_DATABASE", "fukan"),
         )
 
     def connect_kwargs(self) -> dict[str, str | int]:

@@ -52,10 +52,8 @@ class PostgresWarehouse(SqlWarehouse):
     def __init__(self, processing: duckdb.DuckDBPyConnection, pg: psycopg2.extensions.connection,
                  spool_dir: Path) -> None:
         self.processing = processing
-        self.pg = pg
+        self.pg = pg  # in autocommit mode: see `connect`
         self.spool_dir = spool_dir
-        # Statements outside `transaction()` (tables, a failed file's ledger entry) commit at once.
-        pg.autocommit = True
 
     @classmethod
     @contextlib.contextmanager
@@ -67,10 +65,19 @@ class PostgresWarehouse(SqlWarehouse):
         except psycopg2.OperationalError as error:
             raise ConnectionError(f"cannot connect to PostgreSQL ({settings.describe()}): {error}".strip()) from error
         try:
+            # Statements outside `transaction()` (tables, a failed file's ledger entry) commit at once.
+            pg.autocommit = True
+            # One loader per database, as DuckDB's file lock gives one per file: file_seq
+            # and the skip-known-files check assume nobody else appends meanwhile.
+            with pg.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(hashtext('fukan ingest'))")
+                (locked,) = cursor.fetchone()
+            if not locked:
+                raise ConnectionError(f"another fukan ingest is loading into {settings.describe()}; try again later")
             with tempfile.TemporaryDirectory(prefix="fukan-copy-") as spool:
                 yield cls(processing, pg, Path(spool))
         finally:
-            pg.close()
+            pg.close()  # also releases the advisory lock
 
     def _sql_type(self, duckdb_type: str) -> str:
         return POSTGRES_TYPES[duckdb_type]

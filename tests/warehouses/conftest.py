@@ -2,19 +2,25 @@
 ``engines.ENGINES``, each once per session, and torn down at the end (the PostgreSQL
 cluster is stopped even when a build or a test fails).
 
-Runs with ``make test-warehouses`` (marker ``warehouses``); the normal suite deselects it.
+Runs with ``make test-warehouses`` (marker ``warehouses``). The normal suite loads this
+conftest but collects none of these tests, so the harness modules are imported inside
+the hooks and fixtures that use them, not here.
 """
 from __future__ import annotations
 
 import json
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from _pytest.mark.expression import Expression
-from engines import ENGINES, REFERENCE, Reader
-from pg_cluster import PostgresCluster
+
+if TYPE_CHECKING:
+    from engines import Reader
+    from pg_cluster import PostgresCluster
 
 # Besides every kpi_ mart: the core facts and dimensions they are built from.
 CORE_SCHEMA = "marts"
@@ -49,8 +55,12 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    from engines import ENGINES, REFERENCE
+
     if "engine" in metafunc.fixturenames:
         metafunc.parametrize("engine", [name for name in ENGINES if name != REFERENCE], scope="session")
+    if "any_engine" in metafunc.fixturenames:
+        metafunc.parametrize("any_engine", list(ENGINES), scope="session")
     if "compared_table" in metafunc.fixturenames:
         tables = compared_tables()
         metafunc.parametrize("compared_table", tables, ids=[f"{s}.{t}" for s, t in tables])
@@ -76,6 +86,7 @@ class Builds:
         self.landing, self.root = landing, root
         self.readers: dict[str, Reader] = {}
         self.errors: dict[str, BaseException] = {}
+        self.summary: list[str] = []  # one line per engine build, for the terminal summary
 
     def __getitem__(self, name: str) -> Reader:
         if name in self.errors:
@@ -83,11 +94,18 @@ class Builds:
         if name not in self.readers:
             workdir = self.root / name
             workdir.mkdir()
+            started = time.monotonic()
             try:
+                from engines import ENGINES
+
                 self.readers[name] = ENGINES[name](self.landing, workdir)
             except BaseException as error:
                 self.errors[name] = error
+                self.summary.append(f"{name}: build FAILED after {time.monotonic() - started:.0f} s: {error}"[:300])
                 raise
+            reader = self.readers[name]
+            self.summary.append(f"{name}: built in {time.monotonic() - started:.0f} s "
+                                f"(ingest + {reader.build_summary}); artifacts in {workdir}")
         return self.readers[name]
 
     def close(self) -> None:
@@ -95,9 +113,22 @@ class Builds:
             reader.close()
 
 
+BUILD_SUMMARY = pytest.StashKey[list[str]]()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    lines = config.stash.get(BUILD_SUMMARY, [])
+    if lines:
+        terminalreporter.section("warehouse builds")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
-def builds(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
+def builds(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory,
+           pytestconfig: pytest.Config) -> Iterator[Builds]:
     built = Builds(demo_landing, tmp_path_factory.mktemp("warehouses"))
+    pytestconfig.stash[BUILD_SUMMARY] = built.summary
     try:
         yield built
     finally:
@@ -107,6 +138,8 @@ def builds(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
     """A cluster of its own for the ingestion tests (the postgres engine build has another)."""
+    from pg_cluster import PostgresCluster
+
     with PostgresCluster.start() as cluster:
         yield cluster
 

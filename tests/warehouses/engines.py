@@ -12,11 +12,10 @@ To add an engine (Spark, say): write its ``build`` here, returning a ``Reader`` 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,17 +29,19 @@ from orchestration.config import DBT_PROJECT_DIR, PostgresSettings
 from orchestration.dbt_project import dbt_executable
 from orchestration.ingest import ingest_landing
 
-logger = logging.getLogger(__name__)
-
 # One load time for every engine: `_loaded_at` and the future-record check depend on it.
 LOAD_TIME = datetime(2026, 10, 2, 9, 0, 0)
 
 
 class Reader(Protocol):
     target_path: Path  # the dbt build's artifacts: manifest.json, compiled/
+    build_summary: str  # one line for the session summary: time and dbt's counts
 
     def read(self, schema: str, table: str) -> pd.DataFrame:
         """Every row of ``schema.table`` as Python values (object columns)."""
+
+    def dbt(self, *args: str) -> subprocess.CompletedProcess:
+        """A dbt command against this build (``show --inline ...``, say)."""
 
     def close(self) -> None:
         """Release what the build holds (a server, a connection)."""
@@ -50,25 +51,39 @@ class BuildError(RuntimeError):
     pass
 
 
-def run_dbt_build(engine: str, workdir: Path, env: dict[str, str]) -> Path:
-    """``dbt build`` of the project on the dbt target ``engine``; its target folder.
+@dataclass
+class DbtBuild:
+    """A dbt target, the environment its profile reads, and a folder for artifacts and
+    logs (never the checkout's dbt_project)."""
 
-    Artifacts and logs go under ``workdir``, never into the checkout's dbt_project.
-    """
-    target_path, log_path = workdir / "target", workdir / "logs"
-    command = [dbt_executable(), "build", "--target", engine, "--project-dir", str(DBT_PROJECT_DIR),
-               "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target_path),
-               "--log-path", str(log_path)]
-    started = time.monotonic()
-    done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
-    seconds = time.monotonic() - started
-    (workdir / "dbt_build.log").write_text(done.stdout + done.stderr)
-    summary = next((line for line in reversed(done.stdout.splitlines()) if "Done. PASS=" in line), "no summary")
-    logger.warning("dbt build on %s: %.0f s, %s", engine, seconds, summary.strip())
-    if done.returncode != 0:
-        raise BuildError(f"dbt build on {engine} failed ({summary.strip()}); log: {workdir / 'dbt_build.log'}\n"
-                         + "\n".join(done.stdout.splitlines()[-40:]))
-    return target_path
+    engine: str
+    workdir: Path
+    env: dict[str, str]
+    build_summary: str = field(default="not built", init=False)
+
+    @property
+    def target_path(self) -> Path:
+        return self.workdir / "target"
+
+    def dbt(self, *args: str) -> subprocess.CompletedProcess:
+        command = [dbt_executable(), *args, "--target", self.engine, "--project-dir", str(DBT_PROJECT_DIR),
+                   "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(self.target_path),
+                   "--log-path", str(self.workdir / "logs")]
+        return subprocess.run(command, env={**os.environ, **self.env}, capture_output=True, text=True)
+
+    def build(self) -> None:
+        """``dbt build``: seeds, models, contracts, unit and data tests; raises on any failure."""
+        started = time.monotonic()
+        done = self.dbt("build")
+        seconds = time.monotonic() - started
+        log = self.workdir / "dbt_build.log"
+        log.write_text(done.stdout + done.stderr)
+        summary = next((line.strip() for line in reversed(done.stdout.splitlines()) if "Done. PASS=" in line),
+                       "no summary")
+        self.build_summary = f"dbt build {seconds:.0f} s, {summary[summary.find('Done.'):]}"
+        if done.returncode != 0:
+            raise BuildError(f"dbt build on {self.engine} failed ({summary}); log: {log}\n"
+                             + "\n".join(done.stdout.splitlines()[-40:]))
 
 
 def _frame(cursor_description, rows: list[tuple]) -> pd.DataFrame:
@@ -97,9 +112,8 @@ def read_postgres(settings: PostgresSettings, schema: str, table: str) -> pd.Dat
 
 
 @dataclass
-class DuckDBReader:
+class DuckDBReader(DbtBuild):
     path: Path
-    target_path: Path
 
     def read(self, schema: str, table: str) -> pd.DataFrame:
         return read_duckdb(self.path, schema, table)
@@ -111,18 +125,17 @@ class DuckDBReader:
 def build_duckdb(landing: Path, workdir: Path) -> DuckDBReader:
     warehouse = workdir / "fukan.duckdb"
     ingest_landing(landing, warehouse, progress=False, now=LOAD_TIME).raise_for_failures()
-    target_path = run_dbt_build("duckdb", workdir, {"FUKAN_WAREHOUSE": str(warehouse)})
-    return DuckDBReader(warehouse, target_path)
+    reader = DuckDBReader("duckdb", workdir, {"FUKAN_WAREHOUSE": str(warehouse)}, warehouse)
+    reader.build()
+    return reader
 
 
 @dataclass
-class PostgresReader:
-    settings: PostgresSettings
-    target_path: Path
-    resources: contextlib.ExitStack = field(repr=False)
+class PostgresReader(DbtBuild):
+    resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
 
     def read(self, schema: str, table: str) -> pd.DataFrame:
-        return read_postgres(self.settings, schema, table)
+        return read_postgres(PostgresSettings.from_env(self.env), schema, table)
 
     def close(self) -> None:
         self.resources.close()
@@ -133,16 +146,17 @@ def build_postgres(landing: Path, workdir: Path) -> PostgresReader:
     raw tables loaded with COPY, and ``dbt build --target postgres``."""
     with contextlib.ExitStack() as resources:
         cluster = resources.enter_context(PostgresCluster.start())
-        env = cluster.env()
-        with _environment(env):
-            settings = PostgresSettings.from_env()
+        reader = PostgresReader("postgres", workdir, cluster.env())
+        with _environment(reader.env):
             ingest_landing(landing, target="postgres", progress=False, now=LOAD_TIME).raise_for_failures()
-        target_path = run_dbt_build("postgres", workdir, env)
-        return PostgresReader(settings, target_path, resources.pop_all())
+        reader.build()
+        reader.resources = resources.pop_all()
+        return reader
 
 
 @contextlib.contextmanager
-def _environment(values: dict[str, str]):
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in os.environ for the block: the loader reads FUKAN_PG_* from there."""
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:

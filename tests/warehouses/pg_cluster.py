@@ -111,9 +111,10 @@ class PostgresCluster:
               "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], "initdb")
 
     def _start_server(self) -> None:
-        # Durability settings off: the cluster lives for one test session.
+        # Durability settings off: the cluster lives for one test session. The server's time
+        # zone is deliberately not UTC: nothing may depend on a session time zone.
         options = (f"-p {self.port} -k {self.root} -c listen_addresses={self.host} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c TimeZone=UTC")
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c TimeZone=America/Los_Angeles")
         _run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log), "-w",
               "-t", "60", "-o", options, "start"], "pg_ctl start", self.log)
 

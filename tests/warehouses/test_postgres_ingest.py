@@ -111,3 +111,13 @@ def test_a_file_the_server_rejects_leaves_only_its_failed_ledger_entry(tmp_path,
     assert len(read_postgres(settings, "raw", "user")) == 1
     ledger = read_postgres(settings, "ingest", "load_ledger").sort_values("file_seq")
     assert list(ledger["status"]) == ["failed", "loaded"] and list(ledger["rows_loaded"]) == [0, 1]
+
+
+def test_a_second_loader_on_the_same_database_is_refused(tmp_path, postgres_env):
+    holder = psycopg2.connect(**PostgresSettings.from_env().connect_kwargs())
+    try:
+        holder.cursor().execute("SELECT pg_advisory_lock(hashtext('fukan ingest'))")
+        with pytest.raises(ConnectionError, match=r"another fukan ingest is loading into fukan@127\.0\.0\.1:\d+/t_"):
+            ingest_landing(_landing(tmp_path), target="postgres", progress=False, now=NOW)
+    finally:
+        holder.close()
