@@ -8,7 +8,7 @@ PIP_FLAGS := -q --disable-pip-version-check -c constraints.txt
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
 
-.PHONY: help install install-dev run test ui report bench clean
+.PHONY: help install install-dev install-warehouses run test test-warehouses ui report bench clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -32,12 +32,23 @@ install: $(VENV)/.installed  ## create .venv and install fukan (idempotent)
 
 install-dev: $(VENV)/.installed-dev  ## install fukan with test dependencies
 
+$(VENV)/.installed-warehouses: $(VENV)/.installed-dev
+	@echo "Installing the warehouse adapters (dbt-postgres, dbt-spark, pyspark) ..."
+	$(PIP) install $(PIP_FLAGS) -e '.[dev,warehouses]'
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "Installing Debian's postgresql for the test cluster ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@touch $@
+
+install-warehouses: $(VENV)/.installed-warehouses  ## install the Postgres and Spark adapters, and PostgreSQL for their tests
+
 run: install  ## refresh the warehouse end to end (demo extracts if the landing folder is empty)
 	$(VENV)/bin/fukan run --demo-if-empty
 
-test: install-dev  ## run the whole test suite (installs headless Chromium for the report test if missing)
+test: install-dev  ## run the test suite (engine comparisons: make test-warehouses; installs headless Chromium for the report test if missing)
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser test ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	$(PY) -m pytest
+
+test-warehouses: install-warehouses  ## build the project on DuckDB and PostgreSQL (private cluster) and compare every KPI mart
+	$(PY) -m pytest -m warehouses tests/warehouses
 
 ui: install  ## start the Dagster web UI on http://127.0.0.1:3000 (FUKAN_UI_PORT); Ctrl-C stops it
 	$(PY) -m orchestration.ui

@@ -33,9 +33,13 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from orchestration.ingest import ingest_landing
 
-    result = ingest_landing(
-        Path(args.landing), Path(args.warehouse), progress=not args.quiet
-    )
+    try:
+        result = ingest_landing(
+            Path(args.landing), Path(args.warehouse), target=args.target, progress=not args.quiet
+        )
+    except (ConnectionError, ImportError) as error:  # no server, or the warehouses extra missing
+        print(f"fukan ingest: {error}", file=sys.stderr)
+        return 2
     print(result)
     return 1 if result.failed else 0
 
@@ -111,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="load new landing files into the raw schema",
                             description="Load every new landing file into raw.*, with a load ledger and a quarantine for unusable rows.")
     landing_and_warehouse(ingest)
+    ingest.add_argument("--target", choices=config.INGEST_TARGETS, default="duckdb",
+                        help="where raw.* lives: the DuckDB file (--warehouse) or a PostgreSQL server named by "
+                             "FUKAN_PG_HOST, FUKAN_PG_PORT, FUKAN_PG_USER, FUKAN_PG_PASSWORD, FUKAN_PG_DATABASE, "
+                             "loaded with COPY; build with FUKAN_DBT_TARGET=postgres (default %(default)s)")
     ingest.set_defaults(func=_cmd_ingest)
 
     run = sub.add_parser("run", help="refresh the whole warehouse end to end through Dagster",

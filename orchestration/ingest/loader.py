@@ -6,8 +6,10 @@ without stopping the others.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import takewhile
@@ -17,6 +19,7 @@ import duckdb
 from tqdm import tqdm
 
 from orchestration import contract
+from orchestration.config import INGEST_TARGETS, PostgresSettings
 from orchestration.ingest.discovery import LandingFile, discover
 from orchestration.ingest.errors import FileError
 from orchestration.ingest.headers import map_headers
@@ -30,9 +33,10 @@ from orchestration.ingest.validate import (
     quarantine_rows,
     read_and_duplicates_sql,
 )
-from orchestration.ingest.writer import DuckDBWarehouse
+from orchestration.ingest.writer import DuckDBWarehouse, SqlWarehouse
 
-# What a broken file can raise; anything else is a bug and should stop the run.
+# What a broken file can raise, besides what its sink rejects (``file_failures``);
+# anything else is a bug and should stop the run.
 _FILE_FAILURES = (FileError, duckdb.Error, OSError, EOFError)
 
 
@@ -76,7 +80,7 @@ def _describe(error: Exception) -> str:
     return str(error)
 
 
-def _load(con: duckdb.DuckDBPyConnection, sink: DuckDBWarehouse, attempt: _Attempt, now: datetime) -> FileResult:
+def _load(con: duckdb.DuckDBPyConnection, sink: SqlWarehouse, attempt: _Attempt, now: datetime) -> FileResult:
     """Good rows go to raw and the others to quarantine, by complementary filters over
     one checked table, so every row read lands in exactly one of them."""
     file, file_seq = attempt.file, attempt.file_seq
@@ -99,7 +103,7 @@ def _load(con: duckdb.DuckDBPyConnection, sink: DuckDBWarehouse, attempt: _Attem
 
 def _ingest_file(
     con: duckdb.DuckDBPyConnection,
-    sink: DuckDBWarehouse,
+    sink: SqlWarehouse,
     file: LandingFile,
     loaded_files: dict[tuple[str, str], int],
     now: datetime,
@@ -111,7 +115,7 @@ def _ingest_file(
     attempt = _Attempt(file, sink.next_file_seq(), checksum, _utc_naive(datetime.now(UTC)))
     try:
         result = _load(con, sink, attempt, now)
-    except _FILE_FAILURES as error:
+    except (*_FILE_FAILURES, *sink.file_failures) as error:
         message = f"{file.source_file}: {_describe(error).replace(str(file.path), file.source_file)}"
         sink.record(attempt.entry("failed", error=message))
         return FileResult(file.object, file.source_file, attempt.file_seq, "failed", error=message)
@@ -121,26 +125,50 @@ def _ingest_file(
     return result
 
 
+@contextlib.contextmanager
+def _open_sink(target: str, warehouse: Path | None) -> Iterator[tuple[duckdb.DuckDBPyConnection, SqlWarehouse]]:
+    """The processing connection and the sink for ``target``.
+
+    For DuckDB both are the warehouse file; for PostgreSQL the processing connection is
+    an in-memory DuckDB (nothing is kept there) and the server comes from FUKAN_PG_*.
+    """
+    if target == "duckdb":
+        if warehouse is None:
+            raise ValueError("the duckdb target needs the warehouse file")
+        warehouse = Path(warehouse)
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(str(warehouse)) as con:
+            yield con, DuckDBWarehouse(con)
+    elif target == "postgres":
+        from orchestration.ingest.postgres_writer import PostgresWarehouse
+
+        with duckdb.connect(":memory:") as con, PostgresWarehouse.connect(con, PostgresSettings.from_env()) as sink:
+            yield con, sink
+    else:
+        raise ValueError(f"unknown ingest target {target!r}; expected one of {', '.join(INGEST_TARGETS)}")
+
+
 def ingest_landing(
     landing_dir: Path,
-    warehouse: Path,
+    warehouse: Path | None = None,
     *,
+    target: str = "duckdb",
     objects: list[str] | None = None,
     progress: bool = True,
     now: datetime | None = None,
 ) -> IngestResult:
-    """Load every landing file not loaded before into ``warehouse`` (created if needed).
+    """Load every landing file not loaded before into the warehouse of ``target``.
 
-    ``objects`` limits the run to some contract objects; ``now`` is the load time, used
-    for ``_loaded_at`` and to reject future-dated records (default: the clock). The
-    connection is closed on return, so dbt can open the file next in the same process.
+    ``target`` is ``duckdb`` (the file ``warehouse``, created if needed) or ``postgres``
+    (the server FUKAN_PG_* names; ``warehouse`` is not used). ``objects`` limits the run
+    to some contract objects; ``now`` is the load time, used for ``_loaded_at`` and to
+    reject future-dated records (default: the clock). Connections are closed on return,
+    so dbt can open the DuckDB file next in the same process.
     """
     load_time = _utc_naive(now or datetime.now(UTC))
     files, unrecognised = discover(Path(landing_dir), objects)
-    warehouse = Path(warehouse)
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
     results = []
-    with duckdb.connect(str(warehouse)) as con:
+    with _open_sink(target, warehouse) as (con, sink):
         # The contract says a timestamp without an offset is UTC; TIMESTAMPTZ casts read
         # such text in the session time zone.
         con.execute("SET TimeZone = 'UTC'")
@@ -148,7 +176,6 @@ def ingest_landing(
         con.execute("SET preserve_insertion_order = true")
         # Progress is the bar over files; DuckDB's own bars would interleave with it.
         con.execute("SET enable_progress_bar = false")
-        sink = DuckDBWarehouse(con)
         sink.ensure_tables()
         loaded_files = sink.loaded_files()
         bar = tqdm(files, desc="ingest", unit="file", disable=not progress)
