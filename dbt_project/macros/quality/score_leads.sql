@@ -14,25 +14,45 @@ leads as (
     select distinct lead_id from attributes
 ),
 
-rule_matches as (
+-- Rules are tested once per distinct attribute value, not once per lead: a million
+-- leads share a few thousand titles, and a `matches` rule compiles its pattern per row.
+attribute_values as (
+    select attribute, attribute_value, max(attribute_number) as attribute_number
+    from attributes
+    where attribute_value is not null
+    group by attribute, attribute_value
+),
+
+value_matches as (
     select
-        attributes.lead_id,
+        attribute_values.attribute,
+        attribute_values.attribute_value,
         rules.rule_id,
         rules.points
-    from attributes
+    from attribute_values
     inner join rules
-        on attributes.attribute = rules.attribute
-    where attributes.attribute_value is not null
-        and case rules.operator
-            when 'in' then {{ in_pipe_list('attributes.attribute_value', 'rules.value') }}
-            when 'not_in' then not {{ in_pipe_list('attributes.attribute_value', 'rules.value') }}
+        on attribute_values.attribute = rules.attribute
+    where case rules.operator
+            when 'in' then {{ in_pipe_list('attribute_values.attribute_value', 'rules.value') }}
+            when 'not_in' then not {{ in_pipe_list('attribute_values.attribute_value', 'rules.value') }}
             when 'between' then
-                attributes.attribute_number >= {{ text_to_number(dbt.split_part('rules.value', "'|'", 1)) }}
-                and attributes.attribute_number <= {{ text_to_number(dbt.split_part('rules.value', "'|'", 2)) }}
-            when 'matches' then {{ regexp_search('attributes.attribute_value', 'rules.value') }}
+                attribute_values.attribute_number >= {{ text_to_number(dbt.split_part('rules.value', "'|'", 1)) }}
+                and attribute_values.attribute_number <= {{ text_to_number(dbt.split_part('rules.value', "'|'", 2)) }}
+            when 'matches' then {{ regexp_search('attribute_values.attribute_value', 'rules.value') }}
             when 'is_not_null' then true
             else false
         end
+),
+
+rule_matches as (
+    select
+        attributes.lead_id,
+        value_matches.rule_id,
+        value_matches.points
+    from attributes
+    inner join value_matches
+        on attributes.attribute = value_matches.attribute
+        and attributes.attribute_value = value_matches.attribute_value
 ),
 
 scores as (
