@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import takewhile
@@ -22,6 +24,7 @@ from orchestration.ingest.errors import FileError
 from orchestration.ingest.headers import map_headers
 from orchestration.ingest.readers import open_source
 from orchestration.ingest.result import FileResult, IngestResult
+from orchestration.ingest.sink import RawSink
 from orchestration.ingest.tables import LedgerEntry
 from orchestration.ingest.validate import (
     CHECKED_TABLE,
@@ -76,7 +79,7 @@ def _describe(error: Exception) -> str:
     return str(error)
 
 
-def _load(con: duckdb.DuckDBPyConnection, sink: DuckDBWarehouse, attempt: _Attempt, now: datetime) -> FileResult:
+def _load(con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now: datetime) -> FileResult:
     """Good rows go to raw and the others to quarantine, by complementary filters over
     one checked table, so every row read lands in exactly one of them."""
     file, file_seq = attempt.file, attempt.file_seq
@@ -99,7 +102,7 @@ def _load(con: duckdb.DuckDBPyConnection, sink: DuckDBWarehouse, attempt: _Attem
 
 def _ingest_file(
     con: duckdb.DuckDBPyConnection,
-    sink: DuckDBWarehouse,
+    sink: RawSink,
     file: LandingFile,
     loaded_files: dict[tuple[str, str], int],
     now: datetime,
@@ -135,12 +138,16 @@ def ingest_landing(
     for ``_loaded_at`` and to reject future-dated records (default: the clock). The
     connection is closed on return, so dbt can open the file next in the same process.
     """
-    load_time = _utc_naive(now or datetime.now(UTC))
-    files, unrecognised = discover(Path(landing_dir), objects)
     warehouse = Path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    results = []
-    with duckdb.connect(str(warehouse)) as con:
+    with processing_connection(str(warehouse)) as con:
+        return load_landing(con, DuckDBWarehouse(con), landing_dir, objects=objects, progress=progress, now=now)
+
+
+@contextmanager
+def processing_connection(database: str = ":memory:") -> Iterator[duckdb.DuckDBPyConnection]:
+    """The DuckDB connection files are read and checked on, whatever the sink."""
+    with duckdb.connect(database) as con:
         # The contract says a timestamp without an offset is UTC; TIMESTAMPTZ casts read
         # such text in the session time zone.
         con.execute("SET TimeZone = 'UTC'")
@@ -148,13 +155,29 @@ def ingest_landing(
         con.execute("SET preserve_insertion_order = true")
         # Progress is the bar over files; DuckDB's own bars would interleave with it.
         con.execute("SET enable_progress_bar = false")
-        sink = DuckDBWarehouse(con)
-        sink.ensure_tables()
-        loaded_files = sink.loaded_files()
-        bar = tqdm(files, desc="ingest", unit="file", disable=not progress)
-        for file in bar:
-            bar.set_postfix_str(file.source_file)
-            results.append(_ingest_file(con, sink, file, loaded_files, load_time))
+        yield con
+
+
+def load_landing(
+    con: duckdb.DuckDBPyConnection,
+    sink: RawSink,
+    landing_dir: Path,
+    *,
+    objects: list[str] | None = None,
+    progress: bool = True,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Check each new landing file on ``con`` (a `processing_connection`) and write it
+    through ``sink``; arguments as for `ingest_landing`."""
+    load_time = _utc_naive(now or datetime.now(UTC))
+    files, unrecognised = discover(Path(landing_dir), objects)
+    results = []
+    sink.ensure_tables()
+    loaded_files = sink.loaded_files()
+    bar = tqdm(files, desc="ingest", unit="file", disable=not progress)
+    for file in bar:
+        bar.set_postfix_str(file.source_file)
+        results.append(_ingest_file(con, sink, file, loaded_files, load_time))
     loaded_objects = {obj for obj, _ in loaded_files}
     missing = [
         name
