@@ -31,11 +31,15 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from orchestration.ingest import ingest_landing
+    if args.target == "spark":
+        from orchestration.ingest.parquet_writer import ingest_to_lake
 
-    result = ingest_landing(
-        Path(args.landing), Path(args.warehouse), progress=not args.quiet
-    )
+        lake = config.spark_lake(Path(args.spark_dir).resolve())
+        result = ingest_to_lake(Path(args.landing), lake, progress=not args.quiet)
+    else:
+        from orchestration.ingest import ingest_landing
+
+        result = ingest_landing(Path(args.landing), Path(args.warehouse), progress=not args.quiet)
     print(result)
     return 1 if result.failed else 0
 
@@ -59,8 +63,9 @@ def _cmd_dbt(args: argparse.Namespace) -> int:
     import subprocess
 
     from orchestration.dbt_project import dbt_executable
+    from orchestration.warehouses.spark import spark_environment
 
-    env = {**os.environ, "FUKAN_WAREHOUSE": str(Path(args.warehouse).resolve())}
+    env = {**os.environ, "FUKAN_WAREHOUSE": str(Path(args.warehouse).resolve()), **spark_environment(config.spark_dir())}
     dbt_args = [a for a in args.dbt_args if a != "--"]
     command = [dbt_executable(), *dbt_args, "--project-dir", str(config.DBT_PROJECT_DIR),
                "--profiles-dir", str(config.DBT_PROJECT_DIR)]
@@ -108,8 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_cmd_demo_data)
 
     ingest = sub.add_parser("ingest", help="load new landing files into the raw schema",
-                            description="Load every new landing file into raw.*, with a load ledger and a quarantine for unusable rows.")
+                            description="Load every new landing file into raw.*, with a load ledger and a quarantine for unusable rows: "
+                                        "into the DuckDB warehouse file, or (--target spark) into the Parquet lake the Spark target reads.")
     landing_and_warehouse(ingest)
+    ingest.add_argument("--target", choices=["duckdb", "spark"], default="duckdb",
+                        help="duckdb: the --warehouse file; spark: Parquet files under --spark-dir/lake (default %(default)s)")
+    ingest.add_argument("--spark-dir", default=str(config.spark_dir()),
+                        help="with --target spark: the Spark target's folder (env FUKAN_SPARK_DIR; default %(default)s)")
     ingest.set_defaults(func=_cmd_ingest)
 
     run = sub.add_parser("run", help="refresh the whole warehouse end to end through Dagster",
@@ -129,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     dbt = sub.add_parser("dbt", help="run a dbt command on the project against this warehouse",
                          description="Pass the arguments to dbt with the project, profiles and warehouse set, "
-                                     "e.g. `fukan dbt -- build --select quality_what_if+`.")
+                                     "e.g. `fukan dbt -- build --select quality_what_if+`. The target is "
+                                     "FUKAN_DBT_TARGET (duckdb by default; spark reads FUKAN_SPARK_DIR).")
     dbt.add_argument("--warehouse", default=str(config.warehouse_path()),
                      help="working DuckDB warehouse file (env FUKAN_WAREHOUSE; default %(default)s)")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments for dbt, after --")
