@@ -46,9 +46,10 @@ def duckdb_warehouse(demo_landing: Path, tmp_path_factory: pytest.TempPathFactor
     return warehouse
 
 
-def _kpi_models(manifest: Path) -> list[str]:
+def _kpi_tables(manifest: Path) -> list[str]:
+    """The relation names (aliases) of the models in the kpi schema."""
     nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
-    return sorted(n["name"] for n in nodes if n["resource_type"] == "model" and n["schema"] == "kpi")
+    return sorted(n["alias"] for n in nodes if n["resource_type"] == "model" and n["schema"] == "kpi")
 
 
 def _read_duckdb(warehouse: Path, table: str) -> pd.DataFrame:
@@ -65,7 +66,7 @@ def test_spark_build_passes_every_dbt_test(spark_warehouse):
 
 
 def test_kpi_marts_on_spark_equal_duckdb(spark_warehouse, duckdb_warehouse):
-    models = _kpi_models(spark_warehouse.dbt_target / "manifest.json")
-    assert len(models) >= 8, models
-    for model in models:
-        assert_same_rows(spark_warehouse.read("kpi", model), _read_duckdb(duckdb_warehouse, model), f"kpi.{model}")
+    tables = _kpi_tables(spark_warehouse.dbt_target / "manifest.json")
+    assert len(tables) >= 8, tables
+    for table in tables:
+        assert_same_rows(spark_warehouse.read("kpi", table), _read_duckdb(duckdb_warehouse, table), f"kpi.{table}")
