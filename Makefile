@@ -33,7 +33,7 @@ install: $(VENV)/.installed  ## create .venv and install fukan (idempotent)
 install-dev: $(VENV)/.installed-dev  ## install fukan with test dependencies
 
 $(VENV)/.installed-warehouses: $(VENV)/.installed-dev
-	@echo "Installing the warehouse adapters (dbt-postgres, dbt-spark, pyspark) ..."
+	@echo "Installing the warehouse adapters (dbt-postgres, dbt-spark; pyspark builds locally, about a minute) ..."
 	$(PIP) install $(PIP_FLAGS) -e '.[dev,warehouses]'
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "Installing Debian's postgresql for the test cluster ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 	@touch $@
@@ -47,7 +47,7 @@ test: install-dev  ## run the test suite (engine comparisons: make test-warehous
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser test ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	$(PY) -m pytest
 
-test-warehouses: install-warehouses  ## build the project on DuckDB and PostgreSQL (private cluster) and compare every KPI mart
+test-warehouses: install-warehouses  ## build the demo extracts on PostgreSQL (private cluster) and Spark and compare every KPI mart with DuckDB
 	$(PY) -m pytest -m warehouses tests/warehouses
 
 ui: install  ## start the Dagster web UI on http://127.0.0.1:3000 (FUKAN_UI_PORT); Ctrl-C stops it

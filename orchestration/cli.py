@@ -33,10 +33,10 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from orchestration.ingest import ingest_landing
 
+    # The DuckDB file, or for Spark the Parquet lake in its folder; PostgreSQL: FUKAN_PG_*.
+    destination = config.spark_lake(Path(args.spark_dir).resolve()) if args.target == "spark" else Path(args.warehouse)
     try:
-        result = ingest_landing(
-            Path(args.landing), Path(args.warehouse), target=args.target, progress=not args.quiet
-        )
+        result = ingest_landing(Path(args.landing), destination, target=args.target, progress=not args.quiet)
     except (ConnectionError, ImportError) as error:  # no server, or the warehouses extra missing
         print(f"fukan ingest: {error}", file=sys.stderr)
         return 2
@@ -64,8 +64,9 @@ def _cmd_dbt(args: argparse.Namespace) -> int:
     import subprocess
 
     from orchestration.dbt_project import dbt_executable
+    from orchestration.warehouses.spark import spark_environment
 
-    env = {**os.environ, "FUKAN_WAREHOUSE": str(Path(args.warehouse).resolve())}
+    env = {**os.environ, "FUKAN_WAREHOUSE": str(Path(args.warehouse).resolve()), **spark_environment(config.spark_dir())}
     dbt_args = [a for a in args.dbt_args if a != "--"]
     command = [dbt_executable(), *dbt_args, "--project-dir", str(config.DBT_PROJECT_DIR),
                "--profiles-dir", str(config.DBT_PROJECT_DIR)]
@@ -113,12 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_cmd_demo_data)
 
     ingest = sub.add_parser("ingest", help="load new landing files into the raw schema",
-                            description="Load every new landing file into raw.*, with a load ledger and a quarantine for unusable rows.")
+                            description="Load every new landing file into raw.*, with a load ledger and a quarantine for unusable rows: "
+                                        "into the DuckDB warehouse file, or (--target spark) into the Parquet lake the Spark target reads.")
     landing_and_warehouse(ingest)
     ingest.add_argument("--target", choices=config.INGEST_TARGETS, default="duckdb",
-                        help="where raw.* lives: the DuckDB file (--warehouse) or a PostgreSQL server named by "
+                        help="where raw.* lives: the DuckDB file (--warehouse), a PostgreSQL server named by "
                              "FUKAN_PG_HOST, FUKAN_PG_PORT, FUKAN_PG_USER, FUKAN_PG_PASSWORD, FUKAN_PG_DATABASE, "
-                             "loaded with COPY; build with FUKAN_DBT_TARGET=postgres (default %(default)s)")
+                             "loaded with COPY, or Parquet files under --spark-dir/lake for Spark; build with "
+                             "FUKAN_DBT_TARGET=<target> (default %(default)s)")
+    ingest.add_argument("--spark-dir", default=str(config.spark_dir()),
+                        help="with --target spark: the Spark target's folder (env FUKAN_SPARK_DIR; default %(default)s)")
     ingest.set_defaults(func=_cmd_ingest)
 
     run = sub.add_parser("run", help="refresh the whole warehouse end to end through Dagster",
@@ -142,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     dbt = sub.add_parser("dbt", help="run a dbt command on the project against this warehouse",
                          description="Pass the arguments to dbt with the project, profiles and warehouse set, "
-                                     "e.g. `fukan dbt -- build --select quality_what_if+`.")
+                                     "e.g. `fukan dbt -- build --select quality_what_if+`. The target is "
+                                     "FUKAN_DBT_TARGET (duckdb by default; spark reads FUKAN_SPARK_DIR).")
     dbt.add_argument("--warehouse", default=str(config.warehouse_path()),
                      help="working DuckDB warehouse file (env FUKAN_WAREHOUSE; default %(default)s)")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments for dbt, after --")

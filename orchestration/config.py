@@ -19,10 +19,11 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 DEFAULT_LANDING_DIR = "data/landing"
 DEFAULT_WAREHOUSE = "warehouse/fukan.duckdb"
+DEFAULT_SPARK_DIR = "warehouse/spark"
 
 RAW_SCHEMA = "raw"
 INGEST_SCHEMA = "ingest"  # load ledger and quarantine
-INGEST_TARGETS = ("duckdb", "postgres")  # where raw.* can live, by dbt target name
+INGEST_TARGETS = ("duckdb", "postgres", "spark")  # where raw.* can live, by dbt target name
 
 
 def landing_dir() -> Path:
@@ -31,6 +32,17 @@ def landing_dir() -> Path:
 
 def warehouse_path() -> Path:
     return Path(os.environ.get("FUKAN_WAREHOUSE", DEFAULT_WAREHOUSE)).resolve()
+
+
+def spark_dir() -> Path:
+    """Everything the Spark target keeps: Parquet lake, tables, metastore (profiles.yml)."""
+    return Path(os.environ.get("FUKAN_SPARK_DIR", DEFAULT_SPARK_DIR)).resolve()
+
+
+def spark_lake(spark: Path) -> Path:
+    """The Parquet lake of raw tables in a Spark folder (the dbt hook register_lake_sources
+    reads the same place)."""
+    return spark / "lake"
 
 
 def published_dir(warehouse: Path | None = None) -> Path:

@@ -33,7 +33,8 @@ from orchestration.ingest.validate import (
     quarantine_rows,
     read_and_duplicates_sql,
 )
-from orchestration.ingest.writer import DuckDBWarehouse, SqlWarehouse
+from orchestration.ingest.sink import RawSink
+from orchestration.ingest.writer import DuckDBWarehouse
 
 # What a broken file can raise, besides what its sink rejects (``file_failures``);
 # anything else is a bug and should stop the run.
@@ -80,7 +81,7 @@ def _describe(error: Exception) -> str:
     return str(error)
 
 
-def _load(con: duckdb.DuckDBPyConnection, sink: SqlWarehouse, attempt: _Attempt, now: datetime) -> FileResult:
+def _load(con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now: datetime) -> FileResult:
     """Good rows go to raw and the others to quarantine, by complementary filters over
     one checked table, so every row read lands in exactly one of them."""
     file, file_seq = attempt.file, attempt.file_seq
@@ -103,7 +104,7 @@ def _load(con: duckdb.DuckDBPyConnection, sink: SqlWarehouse, attempt: _Attempt,
 
 def _ingest_file(
     con: duckdb.DuckDBPyConnection,
-    sink: SqlWarehouse,
+    sink: RawSink,
     file: LandingFile,
     loaded_files: dict[tuple[str, str], int],
     now: datetime,
@@ -126,11 +127,12 @@ def _ingest_file(
 
 
 @contextlib.contextmanager
-def _open_sink(target: str, warehouse: Path | None) -> Iterator[tuple[duckdb.DuckDBPyConnection, SqlWarehouse]]:
+def _open_sink(target: str, warehouse: Path | None) -> Iterator[tuple[duckdb.DuckDBPyConnection, RawSink]]:
     """The processing connection and the sink for ``target``.
 
-    For DuckDB both are the warehouse file; for PostgreSQL the processing connection is
-    an in-memory DuckDB (nothing is kept there) and the server comes from FUKAN_PG_*.
+    For DuckDB both are the warehouse file; for PostgreSQL and Spark the processing
+    connection is an in-memory DuckDB (nothing is kept there), the server comes from
+    FUKAN_PG_* and the Parquet lake is the folder ``warehouse``.
     """
     if target == "duckdb":
         if warehouse is None:
@@ -144,6 +146,13 @@ def _open_sink(target: str, warehouse: Path | None) -> Iterator[tuple[duckdb.Duc
 
         with duckdb.connect(":memory:") as con, PostgresWarehouse.connect(con, PostgresSettings.from_env()) as sink:
             yield con, sink
+    elif target == "spark":
+        from orchestration.ingest.parquet_writer import ParquetLake
+
+        if warehouse is None:
+            raise ValueError("the spark target needs the Parquet lake folder")
+        with duckdb.connect(":memory:") as con:
+            yield con, ParquetLake(con, Path(warehouse))
     else:
         raise ValueError(f"unknown ingest target {target!r}; expected one of {', '.join(INGEST_TARGETS)}")
 
@@ -159,8 +168,9 @@ def ingest_landing(
 ) -> IngestResult:
     """Load every landing file not loaded before into the warehouse of ``target``.
 
-    ``target`` is ``duckdb`` (the file ``warehouse``, created if needed) or ``postgres``
-    (the server FUKAN_PG_* names; ``warehouse`` is not used). ``objects`` limits the run
+    ``target`` is ``duckdb`` (the file ``warehouse``, created if needed), ``postgres``
+    (the server FUKAN_PG_* names; ``warehouse`` is not used) or ``spark`` (the Parquet
+    lake folder ``warehouse``, see parquet_writer.py). ``objects`` limits the run
     to some contract objects; ``now`` is the load time, used for ``_loaded_at`` and to
     reject future-dated records (default: the clock). Connections are closed on return,
     so dbt can open the DuckDB file next in the same process.

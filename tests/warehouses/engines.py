@@ -5,7 +5,7 @@ folder through fukan's ingestion, run ``dbt build`` for that engine's dbt target
 models, contracts, unit and data tests; a failure raises), and return a reader of the
 built tables. ``duckdb`` is the reference the others are compared with.
 
-To add an engine (Spark, say): write its ``build`` here, returning a ``Reader`` whose
+To add an engine: write its ``build`` here, returning a ``Reader`` whose
 ``read`` gives the table's rows as Python values, and add it to ``ENGINES``;
 ``test_engines_agree`` then compares it with DuckDB table by table.
 """
@@ -28,6 +28,7 @@ from pg_cluster import PostgresCluster
 from orchestration.config import DBT_PROJECT_DIR, PostgresSettings
 from orchestration.dbt_project import dbt_executable
 from orchestration.ingest import ingest_landing
+from orchestration.ingest.sql import literal
 
 # One load time for every engine: `_loaded_at` and the future-record check depend on it.
 LOAD_TIME = datetime(2026, 10, 2, 9, 0, 0)
@@ -169,8 +170,37 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+@dataclass
+class SparkReader(DbtBuild):
+    """Tables read from the Parquet files Spark wrote, without starting Spark again."""
+
+    warehouse: object = None  # orchestration.warehouses.spark.SparkWarehouse
+
+    def read(self, schema: str, table: str) -> pd.DataFrame:
+        with duckdb.connect() as con:
+            con.execute("SET TimeZone = 'UTC'")
+            result = con.execute(f"select * from read_parquet({literal(self.warehouse.table_files(schema, table))})")
+            return _frame(result.description, result.fetchall())
+
+    def close(self) -> None:
+        pass
+
+
+def build_spark(landing: Path, workdir: Path) -> SparkReader:
+    """The Parquet lake and ``dbt build --target spark`` (dbt-spark session mode, local[2])."""
+    from orchestration.warehouses import spark
+
+    started = time.monotonic()
+    warehouse = spark.build_spark(landing, workdir / "spark")
+    reader = SparkReader("spark", warehouse.dbt_target.parent, spark.spark_environment(warehouse.spark_dir),
+                         warehouse=warehouse)
+    reader.build_summary = f"ingest + dbt build {time.monotonic() - started:.0f} s"
+    return reader
+
+
 REFERENCE = "duckdb"
 ENGINES: dict[str, Callable[[Path, Path], Reader]] = {
     "duckdb": build_duckdb,
     "postgres": build_postgres,
+    "spark": build_spark,
 }

@@ -14,7 +14,7 @@ last_business_days as (
         cast(targets.period_start as date) as period_start,
         targets.department,
         targets.kpi,
-        nullif(trim(targets.owner_id), '') as owner_user_id,
+        {{ empty_as_null('trim(targets.owner_id)') }} as owner_user_id,
         cast(targets.target_value as {{ type_double() }}) as target_value,
         max(dates.calendar_date) as last_business_date
     from targets

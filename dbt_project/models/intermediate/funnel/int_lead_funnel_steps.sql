@@ -26,6 +26,6 @@ select
     {{ step }}_at,
     {%- endfor %}
     {%- for step in steps[1:] %}
-    {{ dbt.datediff(steps[loop.index0] ~ '_at', step ~ '_at', 'day') }} as days_{{ steps[loop.index0] }}_to_{{ step }}{{ ',' if not loop.last }}
+    cast({{ dbt.datediff(steps[loop.index0] ~ '_at', step ~ '_at', 'day') }} as {{ dbt.type_bigint() }}) as days_{{ steps[loop.index0] }}_to_{{ step }}{{ ',' if not loop.last }}
     {%- endfor %}
 from cumulative

@@ -18,7 +18,7 @@ targets_with_end as (
         ) as period_end,
         department,
         kpi,
-        nullif(trim(owner_id), '') as owner_user_id,
+        {{ empty_as_null('trim(owner_id)') }} as owner_user_id,
         cast(target_value as {{ type_double() }}) as target_value
     from targets
 )

@@ -52,7 +52,7 @@ select
     opportunities.currency_iso_code,
     case
         when opportunities.is_closed
-            then {{ dbt.datediff('opportunities.created_date', 'opportunities.close_date', 'day') }}
+            then cast({{ dbt.datediff('opportunities.created_date', 'opportunities.close_date', 'day') }} as {{ dbt.type_bigint() }})
     end as cycle_days
 from opportunities
 cross join as_of

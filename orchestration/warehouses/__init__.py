@@ -1,0 +1,1 @@
+"""Building the same dbt project on warehouses other than the DuckDB file."""
