@@ -50,7 +50,7 @@ def test_lake_holds_what_the_duckdb_warehouse_holds(landing, tmp_path):
         ("lead/delta.csv", "loaded", 1, 0), ("lead/full.csv", "loaded", 2, 1), ("task/broken.csv", "failed", 0, 0)]
     lead_columns = ", ".join(f'"{name}"' for name, _ in raw_columns(contract.OBJECTS["lead"]))
     assert _lake_rows(lake, "raw", "lead", "_file_seq, _source_row") == landing.rows(
-        f"SELECT * EXCLUDE (_file_seq, _source_row), _file_seq, _source_row FROM raw.lead "
+        "SELECT * EXCLUDE (_file_seq, _source_row), _file_seq, _source_row FROM raw.lead "
         "ORDER BY _file_seq, _source_row")
     assert [r[:-1] for r in _lake_rows(lake, "ingest", "quarantine", "file_seq, source_row")] == [
         r[:-1] for r in landing.rows("SELECT * EXCLUDE (file_seq, source_row), file_seq, source_row "
