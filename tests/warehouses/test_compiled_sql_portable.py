@@ -12,7 +12,8 @@ from duckdb_only_sql import duckdb_only_uses
 pytestmark = pytest.mark.warehouses
 
 
-def test_compiled_models_have_no_duckdb_only_sql(builds, engine):
+def test_compiled_models_have_no_duckdb_only_sql(builds, grepped_engine):
+    engine = grepped_engine
     target = builds[engine].target_path
     manifest = json.loads((target / "manifest.json").read_text())
     models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]

@@ -13,7 +13,7 @@ CASES = {
     "regexp_case_insensitive": ("fukan.regexp_search(\"'Sales DIRECTOR'\", \"'(?i)director'\")", True),
     "regexp_alternation_japanese": ("fukan.regexp_search(\"'営業部長'\", \"'本部長|部長|Director'\")", True),
     "regexp_anchor": ("fukan.regexp_search(\"'副課長'\", \"'^課長'\")", False),
-    "regexp_null": ("fukan.regexp_search('cast(null as varchar)', \"'x'\")", None),
+    "regexp_null": ("fukan.regexp_search('cast(null as ' ~ dbt.type_string() ~ ')', \"'x'\")", None),
     "pipe_list_member": ("fukan.in_pipe_list(\"'Seminar'\", \"'Partner Referral|Seminar'\")", True),
     "pipe_list_prefix": ("fukan.in_pipe_list(\"'Semi'\", \"'Partner Referral|Seminar'\")", False),
     "pipe_list_separator": ("fukan.in_pipe_list(\"'Referral|Seminar'\", \"'Partner Referral|Seminar'\")", False),

@@ -10,7 +10,7 @@ periods as (
         cast(calendar_date as date) as calendar_date,
         is_weekend,
         is_holiday,
-        holiday_name,
+        {{ empty_as_null('holiday_name') }} as holiday_name,
         is_business_day,
         cast({{ dbt.date_trunc('week', 'calendar_date') }} as date) as week_start,
         cast({{ dbt.date_trunc('month', 'calendar_date') }} as date) as month_start,

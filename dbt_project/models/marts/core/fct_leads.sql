@@ -24,7 +24,7 @@ select
     leads.owner_department,
     leads.owner_team_name,
     leads.lead_status,
-    status_mapping.funnel_step as lead_status_step,
+    {{ empty_as_null('status_mapping.funnel_step') }} as lead_status_step,
     coalesce(status_mapping.is_disqualified, false) as is_disqualified,
     leads.is_converted,
     leads.converted_opportunity_id,
