@@ -12,14 +12,13 @@ web UI, the daemon and `dagster` commands read the same history.
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from dagster import Field, StringSource
+from dagster import StringSource
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy import create_engine, event
@@ -42,13 +41,11 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     @classmethod
     def config_type(cls) -> dict:
-        return {"base_dir": Field(StringSource, is_required=False)}
+        return {"base_dir": StringSource}
 
     @classmethod
     def from_config_value(cls, inst_data: Any, config_value: dict) -> PooledSqliteEventLogStorage:
-        """`base_dir` defaults to the stock storage's folder, `$DAGSTER_HOME/history/runs`."""
-        base_dir = config_value.get("base_dir") or os.path.join(os.environ["DAGSTER_HOME"], "history", "runs")
-        return cls(base_dir, inst_data=inst_data)
+        return cls(config_value["base_dir"], inst_data=inst_data)
 
     def _engine(self, shard: str) -> Engine:
         engine = self._engines.get(shard)

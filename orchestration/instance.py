@@ -30,6 +30,8 @@ telemetry:
 event_log_storage:
   module: orchestration.event_storage
   class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {events_dir}  # where the stock storage keeps them
 concurrency:
   pools:
     # "op": a step waits for a slot, so runs started by `fukan run` (which bypass the
@@ -55,7 +57,7 @@ def ensure_dagster_home(home: Path | None = None) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     yaml = home / "dagster.yaml"
     if not yaml.exists():
-        yaml.write_text(DAGSTER_YAML, encoding="utf-8")
+        yaml.write_text(DAGSTER_YAML.format(events_dir=home.resolve() / "history" / "runs"), encoding="utf-8")
     return home
 
 

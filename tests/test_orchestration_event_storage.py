@@ -25,6 +25,10 @@ def test_events_written_pooled_read_back_by_the_stock_storage(tmp_path, monkeypa
         assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
         run_id = materialize([subject], instance=instance, raise_on_error=False).run_id
         written = len(instance.get_records_for_run(run_id).records)
+    # Another process's instance of the same home, whatever its own DAGSTER_HOME says.
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "elsewhere"))
+    with DagsterInstance.from_config(str(home)) as reader:
+        assert len(reader.get_records_for_run(run_id).records) == written
     stock = SqliteEventLogStorage(str(home / "history" / "runs"))
     records = stock.get_records_for_run(run_id).records
     assert len(records) == written > 2 * CHECKS
