@@ -190,11 +190,12 @@ def build_spark(landing: Path, workdir: Path) -> SparkReader:
     """The Parquet lake and ``dbt build --target spark`` (dbt-spark session mode, local[2])."""
     from orchestration.warehouses import spark
 
-    started = time.monotonic()
     warehouse = spark.build_spark(landing, workdir / "spark")
     reader = SparkReader("spark", warehouse.dbt_target.parent, spark.spark_environment(warehouse.spark_dir),
                          warehouse=warehouse)
-    reader.build_summary = f"ingest + dbt build {time.monotonic() - started:.0f} s"
+    output = (warehouse.dbt_target.parent / "build.log").read_text(encoding="utf-8").splitlines()
+    done = next((line[line.find("Done."):] for line in reversed(output) if "Done. PASS=" in line), "no summary")
+    reader.build_summary = f"dbt build, {done.strip()}"
     return reader
 
 
