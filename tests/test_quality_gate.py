@@ -98,29 +98,49 @@ def _dbt_checks_of(defs: Definitions, asset: AssetKey, gx: list[AssetCheckKey]) 
     return [k for k in defs.resolve_asset_graph().asset_check_keys if k.asset_key == asset and k not in gx]
 
 
-@pytest.mark.parametrize(
-    ("case", "mutation", "failing_test"),
-    [
-        ("rate_out_of_range", f"update kpi.kpi_funnel_overview set lead_to_worked_rate = 1.5 where {ONE_COHORT_MONTH}",
-         "rate_is_bounded_kpi_funnel_overview_lead_to_worked_rate"),
-        ("funnel_count_rises", f"update kpi.kpi_funnel_overview set contacted = worked + 5 where {ONE_COHORT_MONTH}",
-         "not_increasing_along_kpi_funnel_overview"),
-    ],
-)
-def test_dbt_tests_block_the_publish(clean_publish, defs, gx_mart_checks, case, mutation, failing_test) -> None:
-    """A rate out of [0, 1] and a rising funnel count are dbt tests (GX does not repeat them)."""
+def test_dbt_tests_block_the_publish(clean_publish, defs, gx_mart_checks) -> None:
+    """A KPI mart that no longer reconciles with the facts is a dbt test across models
+    (no row rule and no GX expectation sees it): its failing check stops the publish."""
+    one_activity_month = (
+        "basis = 'activity' and period_grain = 'month' and lead_quality = 'quality' and period_start = "
+        "(select min(period_start) from kpi.kpi_funnel_overview where basis = 'activity' and won > 0)"
+    )
+    mutation = f"update kpi.kpi_funnel_overview set won_amount = won_amount + 1000 where {one_activity_month}"
     sandbox, before = _mutated(clean_publish, "dbt_case", mutation)
     result = check_and_publish(defs, sandbox, [*_dbt_checks_of(defs, OVERVIEW, gx_mart_checks), *gx_mart_checks])
     assert not result.success and not published_in(result)
-    assert any(name.startswith(f"kpi/kpi_funnel_overview:{failing_test}") for name in failed_checks(result)), failed_checks(result)
+    assert any(name.startswith("kpi/kpi_funnel_overview:reconciles_with_kpi_funnel_overview_funnel_step_won")
+               for name in failed_checks(result)), failed_checks(result)
     assert tree_digest(sandbox.published) == before
+
+
+@pytest.mark.parametrize(
+    ("mutation", "refused"),
+    [
+        ("lead_to_worked_rate = 1.5", "lead_to_worked_rate <= 1"),
+        ("lead_to_worked_rate = 0.5", "lead_to_worked_rate <= 1"),  # in [0, 1], but not worked / leads
+        ("leads = null", "NOT NULL constraint failed: kpi_funnel_overview.leads"),
+        ("lead_quality = 'unknown'", "lead_quality IN ('quality', 'general', 'all')"),
+    ],
+    ids=["rate_above_one", "rate_not_its_ratio", "null_count", "unknown_quality"],
+)
+def test_the_kpi_marts_refuse_a_row_that_breaks_a_column_rule(built_warehouse, tmp_path, mutation, refused) -> None:
+    """Row rules of the contracted KPI marts are constraints the warehouse enforces: a
+    model whose SQL produced such a row fails its build (nothing downstream runs, nothing
+    is published), and no later write can slip one in."""
+    warehouse = tmp_path / "fukan.duckdb"
+    shutil.copyfile(built_warehouse.warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con, pytest.raises(duckdb.ConstraintException) as refusal:
+        con.execute(f"update kpi.kpi_funnel_overview set {mutation} where {ONE_COHORT_MONTH}")
+    assert refused.lower() in str(refusal.value).lower()
 
 
 def test_lead_volume_collapse_against_the_last_publish_blocks_the_publish(clean_publish, defs, gx_mart_checks) -> None:
     sandbox, before = _mutated(
         clean_publish,
         "volume_collapse",
-        "delete from marts.fct_leads where hash(lead_id) % 10 <> 0; update kpi.kpi_funnel_overview set leads = leads // 10",
+        "delete from marts.fct_leads where hash(lead_id) % 10 <> 0; "
+        "delete from kpi.kpi_funnel_overview where period_grain = 'month' and hash(period_start) % 10 <> 0",
     )
     result = check_and_publish(defs, sandbox, gx_mart_checks)
     assert not result.success and not published_in(result)

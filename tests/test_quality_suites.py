@@ -53,13 +53,31 @@ _GX_KINDS = {
 }
 
 
+# A contract constraint, in the same words: a column's check may bound it or list its values.
+_CONSTRAINT_KINDS = {"not_null": ("not_null",), "unique": ("unique",), "primary_key": ("unique",),
+                     "check": ("range", "in_set")}
+
+
+def _constraint_checks(relation: str, node: dict) -> set[tuple[str, frozenset[str], str]]:
+    found = set()
+    for constraint in node.get("constraints", []):
+        found |= {(relation, frozenset(constraint["columns"]), kind) for kind in _CONSTRAINT_KINDS.get(constraint["type"], ())}
+    for column in node.get("columns", {}).values():
+        for constraint in column.get("constraints", []):
+            found |= {(relation, frozenset([column["name"]]), kind) for kind in _CONSTRAINT_KINDS.get(constraint["type"], ())}
+    return found
+
+
 def _dbt_checks() -> set[tuple[str, frozenset[str], str]]:
+    """What the dbt tests and the models' contract constraints check."""
     from orchestration.dbt_project import ensure_manifest
 
     manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
     parents = {**manifest["nodes"], **manifest["sources"]}
     found = set()
     for node in manifest["nodes"].values():
+        if node["resource_type"] == "model":
+            found |= _constraint_checks(f"{node['schema']}.{node.get('alias') or node['name']}", node)
         if node["resource_type"] != "test" or not node.get("test_metadata") or not node.get("attached_node"):
             continue
         kind = _DBT_KINDS.get(node["test_metadata"]["name"])
