@@ -21,6 +21,8 @@ $(PY):
 $(VENV)/.installed: pyproject.toml constraints.txt | $(PY)
 	@echo "Installing fukan and its pinned dependencies into $(VENV) ..."
 	$(PIP) install $(PIP_FLAGS) -e .
+	@echo "Preparing the dbt manifest (dbt parse, once; runs re-parse only what changed) ..."
+	$(PY) -c 'from orchestration.dbt_project import ensure_manifest; ensure_manifest()'
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

@@ -6,6 +6,7 @@ and the command line share one code path.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -48,6 +49,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from orchestration.pipeline import run_pipeline
 
     landing, warehouse = Path(args.landing), Path(args.warehouse)
+    # The option is the variable: the dbt manifest prepared while the definitions load is
+    # then parsed for this warehouse, and the build reuses its parse state.
+    os.environ["FUKAN_WAREHOUSE"] = str(warehouse.resolve())
     if args.demo_if_empty and not _has_files(landing):
         from orchestration.demo_data import generate
 
@@ -60,7 +64,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_dbt(args: argparse.Namespace) -> int:
     """dbt on the project with the warehouse of this environment, e.g. to run the unit
     tests or read a what-if after editing a seed. Not a refresh: `fukan run` is."""
-    import os
     import subprocess
 
     from orchestration.dbt_project import dbt_executable

@@ -39,6 +39,7 @@ from orchestration.instance import (
     run_tags,
 )
 from orchestration.jobs import REFRESH_JOB_NAME
+from orchestration.quality.validate import import_great_expectations_in_background
 from orchestration.resources import WAREHOUSE_POOL
 
 _PROGRESS_EVENTS = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}
@@ -238,6 +239,7 @@ def run_pipeline(landing: Path, warehouse: Path, progress: bool = True, timings_
         ensure_warehouse_pool(instance)
         _announce_waiting(instance)
         tracker = RunProgress(planned + len(graph.asset_check_keys), log_file, enabled=progress)
+        import_great_expectations_in_background()  # after Dagster's and dbt's imports: no lock contention
         instance.add_event_listener(run_id, tracker)
         try:
             # dbt's own output (which dagster-dbt echoes to stdout) joins the log file too.

@@ -6,15 +6,13 @@ one writer per file, so two runs take turns instead of failing on the lock.
 """
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from dagster import ConfigurableResource
 
 from orchestration import config
-from orchestration.dbt_project import dbt_cli
+from orchestration.dbt_project import dbt_cli, warehouse_environment
 
 WAREHOUSE_POOL = "fukan_warehouse"
 
@@ -38,22 +36,9 @@ class WarehouseResource(ConfigurableResource):
     def warehouse(self) -> Path:
         return Path(self.warehouse_path).resolve() if self.warehouse_path else config.warehouse_path()
 
-    @contextmanager
-    def dbt_environment(self) -> Iterator[None]:
-        """Point dbt's profile (env FUKAN_WAREHOUSE, which must be absolute) at this warehouse.
-
-        DbtCliResource copies `os.environ` into the dbt subprocess when it starts it, so the
-        variable only needs to hold while `dbt.cli(...)` is called.
-        """
-        previous = os.environ.get("FUKAN_WAREHOUSE")
-        os.environ["FUKAN_WAREHOUSE"] = str(self.warehouse)
-        try:
-            yield
-        finally:
-            if previous is None:
-                del os.environ["FUKAN_WAREHOUSE"]
-            else:
-                os.environ["FUKAN_WAREHOUSE"] = previous
+    def dbt_environment(self) -> AbstractContextManager[None]:
+        """dbt's profile pointed at this warehouse while a dbt command starts."""
+        return warehouse_environment(self.warehouse)
 
 
 def resources() -> dict[str, object]:

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from dbt_invocation import MODELS_AND_SEEDS, run_dbt
 
-from orchestration.build_state import definitions_fingerprint, needs_full_refresh, record_build
+from orchestration.build_state import definitions_fingerprint, loaded_file_seq, needs_full_refresh, record_build
 from orchestration.ingest import ingest_landing
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +32,8 @@ def _link(files: list[Path], source: Path, landing: Path) -> None:
 
 @pytest.fixture(scope="module")
 def incremental_build(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Snapshot files loaded and built; then the delta files loaded and built incrementally."""
+    """Snapshot files loaded and built, and the build recorded as the pipeline records it;
+    then the delta files loaded and built incrementally."""
     root = tmp_path_factory.mktemp("incremental")
     landing, warehouse, target = root / "landing", root / "fukan.duckdb", root / "target"
     snapshot = sorted(demo_landing.rglob("*_full.*"))
@@ -40,7 +41,9 @@ def incremental_build(demo_landing: Path, tmp_path_factory: pytest.TempPathFacto
     assert snapshot and delta, "the demo extracts should carry snapshot and delta files"
     _link(snapshot, demo_landing, landing)
     ingest_landing(landing, warehouse, progress=False)
+    loaded_through = loaded_file_seq(warehouse)
     run_dbt([*MODELS_AND_SEEDS, "--quiet"], warehouse, target)
+    record_build(warehouse, definitions_fingerprint(), True, loaded_through)
     _link(delta, demo_landing, landing)
     ingest_landing(landing, warehouse, progress=False)
     run_dbt([*MODELS_AND_SEEDS, "--quiet"], warehouse, target)
@@ -98,6 +101,7 @@ def test_changed_definitions_force_a_full_refresh(tmp_path):
     warehouse = tmp_path / "state.duckdb"
     fingerprint = definitions_fingerprint()
     assert needs_full_refresh(warehouse, fingerprint)  # no warehouse yet
-    record_build(warehouse, fingerprint, full_refresh=True)
+    assert loaded_file_seq(warehouse) == 0
+    record_build(warehouse, fingerprint, full_refresh=True, loaded_through_file_seq=0)
     assert not needs_full_refresh(warehouse, fingerprint)
     assert needs_full_refresh(warehouse, "another set of definitions")

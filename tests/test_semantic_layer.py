@@ -13,13 +13,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-import yaml
 from report_fixtures import published_copy  # noqa: F401  (fixture)
 
 from orchestration import config
 from orchestration.dbt_project import ensure_manifest
 from orchestration.publish.layout import DATABASE
-from orchestration.report.dbt_docs import read_only_profile
 
 MF = str(Path(sys.executable).parent / "mf")
 _NOT_LINKED = {"target", "logs", "dbt_packages", "profiles.yml"}
@@ -29,7 +27,7 @@ _NOT_LINKED = {"target", "logs", "dbt_packages", "profiles.yml"}
 def mf_env(published_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:  # noqa: F811
     """What `mf` needs, in a folder of its own: the project's files linked in, this
     checkout's semantic manifest (mf reads `<project>/target/semantic_manifest.json`),
-    and a profile that opens the published copy read-only."""
+    and the project's `published` profile target, which opens the published copy read-only."""
     root = tmp_path_factory.mktemp("metricflow")
     project = root / "dbt_project"
     project.mkdir()
@@ -39,10 +37,8 @@ def mf_env(published_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     (root / config.SEEDS_DIR.name).symlink_to(config.SEEDS_DIR)  # seed-paths: ../seeds
     (project / "target").mkdir()
     shutil.copy(ensure_manifest().with_name("semantic_manifest.json"), project / "target")
-    profiles = root / "profiles"
-    profiles.mkdir()
-    (profiles / "profiles.yml").write_text(yaml.safe_dump(read_only_profile(published_copy / DATABASE)))
-    return {**os.environ, "DBT_PROJECT_DIR": str(project), "DBT_PROFILES_DIR": str(profiles)}
+    return {**os.environ, "DBT_PROJECT_DIR": str(project), "DBT_PROFILES_DIR": str(config.DBT_PROJECT_DIR),
+            "FUKAN_DBT_TARGET": "published", "FUKAN_PUBLISHED_DATABASE": str(published_copy / DATABASE)}
 
 
 def _mf(env: dict[str, str], *arguments: str) -> str:

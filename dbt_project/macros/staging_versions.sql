@@ -41,14 +41,27 @@
 {%- endmacro %}
 
 
-{#- The newest landing file an incremental model has already seen: the greatest
-    `source_file_seq` among its rows (file numbers grow with every load, across objects).
-    Anything loaded later is new to the model. A pinned `as_of` needs a full refresh. -#}
+{#- The newest landing file an incremental model has already seen; anything loaded later
+    is new to it. Files of every object are numbered in one sequence as they load.
+
+    Two lower bounds, the greater wins: the newest file loaded before the last complete
+    build the pipeline recorded (`ingest.dbt_build_state`, orchestration/build_state.py;
+    absent when dbt runs alone), and the newest file among the model's own rows. The
+    second alone would undercount for a model that reads several objects: a user
+    snapshot loaded after the task files would look new to the activities forever.
+    A pinned `as_of` needs a full refresh. -#}
 {% macro file_seq_watermark() -%}
     {%- if var('as_of') -%}
         {{ exceptions.raise_compiler_error(
             "as_of replays a past day, which an incremental build cannot undo: add --full-refresh"
         ) }}
     {%- endif -%}
-    (select coalesce(max(source_file_seq), 0) from {{ this }})
+    {%- set build_state = adapter.get_relation(database=this.database, schema='ingest', identifier='dbt_build_state') -%}
+    (select coalesce(max(file_seq), 0) from (
+        select max(source_file_seq) as file_seq from {{ this }}
+        {%- if build_state is not none %}
+        union all
+        select max(loaded_through_file_seq) from {{ build_state }}
+        {%- endif %}
+    ) as watermarks)
 {%- endmacro %}

@@ -27,7 +27,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.build_state import definitions_fingerprint, needs_full_refresh, record_build
+from orchestration.build_state import definitions_fingerprint, loaded_file_seq, needs_full_refresh, record_build
 from orchestration.dbt_project import DBT_PROJECT, build_target_path, changed_since, ensure_manifest
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
@@ -119,6 +119,7 @@ def build_dbt_assets(manifest: Path) -> AssetsDefinition:
                 )
         fingerprint = definitions_fingerprint()
         full_refresh = needs_full_refresh(warehouse.warehouse, fingerprint)
+        loaded_through = loaded_file_seq(warehouse.warehouse)  # before dbt starts: what this build sees
         context.log.info(
             "dbt build: %s", "full refresh (definitions changed since the last build)" if full_refresh
             else "incremental (same definitions as the last build)"
@@ -130,6 +131,6 @@ def build_dbt_assets(manifest: Path) -> AssetsDefinition:
         yield from invocation.stream()
         # A subset built only some models: the others still hold the older definitions.
         if not context.is_subset:
-            record_build(warehouse.warehouse, fingerprint, full_refresh)
+            record_build(warehouse.warehouse, fingerprint, full_refresh, loaded_through)
 
     return fukan_dbt_models

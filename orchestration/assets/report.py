@@ -3,20 +3,20 @@ and the dbt docs of the KPI definitions, both written into `published/`.
 
 Downstream of the published copy (not of the KPI marts), they run only after a refresh
 passed its checks and published, so the page always shows what BI tools read; a failed
-refresh publishes nothing and leaves the last report in place. They read the published
-copy only and never open the working warehouse, so they take no slot of the warehouse
-pool. The publish asset's key is passed in rather than imported, so this module does not
-depend on how the publish step is assembled.
+refresh publishes nothing and leaves the last report in place. The report reads the
+published copy only; the dbt docs read the working warehouse's catalog with the build's
+own profile, so they take the warehouse pool. The publish asset's key is passed in
+rather than imported, so this module does not depend on how the publish step is
+assembled.
 """
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from orchestration import config
 from orchestration.build_state import definitions_fingerprint
-from orchestration.dbt_project import build_target_path
 from orchestration.report.build import write_reports
 from orchestration.report.data import read_published
 from orchestration.report.dbt_docs import generate_dbt_docs
-from orchestration.resources import WarehouseResource
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 REPORT_GROUP = "report"
 
@@ -51,14 +51,15 @@ def build_report_assets(published: AssetKey) -> list[AssetsDefinition]:
         deps=[published],
         group_name=REPORT_GROUP,
         kinds={"dbt", "html"},
+        pool=WAREHOUSE_POOL,
         description=(
-            "dbt docs of the published marts (published/dbt_docs/index.html, a single file that "
+            "dbt docs of the warehouse just published (published/dbt_docs/index.html, a single file that "
             "opens offline, plus manifest.json and catalog.json): every KPI definition, column and lineage."
         ),
     )
     def kpi_definitions_docs(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         docs, generated = generate_dbt_docs(
-            config.published_dir(warehouse.warehouse), build_target_path() / "manifest.json", definitions_fingerprint()
+            config.published_dir(warehouse.warehouse), warehouse.warehouse, definitions_fingerprint()
         )
         context.log.info("%s dbt docs in %s", "Wrote" if generated else "Definitions unchanged: kept the", docs)
         return MaterializeResult(metadata={
