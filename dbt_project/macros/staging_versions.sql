@@ -56,7 +56,9 @@
             "as_of replays a past day, which an incremental build cannot undo: add --full-refresh"
         ) }}
     {%- endif -%}
-    {%- set build_state = adapter.get_relation(database=this.database, schema='ingest', identifier='dbt_build_state') -%}
+    {#- In a dbt unit test `this` is the test's fixture: the watermark comes from it alone. -#}
+    {%- set build_state = none if this is string
+        else adapter.get_relation(database=this.database, schema='ingest', identifier='dbt_build_state') -%}
     (select coalesce(max(file_seq), 0) from (
         select max(source_file_seq) as file_seq from {{ this }}
         {%- if build_state is not none %}
