@@ -102,6 +102,9 @@ def write_version(
     """Fill `folder` with the database, Parquet files and manifest; return the manifest."""
     database = folder / layout.DATABASE
     with duckdb.connect(str(database)) as con:
+        # No row-order bookkeeping: copies and Parquet files are written in parallel, and
+        # no reader may rely on the order of rows in a table (the marts have none either).
+        con.execute("set preserve_insertion_order = false")
         con.execute(f"attach {literal(str(warehouse))} as {WORKING} (read_only)")
         relations = published_relations(con, WORKING)
         for schema in sorted({r.schema for r in relations}):

@@ -12,13 +12,12 @@ tools that read dbt artifacts.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 from orchestration import config
-from orchestration.dbt_project import build_target_path, dbt_executable
+from orchestration.dbt_project import build_target_path, dbt_executable, warehouse_environment
 from orchestration.report.files import write_atomically
 
 DOCS_DIR = "dbt_docs"
@@ -36,8 +35,8 @@ def docs_target_path() -> Path:
 
 
 def _run_dbt(arguments: list[str], warehouse: Path) -> None:
-    environment = {**os.environ, "FUKAN_WAREHOUSE": str(Path(warehouse).resolve())}  # the build's profile
-    done = subprocess.run([dbt_executable(), *arguments], capture_output=True, text=True, env=environment)
+    with warehouse_environment(warehouse):  # the build's profile
+        done = subprocess.run([dbt_executable(), *arguments], capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(
             f"dbt {arguments[0]} failed while documenting {warehouse} (exit {done.returncode}):\n"
@@ -64,7 +63,8 @@ def generate_dbt_docs(published_dir: Path, warehouse: Path, fingerprint: str) ->
     target = docs_target_path()
     target.mkdir(parents=True, exist_ok=True)
     for state in _BUILD_STATE:
-        shutil.copyfile(build_target_path() / state, target / state)
+        if (build_target_path() / state).exists():
+            shutil.copyfile(build_target_path() / state, target / state)
     options = ["--quiet", "--project-dir", str(config.DBT_PROJECT_DIR), "--profiles-dir", str(config.DBT_PROJECT_DIR),
                "--target-path", str(target), "--log-path", str(target / "logs")]
     _run_dbt(["docs", "generate", "--static", "--no-compile", *options], warehouse)

@@ -23,7 +23,12 @@ touches as (
         case
             when activities.activity_type = 'meeting' then activities.meeting_starts_at
             else activities.occurred_at
-        end as touched_at
+        end as touched_at,
+        -- occurred_date is already the reporting date of occurred_at: only meetings convert.
+        case
+            when activities.activity_type = 'meeting' then {{ to_reporting_date('activities.meeting_starts_at') }}
+            else activities.occurred_date
+        end as touched_date
     from activities
     cross join as_of
     where activities.lead_id is not null
@@ -39,14 +44,11 @@ touches as (
 touches_in_order as (
     select
         touches.*,
-        {{ to_reporting_date('touches.touched_at') }} as touched_date,
-        lag(touches.activity_id) over (
-            partition by touches.lead_id order by touches.touched_at, touches.activity_id
-        ) as previous_activity_id,
-        lag(touches.touched_at) over (
-            partition by touches.lead_id order by touches.touched_at, touches.activity_id
-        ) as previous_touched_at
+        lag(touches.activity_id) over by_time as previous_activity_id,
+        lag(touches.touched_at) over by_time as previous_touched_at,
+        lag(touches.touched_date) over by_time as previous_touched_date
     from touches
+    window by_time as (partition by touches.lead_id order by touches.touched_at, touches.activity_id)
 )
 
 select
@@ -62,7 +64,7 @@ select
     touched_date,
     previous_activity_id,
     previous_touched_at,
-    {{ to_reporting_date('previous_touched_at') }} as previous_touched_date,
-    cast({{ dbt.datediff(to_reporting_date('previous_touched_at'), 'touched_date', 'day') }} as {{ dbt.type_bigint() }}) as interval_days
+    previous_touched_date,
+    cast({{ dbt.datediff('previous_touched_date', 'touched_date', 'day') }} as {{ dbt.type_bigint() }}) as interval_days
 from touches_in_order
 where previous_activity_id is not null
