@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from dagster import AssetCheckKey, DagsterInstance, Definitions, ExecuteInProces
 
 from orchestration import config
 from orchestration.assets.publish import PUBLISHED_KEY
+from orchestration.publish import read_manifest
 
 READER = Path(__file__).with_name("published_reader.py")
 
@@ -87,6 +89,18 @@ class ReaderReport:
     errors: list[str] | None = None
 
 
+def _wait_until_seen(published: Path, out: Path, process: subprocess.Popen, seconds: float = 30.0) -> None:
+    """Give the reader time to read the version live now: the block may end a moment
+    after a swap, before the reader's next loop (it writes the build it last saw)."""
+    live = read_manifest(published)
+    seen = out.with_suffix(".seen")
+    deadline = time.monotonic() + seconds
+    while live and process.poll() is None and time.monotonic() < deadline:
+        if seen.exists() and seen.read_text(encoding="utf-8") == live["build_id"]:
+            return
+        time.sleep(0.05)
+
+
 @contextmanager
 def reader_process(published: Path, workdir: Path) -> Iterator[ReaderReport]:
     """A BI reader looping in another process for the duration of the block."""
@@ -96,6 +110,7 @@ def reader_process(published: Path, workdir: Path) -> Iterator[ReaderReport]:
     try:
         yield report
     finally:
+        _wait_until_seen(published, out, process)
         stop.touch()
         process.wait(timeout=60)
         seen = json.loads(out.read_text(encoding="utf-8"))

@@ -4,7 +4,8 @@ Every few milliseconds it opens `published/fukan.duckdb` read-only, as BI tools 
 checks that what it reads is one complete version: every table's row count equals the
 manifest stored in that same file, and the Parquet files of the version the `current`
 pointer names match that version's `manifest.json`. It runs until the stop file exists,
-then writes what it saw (iterations, build ids, errors) as JSON to `out`.
+then writes what it saw (iterations, build ids, errors) as JSON to `out`; the build it
+last saw is also kept in `<out>.seen` as it goes.
 """
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ def main(published: Path, stop: Path, out: Path) -> None:
             build = read_once(published)
             if not builds or builds[-1] != build:
                 builds.append(build)
+                out.with_suffix(".seen").write_text(build, encoding="utf-8")
         except Exception as error:  # noqa: BLE001  every error is a finding of the test
             errors.append(f"{type(error).__name__}: {error}")
         iterations += 1
