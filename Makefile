@@ -30,7 +30,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) install $(PIP_FLAGS) -e '.[dev]'
 	@touch $@
 
-install: $(VENV)/.installed  ## create .venv and install fukan (idempotent)
+install: $(VENV)/.installed  ## create .venv, install fukan and prepare the dbt manifest (idempotent)
 
 install-dev: $(VENV)/.installed-dev  ## install fukan with test dependencies
 
