@@ -25,11 +25,19 @@
 
 set TimeZone = 'UTC';
 
+-- The latest version of each record of one object: every CSV file of its folder, ranked
+-- per id by the greatest system_modstamp (then last_modified_date, created_date), then
+-- the later file. `modified_at` is that ranking's time.
+create temp macro latest_versions(object) as table
+select *, coalesce(system_modstamp, last_modified_date, created_date) as modified_at
+from read_csv(getvariable('landing') || '/' || object || '/*.csv', union_by_name = true, filename = true)
+qualify row_number() over (partition by id order by modified_at desc, filename desc) = 1;
+
 create temp table leads_versions as
 select
     id as lead_id,
     created_date as created_at,
-    coalesce(system_modstamp, last_modified_date, created_date) as modified_at,
+    modified_at,
     coalesce(is_deleted, false) as is_deleted,
     status,
     industry,
@@ -44,16 +52,13 @@ select
     converted_date,
     converted_contact_id,
     converted_opportunity_id
-from read_csv(getvariable('landing') || '/lead/*.csv', union_by_name = true, filename = true)
-qualify row_number() over (
-    partition by id order by coalesce(system_modstamp, last_modified_date, created_date) desc, filename desc
-) = 1;
+from latest_versions('lead');
 
 create temp table tasks_versions as
 select
     id,
     created_date as created_at,
-    coalesce(system_modstamp, last_modified_date, created_date) as modified_at,
+    modified_at,
     coalesce(is_deleted, false) as is_deleted,
     who_id,
     coalesce(task_subtype = 'Call' or "type" = 'Call', false) as is_call,
@@ -61,37 +66,28 @@ select
     coalesce(is_closed, completed_date_time is not null) as is_completed,
     lower(trim(replace(call_disposition, '　', ' '))) as disposition,
     cast(hearing_item_count_c as double) as hearing_items
-from read_csv(getvariable('landing') || '/task/*.csv', union_by_name = true, filename = true)
-qualify row_number() over (
-    partition by id order by coalesce(system_modstamp, last_modified_date, created_date) desc, filename desc
-) = 1;
+from latest_versions('task');
 
 create temp table events_versions as
 select
     id,
     created_date as created_at,
-    coalesce(system_modstamp, last_modified_date, created_date) as modified_at,
+    modified_at,
     coalesce(is_deleted, false) as is_deleted,
     who_id,
     trim("type") as event_type
-from read_csv(getvariable('landing') || '/event/*.csv', union_by_name = true, filename = true)
-qualify row_number() over (
-    partition by id order by coalesce(system_modstamp, last_modified_date, created_date) desc, filename desc
-) = 1;
+from latest_versions('event');
 
 create temp table opportunities_versions as
 select
     id as opportunity_id,
     created_date as created_at,
-    coalesce(system_modstamp, last_modified_date, created_date) as modified_at,
+    modified_at,
     coalesce(is_deleted, false) as is_deleted,
     stage_name,
     close_date,
     amount
-from read_csv(getvariable('landing') || '/opportunity/*.csv', union_by_name = true, filename = true)
-qualify row_number() over (
-    partition by id order by coalesce(system_modstamp, last_modified_date, created_date) desc, filename desc
-) = 1;
+from latest_versions('opportunity');
 
 create temp table opportunity_history_versions as
 select
@@ -100,10 +96,7 @@ select
     coalesce(is_deleted, false) as is_deleted,
     opportunity_id,
     stage_name
-from read_csv(getvariable('landing') || '/opportunity_history/*.csv', union_by_name = true, filename = true)
-qualify row_number() over (
-    partition by id order by coalesce(system_modstamp, last_modified_date, created_date) desc, filename desc
-) = 1;
+from latest_versions('opportunity_history');
 
 create temp table lead_history_versions as
 select
@@ -114,10 +107,7 @@ select
     field,
     old_value,
     new_value
-from read_csv(getvariable('landing') || '/lead_history/*.csv', union_by_name = true, filename = true)
-qualify row_number() over (
-    partition by id order by coalesce(system_modstamp, last_modified_date, created_date) desc, filename desc
-) = 1;
+from latest_versions('lead_history');
 
 with
 
