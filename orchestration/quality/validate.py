@@ -41,7 +41,7 @@ _PUBLISHED = "last_published"
 SUITES_DIR = config.EXPECTATIONS_DIR / "expectations"  # the GX file context's expectations store
 
 
-def import_great_expectations_in_background() -> threading.Thread:
+def import_great_expectations_in_background() -> None:
     """Import GX (about 5 s of CPU: it loads scipy and every expectation class) in a thread.
 
     A refresh calls this when it starts: the import overlaps ingestion and the dbt build
@@ -54,9 +54,7 @@ def import_great_expectations_in_background() -> threading.Thread:
         except Exception:  # noqa: BLE001 - the checks' own import raises it where it belongs
             pass
 
-    thread = threading.Thread(target=load, name="import-great-expectations", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=load, name="import-great-expectations", daemon=True).start()
 
 
 def load_suites(folder: Path = SUITES_DIR) -> dict[str, dict[str, Any]]:
