@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,11 +66,18 @@ class SparkWarehouse:
             raise FileNotFoundError(f"{schema}.{table}: no Parquet files in {folder} (not built, or a view)")
         return str(folder / "*.parquet")
 
-    def read(self, schema: str, table: str) -> pd.DataFrame:
-        """A table dbt built, timestamps as UTC instants."""
+    @contextmanager
+    def rows(self, schema: str, table: str) -> Iterator[duckdb.DuckDBPyRelation]:
+        """A table dbt built, as a DuckDB relation over its Parquet files, timestamps as
+        UTC instants; open while the block runs."""
         with duckdb.connect() as con:
             con.execute("SET TimeZone = 'UTC'")
-            return con.execute(f"SELECT * FROM read_parquet({literal(self.table_files(schema, table))})").df()
+            yield con.sql(f"SELECT * FROM read_parquet({literal(self.table_files(schema, table))})")
+
+    def read(self, schema: str, table: str) -> pd.DataFrame:
+        """A table dbt built, as a pandas DataFrame."""
+        with self.rows(schema, table) as rows:
+            return rows.df()
 
 
 def build_spark(landing: Path, workdir: Path, *, dbt_args: tuple[str, ...] = ("build",)) -> SparkWarehouse:

@@ -28,7 +28,6 @@ from pg_cluster import PostgresCluster
 from orchestration.config import DBT_PROJECT_DIR, PostgresSettings
 from orchestration.dbt_project import dbt_executable
 from orchestration.ingest import ingest_landing
-from orchestration.ingest.sql import literal
 
 # One load time for every engine: `_loaded_at` and the future-record check depend on it.
 LOAD_TIME = datetime(2026, 10, 2, 9, 0, 0)
@@ -177,10 +176,8 @@ class SparkReader(DbtBuild):
     warehouse: object = None  # orchestration.warehouses.spark.SparkWarehouse
 
     def read(self, schema: str, table: str) -> pd.DataFrame:
-        with duckdb.connect() as con:
-            con.execute("SET TimeZone = 'UTC'")
-            result = con.execute(f"select * from read_parquet({literal(self.warehouse.table_files(schema, table))})")
-            return _frame(result.description, result.fetchall())
+        with self.warehouse.rows(schema, table) as rows:
+            return _frame(rows.description, rows.fetchall())
 
     def close(self) -> None:
         pass
