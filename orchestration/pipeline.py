@@ -12,7 +12,7 @@ import logging
 import time
 import uuid
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +30,7 @@ from dagster_dbt import DagsterDbtCliRuntimeError
 from tqdm import tqdm
 
 from orchestration.alerts import error_text
+from orchestration.assets.dbt import DBT_STEP
 from orchestration.assets.raw import RAW_GROUP
 from orchestration.definitions import defs as load_definitions
 from orchestration.instance import (
@@ -71,6 +72,19 @@ class RunProgress:
 
     def close(self) -> None:
         self._bar.close()
+
+
+def _when_step_starts(step_key: str, action: Callable[[], None]) -> Callable[[EventLogEntry], None]:
+    """An event listener that calls `action` once, when the step `step_key` starts."""
+    started = False
+
+    def listener(entry: EventLogEntry) -> None:
+        nonlocal started
+        if not started and entry.step_key == step_key and entry.dagster_event_type == DagsterEventType.STEP_START:
+            started = True
+            action()
+
+    return listener
 
 
 @dataclass(frozen=True)
@@ -239,8 +253,10 @@ def run_pipeline(landing: Path, warehouse: Path, progress: bool = True, timings_
         ensure_warehouse_pool(instance)
         _announce_waiting(instance)
         tracker = RunProgress(planned + len(graph.asset_check_keys), log_file, enabled=progress)
-        import_great_expectations_in_background()  # after Dagster's and dbt's imports: no lock contention
         instance.add_event_listener(run_id, tracker)
+        # GX's import is ~5 s of Python: started with the run, it slows the run's own start
+        # (one interpreter lock); during `dbt build` (a subprocess) the process only waits.
+        instance.add_event_listener(run_id, _when_step_starts(DBT_STEP, import_great_expectations_in_background))
         try:
             # dbt's own output (which dagster-dbt echoes to stdout) joins the log file too.
             with warnings.catch_warnings(), redirect_stdout(log_file):

@@ -81,6 +81,17 @@ FIXTURE_MODELS = {
         union all select 'duplicate_nulls', null, 3
         union all select 'duplicate_nulls', null, 3
     """,
+    "ruled_rows": """
+        select 'ok' as case_name, 1 as id, 'quality' as kind
+        union all select 'ok', 2, 'general'
+        union all select 'null_kind', 3, null
+        union all select 'null_id', null, 'general'
+        union all select 'null_id', null, 'general'
+        union all select 'duplicate_id', 4, 'general'
+        union all select 'duplicate_id', 4, 'quality'
+        union all select 'unknown_kind', 5, 'other'
+        union all select 'quoted_kind', 6, 'it''s'
+    """,
     "reconcile_fact": """
         select 'L1' as lead_id, '2025-04' as period, 100.0 as amount
         union all select 'L2', '2025-04', 200.0
@@ -174,6 +185,21 @@ GENERIC_TEST_CASES = [
     ("unique_combination__duplicate_nulls", "keys", None, "unique_combination_of_columns",
      {"combination_of_columns": ["k1", "k2"]}, _only("duplicate_nulls"), "fail"),
 
+    ("row_rules__hold", "ruled_rows", None, "row_rules",
+     {"not_null": ["id", "case_name"], "unique": ["id"], "accepted_values": {"kind": ["quality", "general"]}},
+     _only("ok", "null_kind"), "pass"),
+    ("row_rules__null", "ruled_rows", None, "row_rules", {"not_null": ["id"]}, _only("null_id"), "fail"),
+    ("row_rules__nulls_are_not_duplicates", "ruled_rows", None, "row_rules", {"unique": ["id"]},
+     _only("null_id", "ok"), "pass"),
+    ("row_rules__duplicate", "ruled_rows", None, "row_rules", {"unique": ["id"]}, _only("duplicate_id"), "fail"),
+    ("row_rules__value_not_accepted", "ruled_rows", None, "row_rules",
+     {"accepted_values": {"kind": ["quality", "general"]}}, _only("unknown_kind"), "fail"),
+    ("row_rules__quoted_value", "ruled_rows", None, "row_rules",
+     {"accepted_values": {"kind": ["it's"]}}, _only("quoted_kind"), "pass"),
+    ("row_rules__several_broken", "ruled_rows", None, "row_rules",
+     {"not_null": ["id"], "unique": ["id"], "accepted_values": {"kind": ["quality", "general"]}},
+     _only("null_id", "duplicate_id", "unknown_kind"), "fail"),
+
     ("reconciles_with__count_by_group", "reconcile_mart", "leads", "reconciles_with",
      {"compare_model": "ref('reconcile_fact')", "compare_expression": "lead_id",
       "compare_aggregate": "count", "group_by": ["period"],
@@ -213,6 +239,14 @@ GENERIC_TEST_CASES = [
     for case in ["rate_with_zero_denominator", "rate_with_null_denominator", "null_rate",
                  "above_one", "negative"]
 ]
+
+# A failing row_rules test counts the rows that break a rule, summed over its rules.
+ROW_RULES_FAILURES = {
+    "row_rules__null": 2,  # two null ids
+    "row_rules__duplicate": 1,  # one id seen twice: one row too many
+    "row_rules__value_not_accepted": 1,
+    "row_rules__several_broken": 4,  # 2 null ids + 1 duplicate + 1 unknown kind
+}
 
 # --- macro values on literal inputs: (check, SQL expression, expected text or None) ---
 
@@ -411,7 +445,7 @@ def _write_project(root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def dbt_run(tmp_path_factory):
-    """Build the temporary project once; hand out (build results, show results)."""
+    """Build the temporary project once; hand out (build statuses, failure counts, show results)."""
     from dbt.cli.main import dbtRunner
 
     root = tmp_path_factory.mktemp("macro_project")
@@ -433,19 +467,21 @@ def dbt_run(tmp_path_factory):
     assert build.exception is None, build.exception
     assert show.success, show.exception
     statuses = {result.node.name: str(result.status) for result in build.result.results}
+    failures = {result.node.name: result.failures for result in build.result.results}
     tables = {result.node.name: result.agate_table for result in show.result.results}
-    return statuses, tables
+    return statuses, failures, tables
 
 
 def test_seeds_load_and_pass_their_tests(dbt_run):
-    statuses, _ = dbt_run
+    statuses, _, _ = dbt_run
     seed_nodes = {name: status for name, status in statuses.items()
                   if not name.startswith("expect_") and name not in FIXTURE_MODELS}
     seeds = {path.stem for path in SEEDS.glob("*.csv")}
     assert seeds <= set(seed_nodes), f"seeds not built: {seeds - set(seed_nodes)}"
     bad = {name: status for name, status in seed_nodes.items() if status not in ("success", "pass")}
     assert not bad, f"seeds or seed tests did not pass: {bad}"
-    assert sum(1 for name in seed_nodes if name not in seeds) >= 40, "seed data tests missing"
+    ruled = {name.removesuffix("_row_rules") for name in seed_nodes if name.endswith("_row_rules")}
+    assert ruled == seeds, f"seeds without row rules: {seeds - ruled}"
 
 
 @pytest.mark.parametrize(
@@ -453,12 +489,18 @@ def test_seeds_load_and_pass_their_tests(dbt_run):
     [(f"expect_{expected}__{name}", expected) for name, *_, expected in GENERIC_TEST_CASES],
 )
 def test_generic_test_outcome(dbt_run, name, expected):
-    statuses, _ = dbt_run
+    statuses, _, _ = dbt_run
     assert statuses.get(name) == expected, f"{name}: got {statuses.get(name)}, expected {expected}"
 
 
+@pytest.mark.parametrize(("name", "failing_rows"), ROW_RULES_FAILURES.items())
+def test_row_rules_count_the_rows_that_break_a_rule(dbt_run, name, failing_rows):
+    _, failures, _ = dbt_run
+    assert failures.get(f"expect_fail__{name}") == failing_rows
+
+
 def test_macro_values(dbt_run):
-    _, tables = dbt_run
+    _, _, tables = dbt_run
     actual = {row["check_name"]: row["actual"] for row in tables["macro_checks"]}
     expected = {name: value for name, _, value in [*MACRO_CHECKS, *AGGREGATE_CHECKS]}
     wrong = {name: (actual.get(name), value) for name, value in expected.items()
@@ -484,7 +526,7 @@ def test_seed_column_types_are_pinned():
 
 
 def test_seed_types_in_the_warehouse(dbt_run):
-    _, tables = dbt_run
+    _, _, tables = dbt_run
     loaded = {(row["table_name"], row["column_name"]): row["data_type"]
               for row in tables["seed_column_types"]}
     properties = yaml.safe_load((SEEDS / "_seeds.yml").read_text(encoding="utf-8"))

@@ -84,7 +84,12 @@ def _dbt_checks() -> set[tuple[str, frozenset[str], str]]:
         parent = parents[node["attached_node"]]
         relation = f"{parent['schema']}.{parent.get('alias') or parent['name']}"
         kwargs = node["test_metadata"].get("kwargs", {})
-        if kind == "order":  # a pair of neighbours along the funnel
+        if node["test_metadata"]["name"] == "row_rules":  # several columns' rules in one test
+            found |= {(relation, frozenset([column]), rule_kind)
+                      for argument, rule_kind in (("not_null", "not_null"), ("unique", "unique"),
+                                                  ("accepted_values", "in_set"))
+                      for column in kwargs.get(argument, ())}
+        elif kind == "order":  # a pair of neighbours along the funnel
             columns = kwargs["columns"]
             found |= {(relation, frozenset(pair), kind) for pair in zip(columns, columns[1:])}
         elif kind and kwargs.get("combination_of_columns"):
@@ -97,6 +102,7 @@ def _dbt_checks() -> set[tuple[str, frozenset[str], str]]:
 def test_no_gx_expectation_repeats_a_dbt_test_on_the_same_column() -> None:
     dbt = _dbt_checks()
     assert ("kpi.kpi_funnel_overview", frozenset(["lead_to_worked_rate"]), "range") in dbt  # the parser sees them
+    assert ("marts.fct_leads", frozenset(["lead_quality"]), "in_set") in dbt  # and the row rules
     repeated = []
     for name, suite in load_suites().items():
         relation = suite["meta"]["frame"]["relation"]

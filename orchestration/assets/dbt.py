@@ -85,6 +85,10 @@ def _node_ids(manifest: Path) -> set[str]:
     return set(data["nodes"]) | set(data["sources"])
 
 
+# The op (and step) that runs `dbt build` for every dbt asset.
+DBT_STEP = "fukan_dbt_models"
+
+
 def build_dbt_assets(manifest: Path) -> AssetsDefinition:
     """The dbt assets of one manifest; the code location passes a fresh one when it loads."""
     loaded_at, known = manifest.stat().st_mtime, _node_ids(manifest)
@@ -98,7 +102,7 @@ def build_dbt_assets(manifest: Path) -> AssetsDefinition:
             settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
         ),
         pool=WAREHOUSE_POOL,
-        name="fukan_dbt_models",
+        name=DBT_STEP,
     )
     def fukan_dbt_models(
         context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
