@@ -122,13 +122,15 @@ def dbt_cli() -> FukanDbtCliResource:
     return FukanDbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
 
 
-def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
-    """Run `dbt parse` (a subprocess) only when the manifest is missing or stale.
+def ensure_manifest(project: DbtProject = DBT_PROJECT, *, force: bool = False) -> Path:
+    """Run `dbt parse` (a subprocess) when the manifest is missing or stale, or `force`.
 
     It parses for the warehouse of this environment (FUKAN_WAREHOUSE), so the next
-    `dbt build` on that warehouse starts from its partial parse state.
+    `dbt build` on that warehouse starts from its partial parse state. dbt ties that
+    state to the profile, which names the warehouse file: `force` prepares it for a
+    warehouse other than the one parsed for last (the benchmark's fresh warehouses).
     """
-    if manifest_is_stale(project):
+    if force or manifest_is_stale(project):
         logger.info("Preparing the dbt manifest at %s (dbt parse)", project.manifest_path)
         with warehouse_environment(config.warehouse_path()):
             dbt_cli().cli(["parse", "--quiet"], target_path=build_target_path(project)).wait()
