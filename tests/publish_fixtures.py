@@ -37,11 +37,19 @@ class Sandbox:
         return config.published_dir(self.warehouse)
 
     def copy(self, root: Path) -> Sandbox:
-        """An independent copy (symlinks of the published folder kept as symlinks)."""
+        """An independent copy (symlinks of the published folder kept as symlinks).
+
+        The copied dagster.yaml names the original's event log folder (an absolute path):
+        it is pointed at the copy's, or the copy's runs would write into the original.
+        """
         target = Sandbox(root / "warehouse" / self.warehouse.name, root / "dagster_home")
         target.warehouse.parent.mkdir(parents=True)
         shutil.copy2(self.warehouse, target.warehouse)
         shutil.copytree(self.home, target.home)
+        settings = target.home / "dagster.yaml"
+        text = settings.read_text(encoding="utf-8")
+        assert str(self.home.resolve()) in text, "the instance's event log is no longer where the copy expects it"
+        settings.write_text(text.replace(str(self.home.resolve()), str(target.home.resolve())), encoding="utf-8")
         if self.published.exists():
             shutil.copytree(self.published, target.published, symlinks=True)
         return target

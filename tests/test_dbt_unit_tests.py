@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from dbt_invocation import run_dbt
+from run_dbt_cli import run_dbt
 
 
 def test_every_dbt_unit_test_passes(built_warehouse, tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_invocation import MODELS_AND_SEEDS, run_dbt
+from run_dbt_cli import MODELS_AND_SEEDS, run_dbt
 
 from orchestration.build_state import definitions_fingerprint, loaded_file_seq, needs_full_refresh, record_build
 from orchestration.ingest import ingest_landing

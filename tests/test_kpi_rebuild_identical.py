@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from dbt_invocation import run_dbt
+from run_dbt_cli import run_dbt
 
 def _checksums(warehouse: Path) -> dict[str, str]:
     """An order-independent fingerprint of every KPI mart and fact: sum of row hashes."""

@@ -75,7 +75,7 @@ def test_kpi_marts_carry_the_freshness_policy(graph) -> None:
 def test_dbt_tests_are_asset_checks_including_source_tests(graph) -> None:
     checks = graph.asset_check_keys
     assert any(check.asset_key == AssetKey(["staging", "stg_crm__leads"]) for check in checks)
-    assert any(check.asset_key == AssetKey(["raw", "task"]) and "owner_id" in check.name for check in checks)
+    assert any(check.asset_key == AssetKey(["raw", "task"]) and check.name == "crm_task_row_rules" for check in checks)
 
 
 def test_every_step_of_the_refresh_is_in_the_warehouse_pool_and_runs_in_process(defs) -> None:

@@ -119,7 +119,7 @@ def test_ui_from_a_fresh_checkout_lists_assets_checks_and_schedule_and_stops_on_
     checks = {
         (path, check["name"]) for path, node in assets.items() for check in node["assetChecksOrError"].get("checks", [])
     }
-    assert any(path == ("raw", "task") and "owner_id" in name for path, name in checks)
+    assert any(path == ("raw", "task") and name == "crm_task_row_rules" for path, name in checks)
     assert any(path == ("staging", "stg_crm__leads") for path, _ in checks)
 
     [repository] = data["repositoriesOrError"]["nodes"]

@@ -1,4 +1,9 @@
-"""dbt as the tests run it: a subprocess on one warehouse file, with its own target folder."""
+"""dbt as the tests run it: a subprocess on one warehouse file, with its own target folder.
+
+Not named `dbt_*`: dbt imports every top-level module of that prefix on sys.path as a
+possible plugin, so an in-process dbt run (test_dbt_macros) would import this module,
+and `orchestration.dbt_project` with it, under that test's DBT_TARGET_PATH.
+"""
 from __future__ import annotations
 
 import os
