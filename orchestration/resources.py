@@ -6,13 +6,12 @@ one writer per file, so two runs take turns instead of failing on the lock.
 """
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from pathlib import Path
 
 from dagster import ConfigurableResource
 
 from orchestration import config
-from orchestration.dbt_project import dbt_cli, warehouse_environment
+from orchestration.dbt_project import dbt_cli
 
 WAREHOUSE_POOL = "fukan_warehouse"
 
@@ -35,10 +34,6 @@ class WarehouseResource(ConfigurableResource):
     @property
     def warehouse(self) -> Path:
         return Path(self.warehouse_path).resolve() if self.warehouse_path else config.warehouse_path()
-
-    def dbt_environment(self) -> AbstractContextManager[None]:
-        """dbt's profile pointed at this warehouse while a dbt command starts."""
-        return warehouse_environment(self.warehouse)
 
 
 def resources() -> dict[str, object]:

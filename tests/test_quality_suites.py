@@ -85,9 +85,8 @@ def _dbt_checks() -> set[tuple[str, frozenset[str], str]]:
         relation = f"{parent['schema']}.{parent.get('alias') or parent['name']}"
         kwargs = node["test_metadata"].get("kwargs", {})
         if node["test_metadata"]["name"] == "row_rules":  # several columns' rules in one test
-            found |= {(relation, frozenset([column]), rule_kind)
-                      for argument, rule_kind in (("not_null", "not_null"), ("unique", "unique"),
-                                                  ("accepted_values", "in_set"))
+            found |= {(relation, frozenset([column]), _DBT_KINDS[argument])
+                      for argument in ("not_null", "unique", "accepted_values")
                       for column in kwargs.get(argument, ())}
         elif kind == "order":  # a pair of neighbours along the funnel
             columns = kwargs["columns"]

@@ -28,7 +28,13 @@ from dagster_dbt import (
 )
 
 from orchestration.build_state import definitions_fingerprint, loaded_file_seq, needs_full_refresh, record_build
-from orchestration.dbt_project import DBT_PROJECT, build_target_path, changed_since, ensure_manifest
+from orchestration.dbt_project import (
+    DBT_PROJECT,
+    build_target_path,
+    changed_since,
+    ensure_manifest,
+    warehouse_environment,
+)
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -128,7 +134,7 @@ def build_dbt_assets(manifest: Path) -> AssetsDefinition:
             "dbt build: %s", "full refresh (definitions changed since the last build)" if full_refresh
             else "incremental (same definitions as the last build)"
         )
-        with warehouse.dbt_environment():
+        with warehouse_environment(warehouse.warehouse):
             invocation = dbt.cli(
                 refresh_arguments(full_refresh), context=context, target_path=build_target_path()
             )
