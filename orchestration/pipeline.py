@@ -32,6 +32,7 @@ from tqdm import tqdm
 from orchestration.alerts import error_text
 from orchestration.assets.dbt import DBT_STEP
 from orchestration.assets.raw import RAW_GROUP
+from orchestration.checks.quality import forget_validation_ahead, validate_raw_extracts_ahead
 from orchestration.definitions import defs as load_definitions
 from orchestration.instance import (
     ensure_dagster_home,
@@ -40,7 +41,6 @@ from orchestration.instance import (
     run_tags,
 )
 from orchestration.jobs import REFRESH_JOB_NAME
-from orchestration.quality.validate import import_great_expectations_in_background
 from orchestration.resources import WAREHOUSE_POOL
 
 _PROGRESS_EVENTS = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}
@@ -254,9 +254,12 @@ def run_pipeline(landing: Path, warehouse: Path, progress: bool = True, timings_
         _announce_waiting(instance)
         tracker = RunProgress(planned + len(graph.asset_check_keys), log_file, enabled=progress)
         instance.add_event_listener(run_id, tracker)
-        # GX's import is ~5 s of Python: started with the run, it slows the run's own start
-        # (one interpreter lock); during `dbt build` (a subprocess) the process only waits.
-        instance.add_event_listener(run_id, _when_step_starts(DBT_STEP, import_great_expectations_in_background))
+        # GX (its ~5 s import, then the raw extracts' suites) runs in a thread during `dbt
+        # build`, a subprocess this process only waits for. Started with the run, the import
+        # would slow the run's own start (one interpreter lock).
+        instance.add_event_listener(
+            run_id, _when_step_starts(DBT_STEP, lambda: validate_raw_extracts_ahead(warehouse, home, run_id))
+        )
         try:
             # dbt's own output (which dagster-dbt echoes to stdout) joins the log file too.
             with warnings.catch_warnings(), redirect_stdout(log_file):
@@ -270,6 +273,7 @@ def run_pipeline(landing: Path, warehouse: Path, progress: bool = True, timings_
                 )
         finally:
             tracker.close()
+            forget_validation_ahead(run_id)
         steps = _run_step_seconds(instance, run_id) if timings_json else {}
     summary = _summarise(result, planned, time.monotonic() - started, warehouse, log_path)
     print(summary)

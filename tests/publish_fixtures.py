@@ -71,7 +71,7 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def check_and_publish(
-    defs: Definitions, sandbox: Sandbox, checks: Iterable[AssetCheckKey]
+    defs: Definitions, sandbox: Sandbox, checks: Iterable[AssetCheckKey], run_id: str | None = None
 ) -> ExecuteInProcessResult:
     """Run only these checks and the publish step through Dagster, on the sandbox."""
     job = defs.resolve_implicit_global_asset_job_def().get_subset(
@@ -79,7 +79,7 @@ def check_and_publish(
     )
     run_config = {"resources": {"warehouse": {"config": {"warehouse_path": str(sandbox.warehouse)}}}}
     with DagsterInstance.from_config(str(sandbox.home)) as instance:
-        return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+        return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, run_id=run_id)
 
 
 def published_in(result: ExecuteInProcessResult) -> bool:

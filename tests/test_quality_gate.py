@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -24,7 +25,12 @@ from publish_fixtures import (
     tree_digest,
 )
 
-from orchestration.checks.quality import SUITE_CHECK, VOLUME_CHECK
+from orchestration.checks.quality import (
+    SUITE_CHECK,
+    VOLUME_CHECK,
+    forget_validation_ahead,
+    validate_raw_extracts_ahead,
+)
 from orchestration.publish import publish, read_manifest
 
 OVERVIEW = AssetKey(["kpi", "kpi_funnel_overview"])
@@ -152,8 +158,7 @@ def test_raw_table_missing_a_required_column_blocks_the_publish_and_a_later_publ
     """In the run its blocking check stops the publish step; in a later run that selects
     the publish step alone (a click on Materialize), the audit refuses."""
     sandbox, before = _mutated(clean_publish, "raw_column", "alter table raw.lead drop column status")
-    raw_checks = [k for k in defs.resolve_asset_graph().asset_check_keys if k.name == SUITE_CHECK and k.asset_key.path[0] == "raw"]
-    result = check_and_publish(defs, sandbox, raw_checks)
+    result = check_and_publish(defs, sandbox, _raw_checks(defs))
     assert failed_checks(result) == {f"raw/lead:{SUITE_CHECK}"}  # every other extract passes on the demo data
     assert not result.success and not published_in(result)
 
@@ -162,6 +167,33 @@ def test_raw_table_missing_a_required_column_blocks_the_publish_and_a_later_publ
     assert f"raw/lead:{SUITE_CHECK}" in failure.event_specific_data.error.message
     assert not published_in(alone)
     assert tree_digest(sandbox.published) == before
+
+
+def _raw_checks(defs: Definitions) -> list[AssetCheckKey]:
+    return [k for k in defs.resolve_asset_graph().asset_check_keys if k.name == SUITE_CHECK and k.asset_key.path[0] == "raw"]
+
+
+def test_raw_extracts_validated_ahead_block_the_publish_as_the_step_would(clean_publish, defs) -> None:
+    """A refresh validates the raw extracts while dbt builds; the check step reports those
+    outcomes (failures included) for its own run, and validates itself for any other run."""
+    sandbox, before = _mutated(clean_publish, "raw_ahead", "alter table raw.lead drop column status")
+    run_id = str(uuid.uuid4())
+    validate_raw_extracts_ahead(sandbox.warehouse, sandbox.home, run_id)
+    with duckdb.connect(str(sandbox.warehouse)) as con:  # after the frames were read: the step must not see it
+        con.execute("alter table raw.task drop column who_id")
+    result = check_and_publish(defs, sandbox, _raw_checks(defs), run_id=run_id)
+    evaluations = result.get_asset_check_evaluations()
+    assert {e.metadata["validated_ahead"].value for e in evaluations} == {True}
+    assert failed_checks(result) == {f"raw/lead:{SUITE_CHECK}"}
+    assert not result.success and not published_in(result)
+    assert tree_digest(sandbox.published) == before
+
+    other_run = str(uuid.uuid4())
+    validate_raw_extracts_ahead(sandbox.warehouse, sandbox.home, other_run)
+    itself = check_and_publish(defs, sandbox, _raw_checks(defs))
+    forget_validation_ahead(other_run)
+    assert {e.metadata["validated_ahead"].value for e in itself.get_asset_check_evaluations()} == {False}
+    assert failed_checks(itself) == {f"raw/lead:{SUITE_CHECK}", f"raw/task:{SUITE_CHECK}"}
 
 
 def test_full_refresh_with_an_extract_missing_a_required_column_fails_before_publishing(

@@ -11,10 +11,20 @@ Two steps, each one GX context and one read-only DuckDB connection:
 Every check is `blocking`: a failed critical expectation fails with ERROR severity and
 Dagster skips the publish step downstream. Warning expectations report with WARN
 severity and block nothing. GX is imported only when a check runs.
+
+A refresh (`fukan run`) validates the raw extracts ahead: `validate_raw_extracts_ahead`
+reads their frames when the dbt step starts (ingestion is done, dbt has not yet opened
+the warehouse) and GX validates them in a thread while dbt builds, in a subprocess the
+run only waits for. The raw check step then reports those outcomes. Nothing writes the
+raw tables between ingestion and that step, so the outcomes are those the step would
+compute itself, which it does when no validation ran ahead for its run and warehouse.
 """
 
 import json
+import threading
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +51,7 @@ from orchestration.quality.validate import (
     Outcome,
     QualityRunner,
     comparison_frame,
+    import_great_expectations_in_background,
     load_suites,
     read_frame,
 )
@@ -106,31 +117,101 @@ def _volume_results(
         yield _result(own, key, VOLUME_CHECK, docs, {"figures": MetadataValue.json(records)})
 
 
-def _run_suites(
-    context: AssetCheckExecutionContext,
-    warehouse: Path,
-    suite_names: Sequence[str],
-) -> tuple[dict[str, tuple[Outcome, Frame]], Path | None]:
-    """Validate the named suites on one read-only connection; build Data Docs once."""
+Outcomes = dict[str, tuple[Outcome, Frame]]
+
+# One GX validation at a time in this process: the raw extracts' validation ahead runs in
+# a thread, and a check step may start its own before that thread is done.
+_GX_LOCK = threading.Lock()
+
+
+def _read_frames(warehouse: Path, suite_names: Sequence[str]) -> dict[str, Frame]:
+    """Each named suite's frame, on one read-only connection."""
     suites = load_suites()
-    runner = QualityRunner(Path(context.instance.root_directory), context.op_execution_context.run_id)
-    values = expectation_parameters()
-    outcomes = {}
+    frames = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute("set enable_progress_bar = false")  # the step's stdout is the run's log
         for name in suite_names:
-            suite = suites[name]
-            if suite["meta"]["frame"].get("kind") == "comparison":
-                frame = comparison_frame(con, config.published_dir(warehouse))
-            else:
-                frame = read_frame(con, suite["meta"]["frame"])
-            outcome = runner.validate(suite, frame, values)
-            context.log.info(
-                f"{name}: {'passed' if outcome.passed else 'FAILED'} on {outcome.rows:,} rows "
-                f"in {outcome.seconds:.1f}s" + "".join(f"\n  {f}" for f in outcome.failures)
+            frame = suites[name]["meta"]["frame"]
+            frames[name] = (
+                comparison_frame(con, config.published_dir(warehouse)) if frame.get("kind") == "comparison"
+                else read_frame(con, frame)
             )
-            outcomes[name] = (outcome, frame)
-    return outcomes, runner.build_docs()
+    return frames
+
+
+def _validate(home: Path, run_id: str, frames: Mapping[str, Frame]) -> tuple[Outcomes, Path | None]:
+    """Validate each frame with its suite in one GX context; build Data Docs once."""
+    suites = load_suites()
+    runner = QualityRunner(home, run_id)
+    values = expectation_parameters()
+    with _GX_LOCK:
+        outcomes = {name: (runner.validate(suites[name], frame, values), frame) for name, frame in frames.items()}
+        return outcomes, runner.build_docs()
+
+
+def _log_outcomes(context: AssetCheckExecutionContext, outcomes: Outcomes, when: str = "") -> None:
+    for name, (outcome, _frame) in outcomes.items():
+        context.log.info(
+            f"{name}: {'passed' if outcome.passed else 'FAILED'} on {outcome.rows:,} rows "
+            f"in {outcome.seconds:.1f}s{when}" + "".join(f"\n  {f}" for f in outcome.failures)
+        )
+
+
+def _run_suites(
+    context: AssetCheckExecutionContext, warehouse: Path, suite_names: Sequence[str]
+) -> tuple[Outcomes, Path | None]:
+    """Read and validate the named suites' frames now, in this step."""
+    frames = _read_frames(warehouse, suite_names)
+    outcomes, docs = _validate(Path(context.instance.root_directory), context.op_execution_context.run_id, frames)
+    _log_outcomes(context, outcomes)
+    return outcomes, docs
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """The raw extracts' validation started ahead for one run."""
+
+    warehouse: Path
+    result: Future[tuple[Outcomes, Path | None]]
+
+
+_AHEAD: dict[str, _Ahead] = {}  # by run id; the raw check step takes its entry
+
+
+def _raw_suite_names() -> list[str]:
+    return [name for name in load_suites() if name.startswith(f"{config.RAW_SCHEMA}.")]
+
+
+def validate_raw_extracts_ahead(warehouse: Path, home: Path, run_id: str) -> None:
+    """Read every raw suite's frame now and validate them in a thread; the raw check step
+    of `run_id` on `warehouse` reports the outcomes. Call it when the raw tables are loaded
+    and the warehouse is free (no writer in another process).
+
+    Frames are bounded samples (each suite's `max_rows`). When they cannot be read (a
+    table missing, the warehouse locked), nothing runs ahead: GX is only imported in the
+    background, and the check step reads, validates and reports the error itself.
+    """
+    try:
+        frames = _read_frames(Path(warehouse), _raw_suite_names())
+    except Exception:  # noqa: BLE001 - this runs in an event listener; the check step raises it
+        import_great_expectations_in_background()
+        return
+    result: Future[tuple[Outcomes, Path | None]] = Future()
+
+    def validate() -> None:
+        try:
+            result.set_result(_validate(Path(home), run_id, frames))
+        except BaseException as error:  # noqa: BLE001 - the check step raises it where it belongs
+            result.set_exception(error)
+
+    _AHEAD[run_id] = _Ahead(Path(warehouse), result)
+    threading.Thread(target=validate, name="validate-raw-extracts", daemon=True).start()
+
+
+def forget_validation_ahead(run_id: str) -> None:
+    """Drop what ran ahead for a run whose raw check step never took it (not selected, or
+    the run stopped before it)."""
+    _AHEAD.pop(run_id, None)
 
 
 def _spec(name: str, key: AssetKey, suite: str, notes: str) -> AssetCheckSpec:
@@ -138,10 +219,10 @@ def _spec(name: str, key: AssetKey, suite: str, notes: str) -> AssetCheckSpec:
 
 
 def _raw_specs() -> list[AssetCheckSpec]:
+    suites = load_suites()
     return [
-        _spec(SUITE_CHECK, raw_key(suite["meta"]["guards"].split(".", 1)[1]), name, suite["notes"])
-        for name, suite in load_suites().items()
-        if name.startswith(f"{config.RAW_SCHEMA}.")
+        _spec(SUITE_CHECK, raw_key(suites[name]["meta"]["guards"].split(".", 1)[1]), name, suites[name]["notes"])
+        for name in _raw_suite_names()
     ]
 
 
@@ -156,9 +237,16 @@ def raw_extract_expectations(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[AssetCheckResult]:
     suites = {f"{config.RAW_SCHEMA}.{key.asset_key.path[-1]}": key for key in context.selected_asset_check_keys}
-    outcomes, docs = _run_suites(context, warehouse.warehouse, sorted(suites))
+    ahead = _AHEAD.pop(context.op_execution_context.run_id, None)
+    validated_ahead = ahead is not None and ahead.warehouse == warehouse.warehouse
+    if validated_ahead:
+        validated, docs = ahead.result.result()
+        outcomes = {name: validated[name] for name in sorted(suites)}
+        _log_outcomes(context, outcomes, " (validated while dbt built)")
+    else:
+        outcomes, docs = _run_suites(context, warehouse.warehouse, sorted(suites))
     for name, (outcome, _frame) in outcomes.items():
-        yield _result(outcome, suites[name].asset_key, SUITE_CHECK, docs)
+        yield _result(outcome, suites[name].asset_key, SUITE_CHECK, docs, {"validated_ahead": validated_ahead})
 
 
 def build_mart_expectations(dbt_assets: AssetsDefinition) -> AssetChecksDefinition:

@@ -44,8 +44,8 @@ SUITES_DIR = config.EXPECTATIONS_DIR / "expectations"  # the GX file context's e
 def import_great_expectations_in_background() -> None:
     """Import GX (about 5 s of CPU: it loads scipy and every expectation class) in a thread.
 
-    A refresh calls this when its dbt build starts: the import overlaps the build (a
-    subprocess the run only waits for), so the checks find GX loaded. If the import
+    For a refresh whose raw extracts cannot be validated ahead (`checks/quality.py`): the
+    import still overlaps the dbt build, so the checks find GX loaded. If the import
     fails here, the checks import it again and report the error themselves.
     """
     def load() -> None:
