@@ -117,7 +117,7 @@ def _volume_results(
         yield _result(own, key, VOLUME_CHECK, docs, {"figures": MetadataValue.json(records)})
 
 
-Outcomes = dict[str, tuple[Outcome, Frame]]
+Outcomes = dict[str, Outcome]
 
 # One GX validation at a time in this process: the raw extracts' validation ahead runs in
 # a thread, and a check step may start its own before that thread is done.
@@ -140,17 +140,18 @@ def _read_frames(warehouse: Path, suite_names: Sequence[str]) -> dict[str, Frame
 
 
 def _validate(home: Path, run_id: str, frames: Mapping[str, Frame]) -> tuple[Outcomes, Path | None]:
-    """Validate each frame with its suite in one GX context; build Data Docs once."""
+    """Validate each frame with its suite in one GX context; build Data Docs once. The
+    outcomes do not hold the frames, so a caller that drops them frees their memory."""
     suites = load_suites()
     runner = QualityRunner(home, run_id)
     values = expectation_parameters()
     with _GX_LOCK:
-        outcomes = {name: (runner.validate(suites[name], frame, values), frame) for name, frame in frames.items()}
+        outcomes = {name: runner.validate(suites[name], frame, values) for name, frame in frames.items()}
         return outcomes, runner.build_docs()
 
 
 def _log_outcomes(context: AssetCheckExecutionContext, outcomes: Outcomes, when: str = "") -> None:
-    for name, (outcome, _frame) in outcomes.items():
+    for name, outcome in outcomes.items():
         context.log.info(
             f"{name}: {'passed' if outcome.passed else 'FAILED'} on {outcome.rows:,} rows "
             f"in {outcome.seconds:.1f}s{when}" + "".join(f"\n  {f}" for f in outcome.failures)
@@ -159,12 +160,12 @@ def _log_outcomes(context: AssetCheckExecutionContext, outcomes: Outcomes, when:
 
 def _run_suites(
     context: AssetCheckExecutionContext, warehouse: Path, suite_names: Sequence[str]
-) -> tuple[Outcomes, Path | None]:
+) -> tuple[Outcomes, dict[str, Frame], Path | None]:
     """Read and validate the named suites' frames now, in this step."""
     frames = _read_frames(warehouse, suite_names)
     outcomes, docs = _validate(Path(context.instance.root_directory), context.op_execution_context.run_id, frames)
     _log_outcomes(context, outcomes)
-    return outcomes, docs
+    return outcomes, frames, docs
 
 
 @dataclass(frozen=True)
@@ -187,9 +188,10 @@ def validate_raw_extracts_ahead(warehouse: Path, home: Path, run_id: str) -> Non
     of `run_id` on `warehouse` reports the outcomes. Call it when the raw tables are loaded
     and the warehouse is free (no writer in another process).
 
-    Frames are bounded samples (each suite's `max_rows`). When they cannot be read (a
-    table missing, the warehouse locked), nothing runs ahead: GX is only imported in the
-    background, and the check step reads, validates and reports the error itself.
+    Frames are bounded samples (each suite's `max_rows`), freed once validated, while
+    dbt still builds. When they cannot be read (a table missing, the warehouse locked),
+    nothing runs ahead: GX is only imported in the background, and the check step reads,
+    validates and reports the error itself.
     """
     try:
         frames = _read_frames(Path(warehouse), _raw_suite_names())
@@ -244,8 +246,8 @@ def raw_extract_expectations(
         outcomes = {name: validated[name] for name in sorted(suites)}
         _log_outcomes(context, outcomes, " (validated while dbt built)")
     else:
-        outcomes, docs = _run_suites(context, warehouse.warehouse, sorted(suites))
-    for name, (outcome, _frame) in outcomes.items():
+        outcomes, _frames, docs = _run_suites(context, warehouse.warehouse, sorted(suites))
+    for name, outcome in outcomes.items():
         yield _result(outcome, suites[name].asset_key, SUITE_CHECK, docs, {"validated_ahead": validated_ahead})
 
 
@@ -273,10 +275,12 @@ def build_mart_expectations(dbt_assets: AssetsDefinition) -> AssetChecksDefiniti
         selected: set[AssetCheckKey] = set(context.selected_asset_check_keys)
         names = [name for name, key in guarded.items() if AssetCheckKey(key, SUITE_CHECK) in selected]
         volume_keys = {r: k for r, k in compared.items() if AssetCheckKey(k, VOLUME_CHECK) in selected}
-        outcomes, docs = _run_suites(context, warehouse.warehouse, names + ([VOLUME_SUITE] if volume_keys else []))
+        outcomes, frames, docs = _run_suites(
+            context, warehouse.warehouse, names + ([VOLUME_SUITE] if volume_keys else [])
+        )
         for name in names:
-            yield _result(outcomes[name][0], guarded[name], SUITE_CHECK, docs)
+            yield _result(outcomes[name], guarded[name], SUITE_CHECK, docs)
         if volume_keys:
-            yield from _volume_results(*outcomes[VOLUME_SUITE], volume_keys, docs)
+            yield from _volume_results(outcomes[VOLUME_SUITE], frames[VOLUME_SUITE], volume_keys, docs)
 
     return mart_expectations
