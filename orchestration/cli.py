@@ -6,6 +6,7 @@ and the command line share one code path.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from datetime import date
@@ -160,8 +161,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The `fukan` console script: the process exits when this returns."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    code = args.func(args)
+    # Interpreter shutdown runs full garbage collections over every object still alive:
+    # after a refresh, ~560k (Dagster, dbt, GX, pandas) and about 4 s of CPU. The process
+    # is done with them; frozen objects are left out of those collections.
+    gc.freeze()
+    return code
 
 
 if __name__ == "__main__":
