@@ -34,9 +34,14 @@ def _target_path() -> Path:
 
 
 def dbt_executable() -> str:
-    """The dbt beside this interpreter, so `.venv/bin/fukan run` works without an activated venv."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else shutil.which("dbt") or "dbt"
+    """The dbt beside this interpreter, so `.venv/bin/fukan run` works without an activated
+    venv: `fukan-dbt` (dbt's command line, quicker to exit: orchestration/dbt_entry.py)
+    when installed, else dbt's own."""
+    for name in ("fukan-dbt", "dbt"):
+        beside = Path(sys.executable).parent / name
+        if beside.exists():
+            return str(beside)
+    return shutil.which("dbt") or "dbt"
 
 
 DBT_PROJECT = DbtProject(project_dir=config.DBT_PROJECT_DIR, target_path=_target_path())
