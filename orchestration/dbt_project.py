@@ -35,7 +35,7 @@ def _target_path() -> Path:
 
 def dbt_executable() -> str:
     """The dbt beside this interpreter, so `.venv/bin/fukan run` works without an activated
-    venv: `fukan-dbt` (dbt's command line, quicker to exit: orchestration/dbt_entry.py)
+    venv: `fukan-dbt` (dbt's command line, quicker: orchestration/dbt_entry.py)
     when installed, else dbt's own."""
     for name in ("fukan-dbt", "dbt"):
         beside = Path(sys.executable).parent / name
