@@ -102,12 +102,11 @@ def dbt_source_files() -> list[Path]:
     """Every file whose change can change the manifest: SQL, YAML, macros, tests, seeds."""
     files: list[Path] = []
     for root in (config.DBT_PROJECT_DIR, config.SEEDS_DIR):
-        if not root.exists():
-            continue
-        for path in root.rglob("*"):
-            relative = path.relative_to(root).parts
-            if path.is_file() and not (root == config.DBT_PROJECT_DIR and relative[0] in _GENERATED_DIRS):
-                files.append(path)
+        for folder, subfolders, names in os.walk(root):
+            if folder == str(root) and root == config.DBT_PROJECT_DIR:
+                # Not walked at all: the build's target holds thousands of compiled files.
+                subfolders[:] = [name for name in subfolders if name not in _GENERATED_DIRS]
+            files.extend(Path(folder, name) for name in names)
     return files
 
 

@@ -42,7 +42,6 @@ _DBT_KINDS = {
     "relationships": "in_set",
     "accepted_range": "range",
     "rate_is_bounded": "range",
-    "not_increasing_along": "order",
 }
 _GX_KINDS = {
     "expect_column_values_to_not_be_null": "not_null",
@@ -88,9 +87,8 @@ def _dbt_checks() -> set[tuple[str, frozenset[str], str]]:
             found |= {(relation, frozenset([column]), _DBT_KINDS[argument])
                       for argument in ("not_null", "unique", "accepted_values")
                       for column in kwargs.get(argument, ())}
-        elif kind == "order":  # a pair of neighbours along the funnel
-            columns = kwargs["columns"]
-            found |= {(relation, frozenset(pair), kind) for pair in zip(columns, columns[1:])}
+            found |= {(relation, frozenset(pair), "order")  # neighbours along the funnel
+                      for columns in kwargs.get("not_increasing_along", ()) for pair in zip(columns, columns[1:])}
         elif kind and kwargs.get("combination_of_columns"):
             found.add((relation, frozenset(kwargs["combination_of_columns"]), kind))
         elif kind and node.get("column_name"):
