@@ -46,3 +46,14 @@ def test_only_the_most_recent_databases_stay_open(tmp_path):
     assert list(storage._engines) == [f"run{shard}" for shard in range(3, OPEN_DATABASES + 3)]
     storage.dispose()
     assert not storage._engines
+
+
+def test_an_index_table_once_found_is_not_looked_up_again(tmp_path, monkeypatch):
+    storage = PooledSqliteEventLogStorage(str(tmp_path))
+    lookups = []
+    stock_lookup = SqliteEventLogStorage.has_table
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", lambda self, name: lookups.append(name) or stock_lookup(self, name))
+    assert [storage.has_table("asset_check_executions") for _ in range(3)] == [True] * 3
+    assert [storage.has_table("no_such_table") for _ in range(2)] == [False] * 2
+    assert lookups == ["asset_check_executions", "no_such_table", "no_such_table"]
+    storage.dispose()
