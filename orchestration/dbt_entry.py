@@ -9,13 +9,16 @@
   connection and timing event to the file took about 10% of `dbt build` on the demo
   (29.5-31.2 s -> 26.7-28.2 s). `DBT_LOG_LEVEL_FILE=debug` brings the full trace back.
 
+When `fukan run` started a dbt process ahead (orchestration/dbt_server.py), the command
+runs there, and this process only waits for it: dbt's import (about 3 s) is already done.
+
 Everything else (the exit code, output, files dbt writes) is dbt's.
 """
 import os
-
-from dbt.cli.main import cli
+import sys
 
 from orchestration import process_gc
+from orchestration.dbt_server import run_on_server
 
 # dbt's own variable for `--log-level-file`; a value already set wins.
 LOG_LEVEL_FILE_VARIABLE = "DBT_LOG_LEVEL_FILE"
@@ -24,6 +27,11 @@ DEFAULT_LOG_LEVEL_FILE = "info"
 
 def main() -> None:
     os.environ.setdefault(LOG_LEVEL_FILE_VARIABLE, DEFAULT_LOG_LEVEL_FILE)
+    code = run_on_server(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
+    from dbt.cli.main import cli
+
     process_gc.after_imports()
     try:
         cli()  # click: ends with SystemExit carrying dbt's exit code

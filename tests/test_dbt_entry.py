@@ -4,11 +4,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 from orchestration import config
 from orchestration.dbt_entry import LOG_LEVEL_FILE_VARIABLE
 from orchestration.dbt_project import dbt_executable
+from orchestration.dbt_server import SERVER_VARIABLE, WarmDbt
 
 
 def _run(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -39,3 +41,31 @@ def test_dbt_log_holds_what_the_console_shows_unless_debug_is_asked_for(tmp_path
     environment = {name: value for name, value in os.environ.items() if name != LOG_LEVEL_FILE_VARIABLE}
     assert _log_levels(tmp_path / "default", environment) == {"info"}
     assert _log_levels(tmp_path / "debug", {**environment, LOG_LEVEL_FILE_VARIABLE: "debug"}) == {"info", "debug"}
+
+
+def _wait_for(path: Path) -> None:
+    for _ in range(600):
+        if path.exists():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listens at {path}")
+
+
+def test_commands_run_on_the_processes_started_ahead_streams_and_exit_codes_included() -> None:
+    with WarmDbt(commands=2):
+        socket_path = Path(os.environ[SERVER_VARIABLE])
+        _wait_for(socket_path)
+        shown = _run("debug", "--config-dir", "--project-dir", str(config.DBT_PROJECT_DIR),
+                     "--profiles-dir", str(config.DBT_PROJECT_DIR))
+        assert shown.returncode == 0 and "To view your profiles.yml file" in shown.stdout
+        _wait_for(socket_path)  # the next command's process listens where the first one did
+        refused = _run("build", "--no-such-option")
+        assert refused.returncode == 2 and "no-such-option" in refused.stderr
+        assert not socket_path.exists()  # both taken, none started after them
+    assert SERVER_VARIABLE not in os.environ and not socket_path.parent.exists()
+
+
+def test_without_a_process_started_ahead_fukan_dbt_runs_dbt_itself(tmp_path: Path) -> None:
+    environment = {**os.environ, SERVER_VARIABLE: str(tmp_path / "nothing-listens.sock")}
+    refused = _run("build", "--no-such-option", env=environment)
+    assert refused.returncode == 2 and "no-such-option" in refused.stderr

@@ -44,6 +44,12 @@ def _run_dbt(arguments: list[str], warehouse: Path) -> None:
         )
 
 
+def docs_are_current(published_dir: Path, fingerprint: str) -> bool:
+    """Whether `published_dir` holds docs of the definitions with this fingerprint."""
+    stamp = Path(published_dir) / DOCS_DIR / FINGERPRINT_FILE
+    return stamp.exists() and stamp.read_text(encoding="utf-8") == fingerprint
+
+
 def generate_dbt_docs(published_dir: Path, warehouse: Path, fingerprint: str) -> tuple[Path, bool]:
     """Document the warehouse just published in `published_dir/dbt_docs/`; return that
     folder and whether the docs were generated (False: the definitions are those already
@@ -55,10 +61,8 @@ def generate_dbt_docs(published_dir: Path, warehouse: Path, fingerprint: str) ->
     nodes (tests included) only to show compiled SQL would double the time, and the
     definitions are the models' own SQL.
     """
-    published_dir = Path(published_dir)
-    out = published_dir / DOCS_DIR
-    stamp = out / FINGERPRINT_FILE
-    if stamp.exists() and stamp.read_text(encoding="utf-8") == fingerprint:
+    out = Path(published_dir) / DOCS_DIR
+    if docs_are_current(published_dir, fingerprint):
         return out, False
     target = docs_target_path()
     target.mkdir(parents=True, exist_ok=True)
@@ -70,5 +74,5 @@ def generate_dbt_docs(published_dir: Path, warehouse: Path, fingerprint: str) ->
     _run_dbt(["docs", "generate", "--static", "--no-compile", *options], warehouse)
     for produced, published in _ARTIFACTS.items():
         write_atomically(out / published, (target / produced).read_text(encoding="utf-8"))
-    write_atomically(stamp, fingerprint)
+    write_atomically(out / FINGERPRINT_FILE, fingerprint)
     return out, True
