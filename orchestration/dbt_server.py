@@ -15,6 +15,7 @@ over; a vanished one (killed) stops it too.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -55,8 +56,10 @@ def run_on_server(arguments: Sequence[str]) -> int | None:
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect(path)
-        request = json.dumps({"arguments": list(arguments), "cwd": os.getcwd(),
-                              "environment": {k: v for k, v in os.environ.items() if k != SERVER_VARIABLE}}).encode()
+        request = json.dumps({
+            "arguments": list(arguments), "program": Path(sys.argv[0]).name, "cwd": os.getcwd(),
+            "environment": {k: v for k, v in os.environ.items() if k != SERVER_VARIABLE},
+        }).encode()
         socket.send_fds(connection, [_INT.pack(len(request))], list(_STREAMS))
         connection.sendall(request)
         pid = _receive_exactly(connection, _INT.size)
@@ -67,8 +70,13 @@ def run_on_server(arguments: Sequence[str]) -> int | None:
         connection.close()
         return None
     server = _INT.unpack(pid)[0]
-    for number in (signal.SIGINT, signal.SIGTERM):  # stopping this process stops the command
-        signal.signal(number, lambda received, _frame: os.kill(server, received))
+
+    def forward(received: int, _frame: object) -> None:  # stopping this process stops the command
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(server, received)
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, forward)
     code = _receive_exactly(connection, _INT.size)
     if code is None:
         print(f"fukan-dbt: the dbt process {server} ended without an exit code", file=sys.stderr)
@@ -88,6 +96,8 @@ def _exit_code(exit: SystemExit) -> int:
 def serve(path: str) -> None:
     """Listen at `path`, import dbt, run the one command handed over, send its exit code."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)  # left by a process killed before it took a command
     listener.bind(path)
     listener.listen(1)  # a client may connect (and wait) while dbt imports
     from dbt.cli.main import cli
@@ -116,7 +126,7 @@ def serve(path: str) -> None:
 
     threading.Thread(target=stop_when_the_client_vanishes, daemon=True).start()
     try:
-        cli.main(args=request["arguments"], prog_name="dbt")
+        cli.main(args=request["arguments"], prog_name=request["program"])
         code = 0
     except SystemExit as exit:  # click ends every command this way
         code = _exit_code(exit)
@@ -124,6 +134,9 @@ def serve(path: str) -> None:
         done.set()
         sys.stdout.flush()
         sys.stderr.flush()
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for stream in _STREAMS:  # the client's readers see the end of the output now
+            os.dup2(devnull, stream)
     connection.sendall(_INT.pack(code))
     process_gc.before_exit()
 

@@ -61,6 +61,7 @@ def test_commands_run_on_the_processes_started_ahead_streams_and_exit_codes_incl
         _wait_for(socket_path)  # the next command's process listens where the first one did
         refused = _run("build", "--no-such-option")
         assert refused.returncode == 2 and "no-such-option" in refused.stderr
+        assert "Usage: fukan-dbt build" in refused.stderr  # the command line's own name
         assert not socket_path.exists()  # both taken, none started after them
     assert SERVER_VARIABLE not in os.environ and not socket_path.parent.exists()
 
