@@ -35,6 +35,7 @@ from orchestration.assets.dbt import DBT_STEP
 from orchestration.assets.raw import RAW_GROUP
 from orchestration.build_state import definitions_fingerprint
 from orchestration.checks.quality import forget_validation_ahead, validate_raw_extracts_ahead
+from orchestration.dbt_project import manifest_is_stale
 from orchestration.dbt_server import WarmDbt
 from orchestration.definitions import defs as load_definitions
 from orchestration.instance import (
@@ -225,11 +226,25 @@ def _announce_waiting(instance: DagsterInstance) -> None:
         print(f"The warehouse is in use by run {', '.join(sorted(holders))}; this run waits until it is done.")
 
 
+def _dbt_commands(warehouse: Path) -> int:
+    """The dbt commands a refresh of `warehouse` runs: `dbt parse` when the manifest is
+    stale, `dbt build`, and `dbt docs generate` unless the published docs are current."""
+    docs_current = docs_are_current(config.published_dir(warehouse), definitions_fingerprint())
+    return manifest_is_stale() + 1 + (not docs_current)
+
+
 def run_pipeline(landing: Path, warehouse: Path, progress: bool = True, timings_json: Path | None = None) -> int:
     """Refresh the warehouse end to end; return a process exit code (0 = every step and check passed).
 
     With `timings_json`, also write the wall seconds of every step (see `timings_document`).
     """
+    # Each dbt command's process imports dbt (~3 s) ahead, while this one loads the
+    # definitions, starts the run, ingests, checks and publishes.
+    with WarmDbt(commands=_dbt_commands(Path(warehouse).resolve())):
+        return _refresh(landing, warehouse, progress, timings_json)
+
+
+def _refresh(landing: Path, warehouse: Path, progress: bool, timings_json: Path | None) -> int:
     started = time.monotonic()
     landing, warehouse = Path(landing).resolve(), Path(warehouse).resolve()
     home = ensure_dagster_home()
@@ -253,14 +268,7 @@ def run_pipeline(landing: Path, warehouse: Path, progress: bool = True, timings_
     log_path.parent.mkdir(parents=True, exist_ok=True)
     print(f"Refreshing {warehouse} from {landing} (Dagster log: {log_path})")
 
-    # `dbt build`, and `dbt docs generate` unless the docs are current: their processes
-    # import dbt (~3 s each) while this one starts the run, ingests, checks and publishes.
-    dbt_commands = 1 + (not docs_are_current(config.published_dir(warehouse), definitions_fingerprint()))
-    with (
-        WarmDbt(commands=dbt_commands),
-        DagsterInstance.from_config(str(home)) as instance,
-        log_path.open("w", encoding="utf-8") as log_file,
-    ):
+    with DagsterInstance.from_config(str(home)) as instance, log_path.open("w", encoding="utf-8") as log_file:
         ensure_warehouse_pool(instance)
         _announce_waiting(instance)
         tracker = RunProgress(planned + len(graph.asset_check_keys), log_file, enabled=progress)
