@@ -338,3 +338,14 @@ def test_default_quality_seed_is_the_generators_rule_set():
     with open(config.SEEDS_DIR / "quality_lead_rules.csv", encoding="utf-8") as handle:
         seed = [(r["rule_id"], r["attribute"], r["operator"], r["value"], int(r["points"])) for r in csv.DictReader(handle)]
     assert seed == [tuple(rule) for rule in DEFAULT_QUALITY_RULES]
+
+
+def test_run_generates_the_demo_extracts_in_a_process_of_its_own(tmp_path: Path) -> None:
+    """`fukan run --demo-if-empty` writes the same files as `generate` while it imports."""
+    from orchestration.cli import start_demo_data
+
+    started = start_demo_data(tmp_path / "run", leads=300, seed=5, quiet=True)
+    expected = generate(tmp_path / "direct", leads=300, seed=5, progress=False)
+    assert started.wait(timeout=300) == 0
+    names = [p.relative_to(tmp_path / "direct") for p in expected.files]
+    assert names and all((tmp_path / "run" / n).read_bytes() == (tmp_path / "direct" / n).read_bytes() for n in names)
