@@ -3,10 +3,31 @@
     (falling back to last_modified_date, then created_date); a later file breaks ties,
     then a later row of the same file. Raw keeps every version; staging keeps one.
 
+    Most records have one version, which wins without ranking: only ids with several
+    versions go through the window, which on wide rows costs more than the rest of the
+    model. Ids are never null in raw (ingestion quarantines such rows).
+
     Incremental builds rank again only the records that have a version in a file loaded
     since the last build (`_file_seq` above the model's watermark), over all their
     versions, so a late-arriving older version never wins and a newer one always does. -#}
 {% macro latest_version(relation, key='id') -%}
+    {%- set candidates -%}
+        select * from {{ relation }}
+        {%- if is_incremental() %}
+        where {{ key }} in (
+            select {{ key }} from {{ relation }} where _file_seq > {{ file_seq_watermark() }}
+        )
+        {%- endif %}
+    {%- endset -%}
+    {%- set versioned_keys -%}
+        select {{ key }} from ({{ candidates }}) as candidates group by {{ key }} having count(*) > 1
+    {%- endset -%}
+    select candidates.*, cast(1 as {{ dbt.type_bigint() }}) as version_rank
+    from ({{ candidates }}) as candidates
+    left join ({{ versioned_keys }}) as versioned
+        on candidates.{{ key }} = versioned.{{ key }}
+    where versioned.{{ key }} is null
+    union all
     select *
     from (
         select
@@ -18,12 +39,8 @@
                     _file_seq desc,
                     _source_row desc
             ) as version_rank
-        from {{ relation }}
-        {%- if is_incremental() %}
-        where {{ key }} in (
-            select {{ key }} from {{ relation }} where _file_seq > {{ file_seq_watermark() }}
-        )
-        {%- endif %}
+        from ({{ candidates }}) as candidates
+        where {{ key }} in ({{ versioned_keys }})
     ) as versions
     where version_rank = 1
 {%- endmacro %}

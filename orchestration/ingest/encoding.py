@@ -2,9 +2,13 @@
 
 Japanese Salesforce exports are often CP932 (Shift_JIS with Microsoft's extensions).
 DuckDB reads UTF-8 only, so a CP932 file is transcoded to a temporary UTF-8 copy; these
-files come from spreadsheet-sized exports, so the copy is cheap. UTF-8 is checked by
-streaming the file through an incremental decoder, so a 3 GB extract is never held in
-memory, and a file that is neither encoding fails with the position of its first bad byte.
+files come from spreadsheet-sized exports, so the copy is cheap.
+
+A file is first read in place as UTF-8 (``utf8_in_place``): DuckDB's CSV reader rejects
+bytes that are not UTF-8 by itself, so a good file costs no pass in Python. Only when
+it does (``readers.NotUtf8``) does ``utf8_text`` stream the file through incremental
+decoders, so a 3 GB extract is never held in memory, and a file that is neither
+encoding fails with the position of its first bad byte.
 """
 from __future__ import annotations
 
@@ -71,11 +75,21 @@ def _where(path: Path, gzipped: bool, offset: int) -> str:
     return f"undecodable bytes at byte {offset}, line {newlines + 1}"
 
 
+def _has_bom(path: Path, gzipped: bool) -> bool:
+    with open_bytes(path, gzipped) as stream:
+        return stream.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+
+
+def utf8_in_place(path: Path, gzipped: bool) -> Utf8Text:
+    """The file itself, taken to be UTF-8 without reading it through: its reader must
+    reject bytes that are not (DuckDB's CSV reader does)."""
+    return Utf8Text(path, "utf-8-sig" if _has_bom(path, gzipped) else "utf-8", gzipped)
+
+
 def utf8_text(path: Path, gzipped: bool, workdir: Path) -> Utf8Text:
     """UTF-8 (BOM or not) is read in place; CP932 is transcoded into ``workdir``."""
+    has_bom = _has_bom(path, gzipped)
     with open_bytes(path, gzipped) as stream:
-        has_bom = stream.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
-        stream.seek(0)
         utf8_failure = _first_bad_byte(stream, "utf-8")
     if utf8_failure is None:
         return Utf8Text(path, "utf-8-sig" if has_bom else "utf-8", gzipped)

@@ -22,8 +22,8 @@ from orchestration import contract
 from orchestration.config import INGEST_TARGETS, PostgresSettings
 from orchestration.ingest.discovery import LandingFile, discover
 from orchestration.ingest.errors import FileError
-from orchestration.ingest.headers import map_headers
-from orchestration.ingest.readers import open_source
+from orchestration.ingest.headers import HeaderMap, map_headers
+from orchestration.ingest.readers import NotUtf8, Source, is_not_utf8, open_source
 from orchestration.ingest.result import FileResult, IngestResult
 from orchestration.ingest.tables import LedgerEntry
 from orchestration.ingest.validate import (
@@ -81,6 +81,17 @@ def _describe(error: Exception) -> str:
     return str(error)
 
 
+def _check(
+    con: duckdb.DuckDBPyConnection, file: LandingFile, workdir: Path, now: datetime, *, detect_encoding: bool
+) -> tuple[Source, HeaderMap]:
+    """Read and validate the file into the checked table."""
+    obj = contract.OBJECTS[file.object]
+    source = open_source(con, file, workdir, detect_encoding=detect_encoding)
+    headers = map_headers(obj, source.headers)
+    con.execute(checked_table_sql(obj, headers, source.relation, now))
+    return source, headers
+
+
 def _load(con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now: datetime) -> FileResult:
     """Good rows go to raw and the others to quarantine, by complementary filters over
     one checked table, so every row read lands in exactly one of them."""
@@ -89,9 +100,13 @@ def _load(con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now:
     # Checking runs before the write transaction: rows of a table created inside an open
     # transaction get transaction-local rowids, not the 0-based file order we rely on.
     with tempfile.TemporaryDirectory(prefix="fukan-ingest-") as workdir:
-        source = open_source(con, file, Path(workdir))
-        headers = map_headers(obj, source.headers)
-        con.execute(checked_table_sql(obj, headers, source.relation, now))
+        try:
+            source, headers = _check(con, file, Path(workdir), now, detect_encoding=False)
+        except (NotUtf8, duckdb.InvalidInputException) as error:
+            if not is_not_utf8(error):
+                raise
+            # Not UTF-8 after all (CP932, or damaged): detect, transcode, read it again.
+            source, headers = _check(con, file, Path(workdir), now, detect_encoding=True)
     rows_read, duplicate_ids = con.execute(read_and_duplicates_sql()).fetchone()
     with sink.transaction():
         sink.add_extra_columns(file.object, list(headers.extras))

@@ -15,9 +15,20 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ingest.discovery import LandingFile
-from orchestration.ingest.encoding import open_bytes, utf8_text
+from orchestration.ingest.encoding import open_bytes, utf8_in_place, utf8_text
 from orchestration.ingest.errors import FileError
 from orchestration.ingest.sql import ident, literal
+
+
+class NotUtf8(Exception):
+    """A CSV file read in place as UTF-8 is not: its encoding must be detected."""
+
+
+def is_not_utf8(error: Exception) -> bool:
+    """Whether ``error`` says a file read in place was not UTF-8 (DuckDB's words for it)."""
+    return isinstance(error, NotUtf8) or (
+        isinstance(error, duckdb.InvalidInputException) and "Invalid unicode" in str(error)
+    )
 
 
 @dataclass(frozen=True)
@@ -42,9 +53,13 @@ def _csv_header(path: Path, gzipped: bool) -> list[str] | None:
             raise FileError(f"unreadable header row ({error})") from error
 
 
-def _read_csv(file: LandingFile, workdir: Path) -> Source:
-    text = utf8_text(file.path, file.format == "csv.gz", workdir)
-    headers = _csv_header(text.path, text.gzipped)
+def _read_csv(file: LandingFile, workdir: Path, detect_encoding: bool) -> Source:
+    gzipped = file.format == "csv.gz"
+    text = utf8_text(file.path, gzipped, workdir) if detect_encoding else utf8_in_place(file.path, gzipped)
+    try:
+        headers = _csv_header(text.path, text.gzipped)
+    except UnicodeDecodeError as error:  # only when read in place: detected text decodes
+        raise NotUtf8(str(error)) from error
     if headers is None:
         raise FileError("file is empty (no header row)")
     # Dialect and types are fixed, not sniffed: Salesforce-style CSV with all text
@@ -79,10 +94,17 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile) -> Source:
     return Source(headers, _positional(headers, reader), "utf-8")
 
 
-def open_source(con: duckdb.DuckDBPyConnection, file: LandingFile, workdir: Path) -> Source:
-    """Headers and row relation of one landing file; FileError when it has neither."""
+def open_source(
+    con: duckdb.DuckDBPyConnection, file: LandingFile, workdir: Path, *, detect_encoding: bool = False
+) -> Source:
+    """Headers and row relation of one landing file; FileError when it has neither.
+
+    A CSV file is read in place as UTF-8 unless ``detect_encoding``; when it is not
+    UTF-8, its header raises ``NotUtf8`` here or its rows make DuckDB raise an error
+    ``is_not_utf8`` recognises, and the caller opens it again detecting the encoding.
+    """
     if file.format in ("csv", "csv.gz"):
-        return _read_csv(file, workdir)
+        return _read_csv(file, workdir, detect_encoding)
     if file.path.stat().st_size == 0:
         raise FileError("file is empty")
     if file.format == "parquet":
