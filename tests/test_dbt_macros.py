@@ -217,6 +217,19 @@ GENERIC_TEST_CASES = [
     ("reconciles_with__group_missing_here", "reconcile_mart", "leads", "reconciles_with",
      {"compare_model": "ref('reconcile_fact')", "compare_expression": "lead_id",
       "compare_aggregate": "count", "group_by": ["period"]}, _only("april", "may"), "fail"),
+    ("reconciles_with__measures_agree", "reconcile_mart", None, "reconciles_with",
+     {"compare_model": "ref('reconcile_fact')",
+      "measures": {"leads": {"compare_expression": "1"}, "amount": {"tolerance": 0.01}},
+      "group_by": ["period"], "compare_condition": "period <> '2025-06'"}, _only("april", "may"), "pass"),
+    ("reconciles_with__measure_beyond_its_tolerance", "reconcile_mart", None, "reconciles_with",
+     {"compare_model": "ref('reconcile_fact')",
+      "measures": {"leads": {"compare_expression": "1"}, "amount": None},
+      "group_by": ["period"], "compare_condition": "period <> '2025-06'"}, _only("april", "may"), "fail"),
+    ("reconciles_with__one_measure_differs", "reconcile_mart", None, "reconciles_with",
+     {"compare_model": "ref('reconcile_fact')",
+      "measures": {"head_count": {"expression": "leads", "compare_expression": "1"},
+                   "amount": {"compare_expression": "amount * 1"}},
+      "group_by": ["period"], "compare_condition": "period = '2025-06'"}, _only("june_wrong"), "fail"),
 
     ("rate_is_bounded__good", "rates", "rate", "rate_is_bounded",
      {"denominator": "denominator"},
@@ -236,8 +249,9 @@ GENERIC_TEST_CASES = [
                  "above_one", "negative"]
 ]
 
-# A failing row_rules test counts the rows that break a rule, summed over its rules.
-ROW_RULES_FAILURES = {
+# A failing row_rules test counts the rows that break a rule, summed over its rules; a
+# failing reconciles_with test, the groups and measures whose totals differ.
+FAILURE_COUNTS = {
     "row_rules__null": 2,  # two null ids
     "row_rules__duplicate": 1,  # one id seen twice: one row too many
     "row_rules__value_not_accepted": 1,
@@ -245,6 +259,8 @@ ROW_RULES_FAILURES = {
     "row_rules__holds_false": 1,  # 'greater'
     "row_rules__implies_broken": 1,
     "row_rules__timestamps_reversed_across_gap": 1,
+    "reconciles_with__measure_beyond_its_tolerance": 1,  # april's amount, not its leads
+    "reconciles_with__one_measure_differs": 1,  # june's head count, not its amount
 }
 
 # --- macro values on literal inputs: (check, SQL expression, expected text or None) ---
@@ -492,8 +508,8 @@ def test_generic_test_outcome(dbt_run, name, expected):
     assert statuses.get(name) == expected, f"{name}: got {statuses.get(name)}, expected {expected}"
 
 
-@pytest.mark.parametrize(("name", "failing_rows"), ROW_RULES_FAILURES.items())
-def test_row_rules_count_the_rows_that_break_a_rule(dbt_run, name, failing_rows):
+@pytest.mark.parametrize(("name", "failing_rows"), FAILURE_COUNTS.items())
+def test_failures_count_what_breaks(dbt_run, name, failing_rows):
     _, failures, _ = dbt_run
     assert failures.get(f"expect_fail__{name}") == failing_rows
 
