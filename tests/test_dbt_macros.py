@@ -145,12 +145,14 @@ GENERIC_TEST_CASES = [
     ("accepted_range__null_refused", "measures", "value", "accepted_range",
      {"min_value": 0, "max_value": 1, "allow_null": False}, _only("null"), "fail"),
 
-    ("unique_combination__distinct", "keys", None, "unique_combination_of_columns",
-     {"combination_of_columns": ["k1", "k2"]}, _only("distinct"), "pass"),
-    ("unique_combination__duplicate", "keys", None, "unique_combination_of_columns",
-     {"combination_of_columns": ["k1", "k2"]}, _only("duplicate"), "fail"),
-    ("unique_combination__duplicate_nulls", "keys", None, "unique_combination_of_columns",
-     {"combination_of_columns": ["k1", "k2"]}, _only("duplicate_nulls"), "fail"),
+    ("row_rules__combination_distinct", "keys", None, "row_rules",
+     {"unique_combinations": [["k1", "k2"]]}, _only("distinct"), "pass"),
+    ("row_rules__combination_duplicate", "keys", None, "row_rules",
+     {"unique_combinations": [["k1", "k2"]]}, _only("duplicate"), "fail"),
+    ("row_rules__combination_duplicate_nulls", "keys", None, "row_rules",
+     {"unique_combinations": [["k1", "k2"]]}, _only("duplicate_nulls"), "fail"),
+    ("row_rules__combinations_with_other_rules", "keys", None, "row_rules",
+     {"not_null": ["k2"], "unique_combinations": [["k1", "k2"], ["k2"]]}, _only("distinct", "duplicate"), "fail"),
 
     ("row_rules__hold", "ruled_rows", None, "row_rules",
      {"not_null": ["id", "case_name"], "unique": ["id"], "accepted_values": {"kind": ["quality", "general"]}},
@@ -259,6 +261,9 @@ FAILURE_COUNTS = {
     "row_rules__holds_false": 1,  # 'greater'
     "row_rules__implies_broken": 1,
     "row_rules__timestamps_reversed_across_gap": 1,
+    "row_rules__combination_duplicate": 1,  # ('c', 1) twice: one row too many
+    "row_rules__combination_duplicate_nulls": 1,  # (null, 3) twice: nulls are equal here
+    "row_rules__combinations_with_other_rules": 5,  # ('c', 1) once too many; k2 = 1 five times: four
     "reconciles_with__measure_beyond_its_tolerance": 1,  # april's amount, not its leads
     "reconciles_with__one_measure_differs": 1,  # june's head count, not its amount
 }
@@ -344,6 +349,15 @@ MACRO_CHECKS = [
     ("hash_text__md5", "{{ fukan.hash_text(\"'abc'\") }}", "900150983cd24fb0d6963f7d28e17f72"),
     ("hash_text__number_as_text", "{{ fukan.hash_text('123') }}", "202cb962ac59075b964b07152d234b70"),
     ("hash_text__null", "{{ fukan.hash_text('cast(null as varchar)') }}", None),
+
+    ("row_fingerprint__same_values_same_hash",
+     "case when {{ fukan.row_fingerprint([\"'a'\", '1']) }} = {{ fukan.row_fingerprint([\"'a'\", '1']) }} "
+     "then 'same' end", "same"),
+    ("row_fingerprint__any_value_changes_it",
+     "case when {{ fukan.row_fingerprint([\"'a'\", '1']) }} <> {{ fukan.row_fingerprint([\"'a'\", '2']) }} "
+     "and {{ fukan.row_fingerprint([\"'a'\", '1']) }} <> {{ fukan.row_fingerprint([\"'b'\", '1']) }} "
+     "and {{ fukan.row_fingerprint([\"'a'\", '1']) }} <> {{ fukan.row_fingerprint([\"'a'\", 'null']) }} "
+     "then 'differs' end", "differs"),
 ]
 
 # Aggregates and seed-backed checks: full select statements returning (actual).

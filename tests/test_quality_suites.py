@@ -37,7 +37,6 @@ def test_the_gx_file_context_lists_the_committed_suites(tmp_path: Path) -> None:
 _DBT_KINDS = {
     "not_null": "not_null",
     "unique": "unique",
-    "unique_combination_of_columns": "unique",
     "accepted_values": "in_set",
     "relationships": "in_set",
     "accepted_range": "range",
@@ -87,10 +86,9 @@ def _dbt_checks() -> set[tuple[str, frozenset[str], str]]:
             found |= {(relation, frozenset([column]), _DBT_KINDS[argument])
                       for argument in ("not_null", "unique", "accepted_values")
                       for column in kwargs.get(argument, ())}
+            found |= {(relation, frozenset(columns), "unique") for columns in kwargs.get("unique_combinations", ())}
             found |= {(relation, frozenset(pair), "order")  # neighbours along the funnel
                       for columns in kwargs.get("not_increasing_along", ()) for pair in zip(columns, columns[1:])}
-        elif kind and kwargs.get("combination_of_columns"):
-            found.add((relation, frozenset(kwargs["combination_of_columns"]), kind))
         elif kind and node.get("column_name"):
             found.add((relation, frozenset([node["column_name"]]), kind))
     return found

@@ -4,6 +4,9 @@
       not_null:        columns that must never be null;
       unique:          columns whose non-null values appear once (nulls ignored, as dbt's
                        `unique`);
+      unique_combinations: [[column, ...], ...]: no two rows share the values of a list
+                       (the grain; nulls count as equal, as in group by). Each list is one
+                       more scan, grouped, but no more test nodes;
       accepted_values: {column: [values]}: the column's non-null values must be in the
                        list (values are compared as quoted literals, as dbt's
                        `accepted_values`);
@@ -19,8 +22,8 @@
                        are skipped, so every pair of non-null values is compared.
     Fails with one row per broken rule and the number of rows that break it; the test's
     failure count is the sum of those rows. Filter the rows checked with `where:`. -#}
-{% test row_rules(model, not_null=[], unique=[], accepted_values={}, holds={}, implies=[],
-                  not_increasing_along=[], non_decreasing_timestamps=[]) %}
+{% test row_rules(model, not_null=[], unique=[], unique_combinations=[], accepted_values={}, holds={},
+                  implies=[], not_increasing_along=[], non_decreasing_timestamps=[]) %}
 {{ config(fail_calc='coalesce(sum(failing_rows), 0)') }}
 
 {%- set rules = [] -%}
@@ -74,10 +77,16 @@
     {%- do counts.append((column ~ ' in (' ~ values | join(', ') ~ ')',
                           'sum(case when ' ~ column ~ ' not in (' ~ listed | join(', ') ~ ') then 1 else 0 end)')) -%}
 {%- endfor -%}
-{%- if counts | length == 0 -%}
+{%- for columns in unique_combinations -%}
+    {%- if columns is string or columns | length < 1 -%}
+        {{ exceptions.raise_compiler_error("row_rules on " ~ model ~ ": each `unique_combinations` entry is a list of columns") }}
+    {%- endif -%}
+{%- endfor -%}
+{%- if counts | length == 0 and unique_combinations | length == 0 -%}
     {{ exceptions.raise_compiler_error("row_rules on " ~ model ~ ": give at least one rule") }}
 {%- endif %}
 
+{%- if counts %}
 with counted as (
     select
         {%- for label, failing in counts %}
@@ -85,10 +94,25 @@ with counted as (
         {%- endfor %}
     from {{ model }}
 )
+{%- endif %}
 {%- for label, failing in counts %}
 select '{{ label | replace("'", "''") }}' as rule, rule_{{ loop.index }} as failing_rows
 from counted
 where rule_{{ loop.index }} > 0
+{{ 'union all' if not loop.last or unique_combinations }}
+{%- endfor %}
+{%- for columns in unique_combinations %}
+select '{{ (columns | join(', ') ~ ' is unique') | replace("'", "''") }}' as rule, failing_rows
+from (
+    select sum(row_count) - count(*) as failing_rows
+    from (
+        select count(*) as row_count
+        from {{ model }}
+        group by {{ columns | join(', ') }}
+        having count(*) > 1
+    ) as duplicated
+) as combination_{{ loop.index }}
+where failing_rows > 0
 {{ 'union all' if not loop.last }}
 {%- endfor %}
 

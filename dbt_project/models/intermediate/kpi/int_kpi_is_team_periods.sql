@@ -112,6 +112,7 @@ team_touches as (
     inner join dates
         on touch_intervals.touched_date = dates.calendar_date
     where touch_intervals.owner_department = 'inside_sales'
+        and touch_intervals.interval_days is not null
     group by dates.{{ column }}, touch_intervals.owner_team_id, touch_intervals.owner_team_name
     {%- if not loop.last %}
     union all
