@@ -1,7 +1,7 @@
 {#- The personal touches int_kpi_is_touch_intervals is built from, one row per touch with
     the columns its row carries (see the model): completed calls (connected or not),
     completed e-mails and meetings that have started by the as-of instant, dated at their
-    start, on a lead. -#}
+    start, on a lead. int_kpi_is_held_meetings takes its meetings from here too. -#}
 {% macro personal_touches() -%}
     select
         activities.activity_id,

@@ -4,26 +4,24 @@
     meeting was booked; the period is the day the meeting was held (reporting time zone). -#}
 with
 
-activities as (select * from {{ ref('fct_activities') }}),
+-- A held meeting is a personal touch (macro personal_touches): a meeting on a lead that
+-- has started by the as-of instant, dated at its start.
+touches as ({{ personal_touches() }}),
 leads as (select * from {{ ref('fct_leads') }}),
-as_of as (select * from {{ ref('int_as_of') }}),
 
 held_meetings as (
     select
-        activities.activity_id,
-        activities.lead_id,
-        activities.lead_quality,
-        activities.owner_user_id,
-        coalesce(activities.owner_team_id, 'unassigned') as owner_team_id,
-        coalesce(activities.owner_team_name, 'unassigned') as owner_team_name,
-        activities.meeting_starts_at as held_at,
-        {{ to_reporting_date('activities.meeting_starts_at') }} as held_date
-    from activities
-    cross join as_of
-    where activities.activity_type = 'meeting'
-        and activities.owner_department = 'inside_sales'
-        and activities.lead_id is not null
-        and activities.meeting_starts_at <= as_of.as_of_at
+        activity_id,
+        lead_id,
+        lead_quality,
+        owner_user_id,
+        owner_team_id,
+        owner_team_name,
+        touched_at as held_at,
+        touched_date as held_date
+    from touches
+    where activity_type = 'meeting'
+        and owner_department = 'inside_sales'
 )
 
 select
