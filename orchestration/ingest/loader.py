@@ -19,6 +19,7 @@ import duckdb
 from tqdm import tqdm
 
 from orchestration import contract
+from orchestration.contract import CrmObject
 from orchestration.config import INGEST_TARGETS, PostgresSettings
 from orchestration.ingest.discovery import LandingFile, discover
 from orchestration.ingest.errors import FileError
@@ -82,10 +83,10 @@ def _describe(error: Exception) -> str:
 
 
 def _check(
-    con: duckdb.DuckDBPyConnection, file: LandingFile, workdir: Path, now: datetime, *, detect_encoding: bool
+    con: duckdb.DuckDBPyConnection, obj: CrmObject, file: LandingFile, workdir: Path, now: datetime, *,
+    detect_encoding: bool,
 ) -> tuple[Source, HeaderMap]:
     """Read and validate the file into the checked table."""
-    obj = contract.OBJECTS[file.object]
     source = open_source(con, file, workdir, detect_encoding=detect_encoding)
     headers = map_headers(obj, source.headers)
     con.execute(checked_table_sql(obj, headers, source.relation, now))
@@ -101,12 +102,12 @@ def _load(con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now:
     # transaction get transaction-local rowids, not the 0-based file order we rely on.
     with tempfile.TemporaryDirectory(prefix="fukan-ingest-") as workdir:
         try:
-            source, headers = _check(con, file, Path(workdir), now, detect_encoding=False)
+            source, headers = _check(con, obj, file, Path(workdir), now, detect_encoding=False)
         except (NotUtf8, duckdb.InvalidInputException) as error:
             if not is_not_utf8(error):
                 raise
             # Not UTF-8 after all (CP932, or damaged): detect, transcode, read it again.
-            source, headers = _check(con, file, Path(workdir), now, detect_encoding=True)
+            source, headers = _check(con, obj, file, Path(workdir), now, detect_encoding=True)
     rows_read, duplicate_ids = con.execute(read_and_duplicates_sql()).fetchone()
     with sink.transaction():
         sink.add_extra_columns(file.object, list(headers.extras))
