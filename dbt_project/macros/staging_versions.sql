@@ -66,8 +66,10 @@
     absent when dbt runs alone), and the newest file among the model's own rows. The
     second alone would undercount for a model that reads several objects: a user
     snapshot loaded after the task files would look new to the activities forever.
+    A model whose rows carry no `source_file_seq` passes `own_rows=false`: without a
+    recorded build its watermark is 0, and it rebuilds every row it holds.
     A pinned `as_of` needs a full refresh. -#}
-{% macro file_seq_watermark() -%}
+{% macro file_seq_watermark(own_rows=true) -%}
     {%- if var('as_of') -%}
         {{ exceptions.raise_compiler_error(
             "as_of replays a past day, which an incremental build cannot undo: add --full-refresh"
@@ -76,11 +78,14 @@
     {#- In a dbt unit test `this` is the test's fixture: the watermark comes from it alone. -#}
     {%- set build_state = none if this is string
         else adapter.get_relation(database=this.database, schema='ingest', identifier='dbt_build_state') -%}
-    (select coalesce(max(file_seq), 0) from (
-        select max(source_file_seq) as file_seq from {{ this }}
-        {%- if build_state is not none %}
-        union all
-        select max(loaded_through_file_seq) from {{ build_state }}
-        {%- endif %}
-    ) as watermarks)
+    {%- set watermarks = [] %}
+    {%- if own_rows %}{% do watermarks.append('select max(source_file_seq) as file_seq from ' ~ this) %}{% endif %}
+    {%- if build_state is not none %}
+        {%- do watermarks.append('select max(loaded_through_file_seq) as file_seq from ' ~ build_state) %}
+    {%- endif %}
+    {%- if watermarks %}
+    (select coalesce(max(file_seq), 0) from ({{ watermarks | join(' union all ') }}) as watermarks)
+    {%- else -%}
+    0
+    {%- endif %}
 {%- endmacro %}

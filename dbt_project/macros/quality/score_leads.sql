@@ -2,11 +2,22 @@
     One body serves the current definition and any candidate, so a what-if compares
     like with like. Rule semantics follow SQL: a null attribute matches no rule
     (`not_in` included); `matches` is a regular-expression search; `in`/`not_in`
-    compare exact text; `between` is inclusive on numbers. -#}
+    compare exact text; `between` is inclusive on numbers.
+
+    A lead's class depends on its attributes alone, so an incremental build scores only
+    the leads whose record or history changed (their old rows were deleted by the
+    pre-hook delete_leads_with_changed_records). -#}
 {% macro score_leads(rules_relation, min_points) -%}
+-- Read only by incremental builds; declared so dbt knows them at parse time:
+-- depends_on: {{ ref('stg_crm__leads') }}, {{ ref('stg_crm__lead_history') }}
 with
 
-attributes as (select * from {{ ref('int_lead_attributes_as_created') }}),
+attributes as (
+    select * from {{ ref('int_lead_attributes_as_created') }}
+    {%- if is_incremental() %}
+    where lead_id in ({{ leads_with_changed_records() }})
+    {%- endif %}
+),
 rules as (select * from {{ rules_relation }}),
 definition as ({{ quality_definition_version(rules_relation, min_points) }}),
 
