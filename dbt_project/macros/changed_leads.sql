@@ -18,3 +18,28 @@
     delete from {{ this }} where lead_id in ({{ leads_with_changed_records() }})
     {%- endif %}
 {%- endmacro %}
+
+
+{#- The lead-grain models built from many objects (int_leads, int_lead_step_evidence,
+    int_lead_funnel_steps, fct_leads, fct_funnel_events) rebuild, on an incremental
+    build, the leads int_lead_changes lists. `lead_changes_filter` restricts a relation
+    to them (" and lead_id in ...", or `keyword` 'where'; nothing on a full build), and
+    `delete_lead_changes` is their pre-hook. -#}
+{% macro lead_changes_filter(keyword='and') -%}
+    {%- if is_incremental() %} {{ keyword }} lead_id in (select lead_id from {{ ref('int_lead_changes') }}){% endif -%}
+{%- endmacro %}
+
+{% macro delete_lead_changes() -%}
+    {%- if is_incremental() %}
+    delete from {{ this }} where lead_id in (select lead_id from {{ ref('int_lead_changes') }})
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- `column` of every version, in raw `relation`, of each record with a version from a
+    landing file loaded since the last recorded build: what a changed record points at
+    now and what it pointed at before. -#}
+{% macro versions_of_changed_records(relation, column) -%}
+    select {{ column }} from {{ relation }}
+    where id in (select id from {{ relation }} where _file_seq > {{ file_seq_watermark(own_rows=false) }})
+{%- endmacro %}

@@ -1,11 +1,15 @@
 {#- The cumulative funnel per lead: reaching a step implies every earlier step, dated
     at the earliest evidence of that step or any later one. A lead converted with no
     recorded call is still worked and contacted, dated at the conversion. Counts can
-    therefore never rise along the funnel. -#}
+    therefore never rise along the funnel.
+
+    Incremental: the leads int_lead_changes lists are deleted and built again. -#}
+{{ config(incremental_strategy='append', pre_hook="{{ delete_lead_changes() }}") }}
+-- depends_on: {{ ref('int_lead_changes') }}
 {%- set steps = funnel_steps() %}
 with
 
-evidence as (select * from {{ ref('int_lead_step_evidence') }}),
+evidence as (select * from {{ ref('int_lead_step_evidence') }}{{ lead_changes_filter('where') }}),
 
 cumulative as (
     select

@@ -1,13 +1,20 @@
 {#- The earliest direct evidence of each funnel step for each lead, up to the as-of
     instant, before the cumulative rule fills gaps (shared/KPI_SPEC.md, "Funnel steps").
     Status evidence: a lead status mapped to a step proves it, dated by lead_history
-    (Status changes) or, for the current status, by the lead's version timestamp. -#}
+    (Status changes) or, for the current status, by the lead's version timestamp.
+
+    revisit_at is the earliest input left out for lying after the as-of instant: once
+    the instant reaches it, the lead's row changes although no record did, and
+    int_lead_changes lists the lead. Incremental: the leads int_lead_changes lists are
+    deleted and built again. -#}
+{{ config(incremental_strategy='append', pre_hook="{{ delete_lead_changes() }}") }}
+-- depends_on: {{ ref('int_lead_changes') }}
 with
 
-leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted),
-lead_history as (select * from {{ ref('stg_crm__lead_history') }} where not is_deleted),
+leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted{{ lead_changes_filter() }}),
+lead_history as (select * from {{ ref('stg_crm__lead_history') }} where not is_deleted{{ lead_changes_filter() }}),
 opportunities as (select * from {{ ref('stg_crm__opportunities') }} where not is_deleted),
-activities as (select * from {{ ref('int_activities_classified') }}),
+activities as (select * from {{ ref('int_activities_classified') }}{{ lead_changes_filter('where') }}),
 stage_entries as (select * from {{ ref('int_opportunity_stage_entries') }}),
 stages as (select * from {{ ref('opportunity_stage_mapping') }}),
 status_mapping as (select * from {{ ref('lead_status_mapping') }}),
@@ -36,6 +43,25 @@ status_changes as (
     union all
     select lead_id, lead_status, modified_at
     from leads
+),
+
+-- The earliest activity and status change after the as-of instant (see revisit_at).
+later_inputs as (
+    select activities.lead_id, min(activities.occurred_at) as later_at
+    from activities
+    cross join as_of
+    where activities.lead_id is not null
+        and activities.is_completed
+        and activities.occurred_at > as_of.as_of_at
+    group by activities.lead_id
+    union all
+    select status_changes.lead_id, min(status_changes.changed_at)
+    from status_changes
+    inner join status_mapping
+        on status_changes.lead_status = status_mapping.lead_status
+    cross join as_of
+    where status_changes.changed_at > as_of.as_of_at
+    group by status_changes.lead_id
 ),
 
 status_evidence as (
@@ -110,10 +136,19 @@ evidence as (
         on leads.lead_id = opportunity_evidence.lead_id
 )
 
+{%- set later = ['later.later_at'] %}
+{%- for step in funnel_steps() %}
+    {%- do later.append('case when evidence.' ~ step ~ '_at > as_of.as_of_at then evidence.' ~ step ~ '_at end') %}
+{%- endfor %}
 select
     evidence.lead_id,
     {%- for step in funnel_steps() %}
-    case when evidence.{{ step }}_at <= as_of.as_of_at then evidence.{{ step }}_at end as {{ step }}_evidence_at{{ ',' if not loop.last }}
+    case when evidence.{{ step }}_at <= as_of.as_of_at then evidence.{{ step }}_at end as {{ step }}_evidence_at,
     {%- endfor %}
+    {{ earliest(later) }} as revisit_at
 from evidence
 cross join as_of
+left join (
+    select lead_id, min(later_at) as later_at from later_inputs group by lead_id
+) as later
+    on evidence.lead_id = later.lead_id

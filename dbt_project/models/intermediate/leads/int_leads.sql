@@ -1,10 +1,14 @@
 {#- Live (not deleted) leads with their attribution: the campaign that brought them
     (first campaign membership) and the owner's department and team when the lead was
-    created. -#}
+    created.
+
+    Incremental: the leads int_lead_changes lists are deleted and built again. -#}
+{{ config(incremental_strategy='append', pre_hook="{{ delete_lead_changes() }}") }}
+-- depends_on: {{ ref('int_lead_changes') }}
 with
 
-leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted),
-campaign_members as (select * from {{ ref('stg_crm__campaign_members') }} where not is_deleted),
+leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted{{ lead_changes_filter() }}),
+campaign_members as (select * from {{ ref('stg_crm__campaign_members') }} where not is_deleted{{ lead_changes_filter() }}),
 users as (select * from {{ ref('int_users_department_history') }}),
 
 memberships_in_order as (

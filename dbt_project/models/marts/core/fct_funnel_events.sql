@@ -1,9 +1,13 @@
 {#- One row per lead and funnel step it reached: the activity basis of the overview
-    (step events that happened in a period), with the lead's quality and attribution. -#}
+    (step events that happened in a period), with the lead's quality and attribution.
+
+    Incremental: the leads int_lead_changes lists are deleted and built again. -#}
+{{ config(incremental_strategy='append', pre_hook="{{ delete_lead_changes() }}") }}
+-- depends_on: {{ ref('int_lead_changes') }}
 {%- set steps = funnel_steps() %}
 with
 
-leads as (select * from {{ ref('fct_leads') }}),
+leads as (select * from {{ ref('fct_leads') }}{{ lead_changes_filter('where') }}),
 steps as (select * from {{ ref('funnel_steps') }}),
 
 events as (

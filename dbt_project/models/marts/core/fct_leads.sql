@@ -1,9 +1,13 @@
 {#- One row per live lead: who it is, where it came from, how good it is, and how far
-    down the funnel it got by the as-of instant. -#}
+    down the funnel it got by the as-of instant.
+
+    Incremental: the leads int_lead_changes lists are deleted and built again. -#}
+{{ config(incremental_strategy='append', pre_hook="{{ delete_lead_changes() }}") }}
+-- depends_on: {{ ref('int_lead_changes') }}
 {%- set steps = funnel_steps() %}
 with
 
-leads as (select * from {{ ref('int_leads') }}),
+leads as (select * from {{ ref('int_leads') }}{{ lead_changes_filter('where') }}),
 quality as (select * from {{ ref('int_leads_quality_scored') }}),
 funnel as (select * from {{ ref('int_lead_funnel_steps') }}),
 opportunities as (select * from {{ ref('int_opportunities') }}),
