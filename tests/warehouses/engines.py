@@ -5,6 +5,9 @@ folder through fukan's ingestion, run ``dbt build`` for that engine's dbt target
 models, contracts, unit and data tests; a failure raises), and return a reader of the
 built tables. ``duckdb`` is the reference the others are compared with.
 
+``postgres_incremental`` builds PostgreSQL twice, the second time incrementally, to
+hold dbt's incremental path to the same comparison.
+
 To add an engine: write its ``build`` here, returning a ``Reader`` whose
 ``read`` gives the table's rows as Python values, and add it to ``ENGINES``;
 ``test_engines_agree`` then compares it with DuckDB table by table.
@@ -154,6 +157,40 @@ def build_postgres(landing: Path, workdir: Path) -> PostgresReader:
         return reader
 
 
+def build_postgres_incremental(landing: Path, workdir: Path) -> PostgresReader:
+    """dbt's incremental path on PostgreSQL: the snapshot files loaded and built, the build
+    recorded in ``ingest.dbt_build_state`` as the pipeline records it on DuckDB (the newest
+    file loaded before it), then the delta files loaded and built again, incrementally.
+    Compared with DuckDB's build of all the files like any engine."""
+    import psycopg2
+
+    staged = workdir / "landing"
+
+    def load(pattern: str) -> None:
+        for file in sorted(landing.rglob(pattern)):
+            (staged / file.relative_to(landing)).parent.mkdir(parents=True, exist_ok=True)
+            (staged / file.relative_to(landing)).symlink_to(file)
+        with _environment(reader.env):
+            ingest_landing(staged, target="postgres", progress=False, now=LOAD_TIME).raise_for_failures()
+
+    with contextlib.ExitStack() as resources:
+        cluster = resources.enter_context(PostgresCluster.start())
+        reader = PostgresReader("postgres", workdir, cluster.env())
+        load("*_full.*")
+        reader.build()
+        with contextlib.closing(psycopg2.connect(**PostgresSettings.from_env(reader.env).connect_kwargs())) as con:
+            with con, con.cursor() as cursor:
+                cursor.execute(
+                    "create table ingest.dbt_build_state as select 'snapshot' as fingerprint, "
+                    "true as full_refresh, now() as built_at, max(file_seq) as loaded_through_file_seq "
+                    "from ingest.load_ledger"
+                )
+        load("*_delta.*")
+        reader.build()
+        reader.resources = resources.pop_all()
+        return reader
+
+
 @contextlib.contextmanager
 def _environment(values: dict[str, str]) -> Iterator[None]:
     """``values`` in os.environ for the block: the loader reads FUKAN_PG_* from there."""
@@ -200,5 +237,6 @@ REFERENCE = "duckdb"
 ENGINES: dict[str, Callable[[Path, Path], Reader]] = {
     "duckdb": build_duckdb,
     "postgres": build_postgres,
+    "postgres_incremental": build_postgres_incremental,
     "spark": build_spark,
 }

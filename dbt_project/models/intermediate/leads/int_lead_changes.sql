@@ -15,14 +15,15 @@
     - leads whose evidence the moving as-of instant reaches: int_lead_step_evidence
       keeps, per lead, the earliest input it left out for lying after the as-of instant
       (revisit_at).
-    On a full refresh, with a pinned as_of, or before int_lead_step_evidence exists in
-    its current form, every lead is listed. -#}
+    On a full refresh, with a pinned as_of, before int_lead_step_evidence exists in its
+    current form, and on Spark (where those models build as tables), every lead is
+    listed. -#}
 -- Read only when tracing changes; declared so dbt knows them at parse time:
 -- depends_on: {{ ref('stg_crm__lead_history') }}, {{ ref('stg_crm__opportunities') }}, {{ ref('stg_crm__opportunity_history') }}
 -- depends_on: {{ ref('stg_crm__users') }}, {{ ref('stg_crm__user_roles') }}
 -- depends_on: {{ source('crm', 'lead') }}, {{ source('crm', 'task') }}, {{ source('crm', 'event') }}, {{ source('crm', 'campaign_member') }}
 {%- set held = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_lead_step_evidence')
-    if execute and not (flags.FULL_REFRESH or var('as_of')) else none %}
+    if execute and not (flags.FULL_REFRESH or var('as_of') or target.type == 'spark') else none %}
 {%- set held_columns = adapter.get_columns_in_relation(held) | map(attribute='name') | map('lower') | list
     if held is not none else [] %}
 with
