@@ -1,8 +1,6 @@
 {#- The leads with a lead or lead_history record from a landing file loaded since the
-    model's last build: new, changed and deleted leads, and leads with a new, changed or
-    deleted history row. A model built from a lead's record and history alone (nothing
-    from other objects, nothing that depends on the as-of instant) changes for these
-    leads only, so it rebuilds exactly these. -#}
+    last recorded build: new, changed and deleted leads, and leads with a new, changed
+    or deleted history row. -#}
 {% macro leads_with_changed_records() -%}
     {%- set watermark = file_seq_watermark(own_rows=false) %}
     select lead_id from {{ ref('stg_crm__leads') }} where source_file_seq > {{ watermark }}
@@ -11,20 +9,11 @@
 {%- endmacro %}
 
 
-{#- Pre-hook of those models on an incremental build: remove the changed leads' rows (a
-    deleted lead leaves for good); the build then appends the live ones again. -#}
-{% macro delete_leads_with_changed_records() -%}
-    {%- if is_incremental() %}
-    delete from {{ this }} where lead_id in ({{ leads_with_changed_records() }})
-    {%- endif %}
-{%- endmacro %}
-
-
-{#- The lead-grain models built from many objects (int_leads, int_lead_step_evidence,
-    int_lead_funnel_steps, fct_leads, fct_funnel_events) rebuild, on an incremental
-    build, the leads int_lead_changes lists. `lead_changes_filter` restricts a relation
-    to them (" and lead_id in ...", or `keyword` 'where'; nothing on a full build), and
-    `delete_lead_changes` is their pre-hook. -#}
+{#- The incremental lead-grain models (int_leads, the quality attributes and scores,
+    int_lead_step_evidence, int_lead_funnel_steps, fct_leads, fct_funnel_events) rebuild,
+    on an incremental build, the leads int_lead_changes lists. `lead_changes_filter`
+    restricts a relation to them (" and lead_id in ...", or `keyword` 'where'; nothing
+    on a full build), and `delete_lead_changes` is their pre-hook. -#}
 {% macro lead_changes_filter(keyword='and') -%}
     {%- if is_incremental() %} {{ keyword }} lead_id in (select lead_id from {{ ref('int_lead_changes') }}){% endif -%}
 {%- endmacro %}

@@ -4,20 +4,14 @@
     (`not_in` included); `matches` is a regular-expression search; `in`/`not_in`
     compare exact text; `between` is inclusive on numbers.
 
-    A lead's class depends on its attributes alone, so an incremental build scores only
-    the leads whose record or history changed (their old rows were deleted by the
-    pre-hook delete_leads_with_changed_records). -#}
+    A lead's class depends on its attributes alone: an incremental build scores the
+    leads int_lead_changes lists (the models' pre-hook delete_lead_changes deleted their
+    old rows). -#}
 {% macro score_leads(rules_relation, min_points) -%}
--- Read only by incremental builds; declared so dbt knows them at parse time:
--- depends_on: {{ ref('stg_crm__leads') }}, {{ ref('stg_crm__lead_history') }}
+-- depends_on: {{ ref('int_lead_changes') }}
 with
 
-attributes as (
-    select * from {{ ref('int_lead_attributes_as_created') }}
-    {%- if is_incremental() %}
-    where lead_id in ({{ leads_with_changed_records() }})
-    {%- endif %}
-),
+attributes as (select * from {{ ref('int_lead_attributes_as_created') }}{{ lead_changes_filter('where') }}),
 rules as (select * from {{ rules_relation }}),
 definition as ({{ quality_definition_version(rules_relation, min_points) }}),
 

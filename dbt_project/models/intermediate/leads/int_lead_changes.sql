@@ -1,9 +1,10 @@
 {#- The leads whose lead-grain rows an incremental build must rebuild (macro
-    lead_changes_filter): every lead one of the inputs of int_leads,
-    int_lead_step_evidence, int_lead_funnel_steps, fct_leads or fct_funnel_events changed
-    for since the last recorded build (macro file_seq_watermark). A superset is harmless
-    (those leads are rebuilt unchanged); a missing lead would keep stale rows, so each
-    input is traced through every version of the records that changed, in raw:
+    lead_changes_filter): every lead one of the inputs of int_leads, the quality
+    attributes and scores, int_lead_step_evidence, int_lead_funnel_steps, fct_leads or
+    fct_funnel_events changed for since the last recorded build (macro
+    file_seq_watermark). A superset is harmless (those leads are rebuilt unchanged); a
+    missing lead would keep stale rows, so each input is traced through every version
+    of the records that changed, in raw:
     - the lead's record or history (new, changed, deleted leads);
     - leads sharing a converted contact with a changed lead, in any version (activities
       on a contact belong to one of the leads converted to it);

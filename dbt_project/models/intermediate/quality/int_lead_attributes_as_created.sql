@@ -4,20 +4,14 @@
     of the attribute, its first old_value is the value at creation; otherwise the current
     value stands. Numbers are written as text without a trailing '.0'.
 
-    Incremental: the rows of leads whose record or history changed are deleted and built
-    again (macro delete_leads_with_changed_records); every other lead keeps its rows. -#}
-{{ config(
-    incremental_strategy='append',
-    pre_hook="{{ delete_leads_with_changed_records() }}",
-) }}
+    Incremental: the leads int_lead_changes lists are deleted and built again. -#}
+{{ config(incremental_strategy='append', pre_hook="{{ delete_lead_changes() }}") }}
+-- depends_on: {{ ref('int_lead_changes') }}
 {%- set attributes = var('quality_rule_attributes') %}
-{%- set changed_only -%}
-    {%- if is_incremental() %} and lead_id in ({{ leads_with_changed_records() }}){% endif -%}
-{%- endset %}
 with
 
-leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted{{ changed_only }}),
-lead_history as (select * from {{ ref('stg_crm__lead_history') }} where not is_deleted{{ changed_only }}),
+leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted{{ lead_changes_filter() }}),
+lead_history as (select * from {{ ref('stg_crm__lead_history') }} where not is_deleted{{ lead_changes_filter() }}),
 
 current_values as (
     {%- for attribute in attributes %}
