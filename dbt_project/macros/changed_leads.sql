@@ -1,11 +1,21 @@
-{#- The leads with a lead or lead_history record from a landing file loaded since the
-    last recorded build: new, changed and deleted leads, and leads with a new, changed
-    or deleted history row. -#}
-{% macro leads_with_changed_records() -%}
-    {%- set watermark = file_seq_watermark(own_rows=false) %}
+{#- The leads with a lead or lead_history record from a landing file loaded after
+    `watermark` (macro file_seq_watermark): new, changed and deleted leads, and leads
+    with a new, changed or deleted history row. -#}
+{% macro leads_with_changed_records(watermark) -%}
     select lead_id from {{ ref('stg_crm__leads') }} where source_file_seq > {{ watermark }}
     union
     select lead_id from {{ ref('stg_crm__lead_history') }} where source_file_seq > {{ watermark }}
+{%- endmacro %}
+
+
+{#- The users whose record, or whose role's record, is from a landing file loaded after
+    `watermark`: the owners whose department and team may have changed. -#}
+{% macro users_with_changed_records(watermark) -%}
+    select user_id from {{ ref('stg_crm__users') }}
+    where source_file_seq > {{ watermark }}
+        or user_role_id in (
+            select user_role_id from {{ ref('stg_crm__user_roles') }} where source_file_seq > {{ watermark }}
+        )
 {%- endmacro %}
 
 
@@ -26,9 +36,9 @@
 
 
 {#- `column` of every version, in raw `relation`, of each record with a version from a
-    landing file loaded since the last recorded build: what a changed record points at
-    now and what it pointed at before. -#}
-{% macro versions_of_changed_records(relation, column) -%}
+    landing file loaded after `watermark`: what a changed record points at now and what
+    it pointed at before. -#}
+{% macro versions_of_changed_records(relation, column, watermark) -%}
     select {{ column }} from {{ relation }}
-    where id in (select id from {{ relation }} where _file_seq > {{ file_seq_watermark(own_rows=false) }})
+    where id in (select id from {{ relation }} where _file_seq > {{ watermark }})
 {%- endmacro %}

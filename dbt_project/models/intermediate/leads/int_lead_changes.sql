@@ -38,13 +38,13 @@ changed as (
 {%- else %}
 {%- set watermark = file_seq_watermark(own_rows=false) %}
 changed_contacts as (
-    {{ versions_of_changed_records(source('crm', 'lead'), 'converted_contact_id') }}
+    {{ versions_of_changed_records(source('crm', 'lead'), 'converted_contact_id', watermark) }}
 ),
 
 changed_who as (
-    {{ versions_of_changed_records(source('crm', 'task'), 'who_id') }}
+    {{ versions_of_changed_records(source('crm', 'task'), 'who_id', watermark) }}
     union
-    {{ versions_of_changed_records(source('crm', 'event'), 'who_id') }}
+    {{ versions_of_changed_records(source('crm', 'event'), 'who_id', watermark) }}
 ),
 
 changed_opportunities as (
@@ -54,15 +54,11 @@ changed_opportunities as (
 ),
 
 changed_owners as (
-    select user_id from {{ ref('stg_crm__users') }}
-    where source_file_seq > {{ watermark }}
-        or user_role_id in (
-            select user_role_id from {{ ref('stg_crm__user_roles') }} where source_file_seq > {{ watermark }}
-        )
+    {{ users_with_changed_records(watermark) }}
 ),
 
 changed as (
-    {{ leads_with_changed_records() }}
+    {{ leads_with_changed_records(watermark) }}
     union
     select lead_id from leads
     where converted_contact_id in (select converted_contact_id from changed_contacts)
@@ -71,7 +67,7 @@ changed as (
         or converted_opportunity_id in (select opportunity_id from changed_opportunities)
         or owner_user_id in (select user_id from changed_owners)
     union
-    {{ versions_of_changed_records(source('crm', 'campaign_member'), 'lead_id') }}
+    {{ versions_of_changed_records(source('crm', 'campaign_member'), 'lead_id', watermark) }}
     union
     select held.lead_id
     from {{ held }} as held

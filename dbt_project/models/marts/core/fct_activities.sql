@@ -21,23 +21,17 @@ users as (select * from {{ ref('int_users_department_history') }}),
 quality as (select * from {{ ref('int_leads_quality_scored') }}),
 as_of as (select * from {{ ref('int_as_of') }}),
 {% if is_incremental() %}
+{%- set watermark = file_seq_watermark() %}
 changed_leads as (
-    select lead_id from {{ ref('stg_crm__leads') }} where source_file_seq > {{ file_seq_watermark() }}
-    union
-    select lead_id from {{ ref('stg_crm__lead_history') }} where source_file_seq > {{ file_seq_watermark() }}
+    {{ leads_with_changed_records(watermark) }}
 ),
 
 changed_owners as (
-    select user_id from {{ ref('stg_crm__users') }}
-    where source_file_seq > {{ file_seq_watermark() }}
-        or user_role_id in (
-            select user_role_id from {{ ref('stg_crm__user_roles') }}
-            where source_file_seq > {{ file_seq_watermark() }}
-        )
+    {{ users_with_changed_records(watermark) }}
 ),
 
 affected as (
-    select activity_id from activities where source_file_seq > {{ file_seq_watermark() }}
+    select activity_id from activities where source_file_seq > {{ watermark }}
     union
     select activity_id from activities where lead_id in (select lead_id from changed_leads)
     union
