@@ -349,15 +349,6 @@ MACRO_CHECKS = [
     ("hash_text__md5", "{{ fukan.hash_text(\"'abc'\") }}", "900150983cd24fb0d6963f7d28e17f72"),
     ("hash_text__number_as_text", "{{ fukan.hash_text('123') }}", "202cb962ac59075b964b07152d234b70"),
     ("hash_text__null", "{{ fukan.hash_text('cast(null as varchar)') }}", None),
-
-    ("row_fingerprint__same_values_same_hash",
-     "case when {{ fukan.row_fingerprint([\"'a'\", '1']) }} = {{ fukan.row_fingerprint([\"'a'\", '1']) }} "
-     "then 'same' end", "same"),
-    ("row_fingerprint__any_value_changes_it",
-     "case when {{ fukan.row_fingerprint([\"'a'\", '1']) }} <> {{ fukan.row_fingerprint([\"'a'\", '2']) }} "
-     "and {{ fukan.row_fingerprint([\"'a'\", '1']) }} <> {{ fukan.row_fingerprint([\"'b'\", '1']) }} "
-     "and {{ fukan.row_fingerprint([\"'a'\", '1']) }} <> {{ fukan.row_fingerprint([\"'a'\", 'null']) }} "
-     "then 'differs' end", "differs"),
 ]
 
 # Aggregates and seed-backed checks: full select statements returning (actual).

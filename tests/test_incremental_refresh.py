@@ -9,6 +9,7 @@ compared row for row, but `source_file_seq` (load numbers differ between the two
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -103,6 +104,36 @@ def test_incremental_and_full_builds_give_identical_tables(incremental_build, bu
     assert len(differences) >= 50 and any(name.startswith("kpi.") for name in differences)
     differences.pop(LEAD_CHANGES)
     assert {name: counts for name, counts in differences.items() if counts != (0, 0)} == {}
+
+
+def test_a_renamed_team_reaches_every_incremental_model(incremental_build, demo_landing, tmp_path):
+    """A day whose only file renames a field-sales team (a user_role record): the
+    incremental models rebuild the activities and touches of that team's reps, as a
+    full build of the same files does. No lead, task or event changes that day, so only
+    the owners' trace finds them."""
+    warehouse, _ = incremental_build
+    landing, copy, target = tmp_path / "landing", tmp_path / "fukan.duckdb", tmp_path / "target"
+    _link(sorted(path for path in demo_landing.rglob("*") if path.is_file()), demo_landing, landing)
+    [roles] = (landing / "user_role").glob("*_full.csv")
+    header, *rows = roles.read_text(encoding="utf-8").splitlines()
+    [team] = [row for row in rows if '"FS_Enterprise"' in row]
+    renamed = team.replace("フィールドセールス エンタープライズ", "フィールドセールス 大企業")
+    renamed = renamed.replace(renamed.split(",")[2], '"2026-10-02T09:00:00.000+0000"')
+    (landing / "user_role" / "user_role_20261002_delta.csv").write_text(f"{header}\n{renamed}\n", encoding="utf-8")
+    shutil.copyfile(warehouse, copy)
+    record_build(copy, definitions_fingerprint(), False, loaded_file_seq(copy))
+    loaded = ingest_landing(landing, copy, progress=False).files
+    assert [file.rows_loaded for file in loaded if file.status == "loaded"] == [1]
+    run_dbt([*MODELS_AND_SEEDS, "--quiet"], copy, target)
+    full = tmp_path / "full.duckdb"
+    shutil.copyfile(copy, full)
+    run_dbt([*MODELS_AND_SEEDS, "--full-refresh", "--quiet"], full, target)
+    differences = _differences(full, copy)
+    differences.pop(LEAD_CHANGES)
+    assert {name: counts for name, counts in differences.items() if counts != (0, 0)} == {}
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute("select count(*) from intermediate.int_kpi_is_touch_intervals "
+                           "where owner_team_name = 'フィールドセールス 大企業'").fetchone()[0] > 0
 
 
 def test_lead_grain_models_rebuilt_only_the_changed_leads(incremental_build):

@@ -35,34 +35,28 @@
 
 
 {#- Pre-hook of int_kpi_is_touch_intervals on an incremental build: remove every lead
-    whose touches differ from the rows the model holds (a new, changed or deleted
-    activity, the lead's quality, an owner's team, a meeting the as-of instant has
-    reached). Leads are compared by their number of touches and the sum of the touches'
-    fingerprints, not by tracing causes, so none is missed. The build then appends the
-    touches of every lead the model no longer holds. -#}
+    whose touches may differ from the rows the model holds. A lead's touches are its
+    rows of fct_activities, so they change with:
+    - a change int_lead_changes traces to the lead (a new, changed or deleted activity
+      in any of its versions, the lead's own record and thus its quality);
+    - a user or role change of an activity's owner (department and team);
+    - the as-of instant reaching the start of one of its meetings (a current touch the
+      model does not hold).
+    A superset is harmless; the build then appends the touches of every lead the model
+    no longer holds, ordered again over all their touches. -#}
 {% macro delete_leads_with_changed_touches() -%}
     {%- if is_incremental() %}
-    {%- set fingerprint = fukan.row_fingerprint([
-        'activity_id', 'activity_type', 'lead_id', 'lead_quality', 'owner_user_id', 'owner_department',
-        'owner_team_id', 'owner_team_name', 'touched_at', 'touched_date']) %}
     delete from {{ this }}
     where lead_id in (
-        select coalesce(current_touches.lead_id, held_touches.lead_id)
-        from (
-            select lead_id, count(*) as touches, sum({{ fingerprint }}) as fingerprint
-            from ({{ personal_touches() }}) as touches
-            group by lead_id
-        ) as current_touches
-        full outer join (
-            select lead_id, count(*) as touches, sum({{ fingerprint }}) as fingerprint
-            from {{ this }}
-            group by lead_id
-        ) as held_touches
-            on current_touches.lead_id = held_touches.lead_id
-        where current_touches.lead_id is null
-            or held_touches.lead_id is null
-            or current_touches.touches <> held_touches.touches
-            or current_touches.fingerprint <> held_touches.fingerprint
+        select lead_id from {{ ref('int_lead_changes') }}
+        union
+        select lead_id from {{ ref('fct_activities') }}
+        where owner_user_id in ({{ users_with_changed_records(file_seq_watermark(own_rows=false)) }})
+        union
+        select touches.lead_id
+        from ({{ personal_touches() }}) as touches
+        where touches.activity_type = 'meeting'
+            and not exists (select 1 from {{ this }} as held where held.activity_id = touches.activity_id)
     )
     {%- endif %}
 {%- endmacro %}

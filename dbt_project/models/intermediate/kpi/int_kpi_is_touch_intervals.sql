@@ -5,29 +5,32 @@
     zone (two touches on one day: 0; null on the lead's first touch). The touch carries
     the owner, department and team that the team KPI attributes its interval to.
 
-    Incremental: the pre-hook deletes the rows of every lead whose touches changed
-    (macro delete_leads_with_changed_touches), and the build appends the touches of the
-    leads the model does not hold, ordered again over all their touches. -#}
+    Incremental: the pre-hook deletes the rows of every lead whose touches may have
+    changed (macro delete_leads_with_changed_touches), and the build appends the touches
+    of the leads the model does not hold, ordered again over all their touches. -#}
 {{ config(
     incremental_strategy='append',
     pre_hook="{{ delete_leads_with_changed_touches() }}",
 ) }}
+-- Read only by the pre-hook; declared so dbt orders them first:
+-- depends_on: {{ ref('int_lead_changes') }}, {{ ref('stg_crm__users') }}, {{ ref('stg_crm__user_roles') }}
 with
 
 touches as (
     {{ personal_touches() }}
 ),
 {% if is_incremental() %}
-held_leads as (
-    select distinct lead_id from {{ this }}
+-- The leads first, then their touches: joining the wide touch rows to the held leads
+-- costs more than two narrow passes.
+leads_to_build as (
+    select lead_id from touches
+    except
+    select lead_id from {{ this }}
 ),
 
 touches_to_build as (
-    select touches.*
-    from touches
-    left join held_leads
-        on touches.lead_id = held_leads.lead_id
-    where held_leads.lead_id is null
+    select * from touches
+    where lead_id in (select lead_id from leads_to_build)
 ),
 {% endif %}
 touches_in_order as (
