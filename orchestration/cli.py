@@ -38,7 +38,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     # The DuckDB file, or for Spark the Parquet lake in its folder; PostgreSQL: FUKAN_PG_*.
     destination = config.spark_lake(Path(args.spark_dir).resolve()) if args.target == "spark" else Path(args.warehouse)
     try:
-        result = ingest_landing(Path(args.landing), destination, target=args.target, progress=not args.quiet)
+        result = ingest_landing(Path(args.landing), destination, target=args.target, progress=not args.quiet,
+                                rehash=args.rehash)
     except (ConnectionError, ImportError) as error:  # no server, or the warehouses extra missing
         print(f"fukan ingest: {error}", file=sys.stderr)
         return 2
@@ -137,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "FUKAN_DBT_TARGET=<target> (default %(default)s)")
     ingest.add_argument("--spark-dir", default=str(config.spark_dir()),
                         help="with --target spark: the Spark target's folder (env FUKAN_SPARK_DIR; default %(default)s)")
+    ingest.add_argument("--rehash", action="store_true",
+                        help="read every landing file to compare its checksum with the ledger; by default a file the "
+                             "ledger holds under the same name and size, last modified before that load, is skipped "
+                             "unread (rsync's quick check)")
     ingest.set_defaults(func=_cmd_ingest)
 
     run = sub.add_parser("run", help="refresh the whole warehouse end to end through Dagster",

@@ -2,12 +2,15 @@
 empty objects, and files that fail with a message naming file and cause."""
 from __future__ import annotations
 
+import os
+import time
+
 import duckdb
 import pytest
 from ingest_fixtures import LEAD_HEADER, TASK_HEADER, sandbox  # noqa: F401  (fixture)
 
 from orchestration import contract
-from orchestration.ingest import IngestError, ensure_raw_tables, ingest_landing
+from orchestration.ingest import IngestError, ensure_raw_tables, ingest_landing, loader
 
 LEAD_ROW = "00Q1,2026-04-01,005A,Open"
 # Two good lines; what follows them starts at byte len(GOOD_LINES) of line 3.
@@ -45,6 +48,62 @@ def test_same_content_under_another_name_is_skipped(sandbox):
     result = sandbox.ingest()
     assert [(f.status, f.file_seq) for f in result.files] == [("loaded", 1), ("skipped", 1)]
     assert sandbox.rows("SELECT count(*) FROM raw.lead") == [(1,)]
+
+
+def _hashes_read(monkeypatch) -> list[str]:
+    """The landing files whose bytes the loader hashes from now on."""
+    read: list[str] = []
+
+    def counting(path):
+        read.append(path.name)
+        return sha256(path)
+
+    sha256 = loader._sha256
+    monkeypatch.setattr(loader, "_sha256", counting)
+    return read
+
+
+def _age(path, seconds: float) -> None:
+    """Set the file's modification time `seconds` into the past."""
+    moment = time.time() - seconds
+    os.utime(path, (moment, moment))
+
+
+def test_a_known_file_is_not_read_again_until_it_changes(sandbox, monkeypatch):
+    """The quick check: a file the ledger holds by name and size, modified before that
+    load, is skipped unread. A change (new modification time) is read and loaded, even
+    when the size stays the same."""
+    path = sandbox.write("lead/lead_1.csv", f"{LEAD_HEADER}\n{LEAD_ROW}\n")
+    _age(path, 3600)
+    hashed = _hashes_read(monkeypatch)
+    assert [f.status for f in sandbox.ingest().files] == ["loaded"]
+    assert hashed == ["lead_1.csv"]
+
+    again = sandbox.ingest()
+    assert [(f.status, f.file_seq) for f in again.files] == [("skipped", 1)]
+    assert hashed == ["lead_1.csv"], "an unchanged known file was read again"
+
+    path.write_text(f"{LEAD_HEADER}\n{LEAD_ROW.replace('Open', 'Lost')}\n")
+    assert path.stat().st_size == len(GOOD_LINES)
+    changed = sandbox.ingest()
+    assert [(f.status, f.file_seq) for f in changed.files] == [("loaded", 2)]
+    assert hashed == ["lead_1.csv", "lead_1.csv"]
+    assert sandbox.rows("SELECT status, _file_seq FROM raw.lead ORDER BY _file_seq") == [("Open", 1), ("Lost", 2)]
+
+
+def test_rehash_reads_a_change_that_kept_size_and_modification_time(sandbox):
+    """What the quick check cannot see (a copy that kept an old modification time),
+    `rehash` finds by the checksum."""
+    path = sandbox.write("lead/lead_1.csv", f"{LEAD_HEADER}\n{LEAD_ROW}\n")
+    _age(path, 3600)
+    sandbox.ingest()
+    mtime = path.stat().st_mtime
+    path.write_text(f"{LEAD_HEADER}\n{LEAD_ROW.replace('Open', 'Lost')}\n")
+    os.utime(path, (mtime, mtime))
+
+    assert [f.status for f in sandbox.ingest().files] == ["skipped"]
+    assert [(f.status, f.file_seq) for f in sandbox.ingest(rehash=True).files] == [("loaded", 2)]
+    assert sandbox.rows("SELECT status FROM raw.lead ORDER BY _file_seq") == [("Open",), ("Lost",)]
 
 
 def test_unknown_columns_pass_through_and_a_later_file_adds_another(sandbox):

@@ -35,7 +35,9 @@ from orchestration.ingest.tables import (
     QUARANTINE_COLUMNS,
     QUARANTINE_TABLE,
     LedgerEntry,
+    LoadedFiles,
     Rows,
+    loaded_files_sql,
     raw_columns,
 )
 
@@ -137,12 +139,8 @@ class ParquetLake:
         folder = self._folder(INGEST_SCHEMA, LEDGER_TABLE)
         return f"read_parquet({literal(str(folder / '*.parquet'))})"
 
-    def loaded_files(self) -> dict[tuple[str, str], int]:
-        rows = self.con.execute(
-            f"SELECT object, checksum, min(file_seq) FROM {self._ledger()} "
-            "WHERE status = 'loaded' GROUP BY object, checksum"
-        ).fetchall()
-        return {(obj, checksum): seq for obj, checksum, seq in rows}
+    def loaded_files(self) -> LoadedFiles:
+        return LoadedFiles.from_rows(self.con.execute(loaded_files_sql(self._ledger())).fetchall())
 
     def next_file_seq(self) -> int:
         (last,) = self.con.execute(f"SELECT coalesce(max(file_seq), 0) FROM {self._ledger()}").fetchone()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from orchestration.ingest.tables import LedgerEntry, Rows
+from orchestration.ingest.tables import LedgerEntry, LoadedFiles, Rows
 
 
 class RawSink(Protocol):
@@ -32,8 +32,8 @@ class RawSink(Protocol):
     def record(self, entry: LedgerEntry) -> None:
         """Add one load attempt to the ledger."""
 
-    def loaded_files(self) -> dict[tuple[str, str], int]:
-        """(object, checksum) -> file_seq of every file loaded so far."""
+    def loaded_files(self) -> LoadedFiles:
+        """Every file loaded so far, by checksum and by name and size."""
 
     def next_file_seq(self) -> int:
         """The ledger sequence number of the next load attempt."""

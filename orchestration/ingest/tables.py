@@ -4,7 +4,8 @@ dbt sources read these tables, so names, order and types are a stable interface.
 """
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, fields
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, field, fields
 from datetime import datetime
 
 from orchestration import contract
@@ -62,6 +63,34 @@ LEDGER_COLUMNS = [
     (f.name, {"int": "BIGINT", "datetime": "TIMESTAMP"}.get(f.type, "VARCHAR"))
     for f in fields(LedgerEntry)
 ]
+
+
+@dataclass
+class LoadedFiles:
+    """What the ledger says of the files loaded so far, as the loader looks them up."""
+
+    # (object, checksum) -> file_seq of the first load of that content
+    first_seq: dict[tuple[str, str], int] = field(default_factory=dict)
+    # (object, source_file, file_size) -> (checksum, started_at) of that file's latest load
+    latest: dict[tuple[str, str, int], tuple[str, datetime]] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple]) -> LoadedFiles:
+        """From the rows of ``loaded_files_sql``, in file_seq order."""
+        known = cls()
+        for obj, source_file, file_size, checksum, file_seq, started_at in rows:
+            known.first_seq.setdefault((obj, checksum), file_seq)
+            known.latest[obj, source_file, file_size] = (checksum, started_at)
+        return known
+
+
+def loaded_files_sql(ledger: str) -> str:
+    """The ledger's loaded files (``ledger`` is the table, or a relation reading it)."""
+    return (
+        f"SELECT object, source_file, file_size, checksum, file_seq, started_at FROM {ledger} "
+        "WHERE status = 'loaded' ORDER BY file_seq"
+    )
+
 
 QUARANTINE_COLUMNS = [
     ("file_seq", "BIGINT"),

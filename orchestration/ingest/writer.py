@@ -26,7 +26,9 @@ from orchestration.ingest.tables import (
     QUARANTINE_COLUMNS,
     QUARANTINE_TABLE,
     LedgerEntry,
+    LoadedFiles,
     Rows,
+    loaded_files_sql,
     raw_columns,
 )
 
@@ -115,13 +117,8 @@ class SqlWarehouse(ABC):
         self._execute(f"INSERT INTO {qualified(INGEST_SCHEMA, LEDGER_TABLE)} VALUES ({placeholders})",
                       list(entry.values()))
 
-    def loaded_files(self) -> dict[tuple[str, str], int]:
-        """(object, checksum) -> file_seq of every file loaded so far."""
-        rows = self._execute(
-            f"SELECT object, checksum, min(file_seq) FROM {qualified(INGEST_SCHEMA, LEDGER_TABLE)} "
-            "WHERE status = 'loaded' GROUP BY object, checksum"
-        )
-        return {(obj, checksum): seq for obj, checksum, seq in rows}
+    def loaded_files(self) -> LoadedFiles:
+        return LoadedFiles.from_rows(self._execute(loaded_files_sql(qualified(INGEST_SCHEMA, LEDGER_TABLE))))
 
     def next_file_seq(self) -> int:
         (last,), = self._execute(
