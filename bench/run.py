@@ -12,6 +12,9 @@ For each size, on the same generated extracts:
   pandas         bench/pandas_overview.py: the same overview in pandas
   incremental    the next day's `_delta` files added to the landing folder, `fukan run`
                  again on the same warehouse
+  nothing new    `fukan run` once more, with no new file: what a refresh costs whatever
+                 the delta (the part of the incremental refresh that does not shrink
+                 with a smaller delta)
 
 Every figure printed is measured in this run (generation is measured once, when the
 cache is built, and read back from its marker). Wall seconds and peak RSS of the whole
@@ -66,6 +69,9 @@ TARGETS = {
     "large_incremental_share": 0.10,  # one-day incremental under 10% of the full refresh
     "small_make_run_seconds": 45.0,
 }
+
+# The runs of the pipeline itself (the others are references).
+PIPELINE_RUNS = ("full", "incremental", "nothing new")
 
 _STARTED = time.perf_counter()
 
@@ -358,6 +364,8 @@ def bench_size(size: str, args: argparse.Namespace, work: Path) -> dict[str, Any
             runs["floor after delta"] = check
             agreements["floor vs incremental"] = _compare(
                 "floor vs incremental", check, read_published_overview(warehouse))
+        if not args.skip_nothing_new and runs["incremental"]["success"]:
+            runs["nothing new"] = pipeline_run("nothing new", landing, warehouse, home, logs)
 
     if args.dagster_home_root is not None and not args.keep_work_dir:
         shutil.rmtree(home, ignore_errors=True)
@@ -387,6 +395,7 @@ def ratios(runs: dict[str, Any]) -> dict[str, float | None]:
         "full_vs_floor": ratio(full, _seconds(runs, "floor")),
         "full_vs_pandas": ratio(full, _seconds(runs, "pandas")),
         "incremental_vs_full": ratio(_seconds(runs, "incremental"), full),
+        "nothing_new_vs_full": ratio(_seconds(runs, "nothing new"), full),
     }
 
 
@@ -398,10 +407,10 @@ def _target(name: str, measured: float | None, limit: float, text: str) -> dict[
 def targets(size: str, generation: dict[str, Any], runs: dict[str, Any], ratio: dict[str, Any]) -> list[dict[str, Any]]:
     full = _seconds(runs, "full")
     found = []
-    pipeline_peaks = [r["peak_rss_bytes"] for k, r in runs.items() if k in ("full", "incremental") and r.get("success")]
+    pipeline_peaks = [r["peak_rss_bytes"] for k, r in runs.items() if k in PIPELINE_RUNS and r.get("success")]
     peak = max(pipeline_peaks) if pipeline_peaks else None
     found.append(_target(f"{size}: peak RSS of a refresh < 6 GiB", peak / GIB if peak else None,
-                         TARGETS["peak_rss_bytes"] / GIB, "GiB, whole process tree, full and incremental"))
+                         TARGETS["peak_rss_bytes"] / GIB, "GiB, whole process tree, every refresh"))
     if size == "large":
         found.append(_target("large: full refresh < 4 min", full, TARGETS["large_full_seconds"], "s end to end"))
         found.append(_target("large: full refresh within 3x the floor", ratio["full_vs_floor"],
@@ -428,8 +437,8 @@ def _fmt_bytes(value: int | None) -> str:
 
 def table(result: dict[str, Any]) -> str:
     runs, generation = result["runs"], result["generation"]
-    columns = ["full", "incremental", "floor", "pandas"]
-    headers = ["full refresh", "incremental", "floor (SQL)", "pandas"]
+    columns = ["full", "incremental", "nothing new", "floor", "pandas"]
+    headers = ["full refresh", "incremental", "nothing new", "floor (SQL)", "pandas"]
 
     def cell(name: str, fn) -> str:
         run = runs.get(name)
@@ -442,7 +451,7 @@ def table(result: dict[str, Any]) -> str:
         return fn(run)
 
     def pipeline_only(fn):
-        return lambda name: cell(name, fn) if name in ("full", "incremental") else "-"
+        return lambda name: cell(name, fn) if name in PIPELINE_RUNS else "-"
 
     gen_text = (_fmt_seconds(generation.get("seconds"))
                 + (" (cached)" if generation.get("cached") else "")) if generation.get("seconds") is not None else "not measured"
@@ -475,7 +484,8 @@ def table(result: dict[str, Any]) -> str:
     r = result["ratios"]
     fmt = lambda v: "-" if v is None else f"{v:.2f}"
     out.append(f"  ratios: full refresh / floor = {fmt(r['full_vs_floor'])}x, full refresh / pandas = "
-               f"{fmt(r['full_vs_pandas'])}x, incremental / full refresh = {fmt(r['incremental_vs_full'])}")
+               f"{fmt(r['full_vs_pandas'])}x, incremental / full refresh = {fmt(r['incremental_vs_full'])}, "
+               f"nothing new / full refresh = {fmt(r.get('nothing_new_vs_full'))}")
     for name, a in result["agreement"].items():
         out.append(f"  agreement {name}: {a['cells_agree']:,}/{a['cells']:,} cells exact, "
                    f"won amount {a['amounts_agree']}/{a['amount_cells']}")
@@ -540,6 +550,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="where to write the results as JSON (default bench/results/<UTC time>-<sizes>.json); "
                              "the same JSON is printed at the end")
     parser.add_argument("--skip-incremental", action="store_true", help="no one-day incremental refresh")
+    parser.add_argument("--skip-nothing-new", action="store_true",
+                        help="no third refresh with no new file after the incremental one")
     parser.add_argument("--skip-references", action="store_true",
                         help="no floor and no pandas reference (and so no ratios and no agreement check)")
     parser.add_argument("--pandas-max-leads", type=int, default=200_000,
