@@ -43,14 +43,20 @@ changed_lead_keys as (
     select converted_contact_id from changed_leads where converted_contact_id is not null
 ),
 
+-- The base tables, not the tasks and events CTEs: DuckDB materialises a CTE read more
+-- than once, every wide row of it, before any of these filters.
 affected as (
-    select task_id as activity_id from tasks where source_file_seq > {{ file_seq_watermark() }}
+    select task_id as activity_id from {{ ref('stg_crm__tasks') }}
+    where not is_deleted and source_file_seq > {{ file_seq_watermark() }}
     union
-    select event_id from events where source_file_seq > {{ file_seq_watermark() }}
+    select event_id from {{ ref('stg_crm__events') }}
+    where not is_deleted and source_file_seq > {{ file_seq_watermark() }}
     union
-    select task_id from tasks where who_id in (select who_id from changed_lead_keys)
+    select task_id from {{ ref('stg_crm__tasks') }}
+    where not is_deleted and who_id in (select who_id from changed_lead_keys)
     union
-    select event_id from events where who_id in (select who_id from changed_lead_keys)
+    select event_id from {{ ref('stg_crm__events') }}
+    where not is_deleted and who_id in (select who_id from changed_lead_keys)
     union
     select activity_id from {{ this }} where lead_id in (select lead_id from changed_leads)
 ),

@@ -15,7 +15,6 @@
 with
 
 rep_days as (select * from {{ ref('int_kpi_is_rep_days') }}),
-touch_intervals as (select * from {{ ref('int_kpi_is_touch_intervals') }}),
 held_meetings as (select * from {{ ref('int_kpi_is_held_meetings') }}),
 dates as (select * from {{ ref('dim_dates') }}),
 as_of as (select * from {{ ref('int_as_of') }}),
@@ -108,7 +107,9 @@ team_touches as (
         touch_intervals.owner_team_name as team_name,
         count(*) as touch_intervals,
         sum(touch_intervals.interval_days) as touch_interval_days_total
-    from touch_intervals
+    -- The table itself in each grain's branch: a CTE read twice is materialised by
+    -- DuckDB, every touch of it.
+    from {{ ref('int_kpi_is_touch_intervals') }} as touch_intervals
     inner join dates
         on touch_intervals.touched_date = dates.calendar_date
     where touch_intervals.owner_department = 'inside_sales'

@@ -21,7 +21,6 @@ with
 
 leads as (select * from {{ ref('fct_leads') }}),
 opportunities as (select * from {{ ref('fct_opportunities') }}),
-activities as (select * from {{ ref('fct_activities') }}),
 targets as (select * from {{ ref('int_kpi_pacing_targets') }}),
 
 target_kpis as (
@@ -131,7 +130,9 @@ records as (
         owner_department,
         true,
         cast(1 as {{ type_double() }})
-    from activities
+    -- fct_activities itself in both activity branches: a CTE read twice is materialised
+    -- by DuckDB, every activity of it.
+    from {{ ref('fct_activities') }}
     where activity_type in ('call', 'email')
         and is_completed
 
@@ -145,7 +146,7 @@ records as (
         owner_department,
         true,
         cast(1 as {{ type_double() }})
-    from activities
+    from {{ ref('fct_activities') }}
     where activity_type = 'call'
         and is_completed
         and is_connected

@@ -30,14 +30,18 @@ changed_owners as (
     {{ users_with_changed_records(watermark) }}
 ),
 
+-- The base table, not the activities CTE: DuckDB materialises a CTE read more than once,
+-- every wide row of it, before any of these filters.
 affected as (
-    select activity_id from activities where source_file_seq > {{ watermark }}
+    select activity_id from {{ ref('int_activities_classified') }} where source_file_seq > {{ watermark }}
     union
-    select activity_id from activities where lead_id in (select lead_id from changed_leads)
+    select activity_id from {{ ref('int_activities_classified') }}
+    where lead_id in (select lead_id from changed_leads)
+    union
+    select activity_id from {{ ref('int_activities_classified') }}
+    where owner_user_id in (select user_id from changed_owners)
     union
     select activity_id from {{ this }} where lead_id in (select lead_id from changed_leads)
-    union
-    select activity_id from activities where owner_user_id in (select user_id from changed_owners)
 ),
 {% endif %}
 dated as (
