@@ -1,4 +1,4 @@
-"""`make bench`: time a full and a one-day incremental refresh against two references.
+"""`make bench`: time a full, a one-day incremental and a no-op refresh against two references.
 
 For each size, on the same generated extracts:
 
