@@ -8,8 +8,10 @@ compared row for row, but `source_file_seq` (load numbers differ between the two
 """
 from __future__ import annotations
 
+import csv
 import json
 import shutil
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -112,32 +114,105 @@ def test_incremental_and_full_builds_give_identical_tables(incremental_build, bu
     _assert_identical_tables(built_warehouse.warehouse, warehouse)
 
 
+def _copy_with_every_demo_file(incremental_build, demo_landing: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A copy of the incrementally built warehouse, and a landing folder holding every
+    demo file it loaded (links), for a test's own next days."""
+    warehouse, _ = incremental_build
+    landing, copy, target = tmp_path / "landing", tmp_path / "fukan.duckdb", tmp_path / "target"
+    _link(sorted(path for path in demo_landing.rglob("*") if path.is_file()), demo_landing, landing)
+    shutil.copyfile(warehouse, copy)
+    return landing, copy, target
+
+
+def _incremental_day(warehouse: Path, landing: Path, target: Path) -> list[int]:
+    """The pipeline's next refresh: the last build recorded, the new landing files loaded,
+    an incremental build. Returns the rows each new file loaded."""
+    record_build(warehouse, definitions_fingerprint(), False, loaded_file_seq(warehouse))
+    loaded = ingest_landing(landing, warehouse, progress=False).files
+    run_dbt([*MODELS_AND_SEEDS, "--quiet"], warehouse, target)
+    return [file.rows_loaded for file in loaded if file.status == "loaded"]
+
+
+def _assert_a_full_build_agrees(warehouse: Path, target: Path, tmp_path: Path) -> None:
+    full = tmp_path / "full.duckdb"
+    shutil.copyfile(warehouse, full)
+    run_dbt([*MODELS_AND_SEEDS, "--full-refresh", "--quiet"], full, target)
+    _assert_identical_tables(full, warehouse)
+
+
 def test_a_renamed_team_reaches_every_incremental_model(incremental_build, demo_landing, tmp_path):
     """A day whose only file renames a field-sales team (a user_role record): the
     incremental models rebuild the activities and touches of that team's reps, as a
     full build of the same files does. No lead, task or event changes that day, so only
     the owners' trace finds them."""
-    warehouse, _ = incremental_build
-    landing, copy, target = tmp_path / "landing", tmp_path / "fukan.duckdb", tmp_path / "target"
-    _link(sorted(path for path in demo_landing.rglob("*") if path.is_file()), demo_landing, landing)
+    landing, copy, target = _copy_with_every_demo_file(incremental_build, demo_landing, tmp_path)
     [roles] = (landing / "user_role").glob("*_full.csv")
     header, *rows = roles.read_text(encoding="utf-8").splitlines()
     [team] = [row for row in rows if '"FS_Enterprise"' in row]
     renamed = team.replace("フィールドセールス エンタープライズ", "フィールドセールス 大企業")
     renamed = renamed.replace(renamed.split(",")[2], '"2026-10-02T09:00:00.000+0000"')
     (landing / "user_role" / "user_role_20261002_delta.csv").write_text(f"{header}\n{renamed}\n", encoding="utf-8")
-    shutil.copyfile(warehouse, copy)
-    record_build(copy, definitions_fingerprint(), False, loaded_file_seq(copy))
-    loaded = ingest_landing(landing, copy, progress=False).files
-    assert [file.rows_loaded for file in loaded if file.status == "loaded"] == [1]
-    run_dbt([*MODELS_AND_SEEDS, "--quiet"], copy, target)
-    full = tmp_path / "full.duckdb"
-    shutil.copyfile(copy, full)
-    run_dbt([*MODELS_AND_SEEDS, "--full-refresh", "--quiet"], full, target)
-    _assert_identical_tables(full, copy)
+    assert _incremental_day(copy, landing, target) == [1]
+    _assert_a_full_build_agrees(copy, target, tmp_path)
     with duckdb.connect(str(copy), read_only=True) as con:
         assert con.execute("select count(*) from intermediate.int_kpi_is_touch_intervals "
                            "where owner_team_name = 'フィールドセールス 大企業'").fetchone()[0] > 0
+
+
+def _salesforce_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def _write_completed_call(path: Path, template: Path, task_id: str, lead_id: str, owner_id: str,
+                          created: datetime, modified: datetime) -> None:
+    """A task file holding one completed call, under the demo task file's header."""
+    with template.open(encoding="utf-8", newline="") as source:
+        header = next(csv.reader(source))
+    values = {
+        "id": task_id, "created_date": _salesforce_time(created), "system_modstamp": _salesforce_time(modified),
+        "last_modified_date": _salesforce_time(modified), "is_deleted": "false", "who_id": lead_id,
+        "owner_id": owner_id, "type": "Call", "task_subtype": "Call", "subject": "架電", "status": "Completed",
+        "is_closed": "true", "activity_date": created.date().isoformat(),
+        "completed_date_time": _salesforce_time(created),
+    }
+    with path.open("w", encoding="utf-8", newline="") as target:
+        writer = csv.writer(target)
+        writer.writerow(header)
+        writer.writerow([values.get(column, "") for column in header])
+
+
+def _task_in(warehouse: Path, task_id: str, relation: str) -> bool:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(f"select count(*) from {relation} where activity_id = ?", [task_id]).fetchone()[0] == 1
+
+
+def test_an_activity_after_the_as_of_instant_joins_when_the_instant_reaches_it(
+    incremental_build, demo_landing, tmp_path
+):
+    """A call whose record was last modified before it was created (clock skew at the
+    source), dated after the as-of instant: the facts leave it out. A later day moves
+    the instant past it; the call's record never changes again, so only the facts' watch
+    for activities later than all they hold brings it in - as a full build does."""
+    landing, copy, target = _copy_with_every_demo_file(incremental_build, demo_landing, tmp_path)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        as_of = con.execute("select as_of_at from intermediate.int_as_of").fetchone()[0]
+        lead_id, owner_id = con.execute(
+            "select lead_id, owner_user_id from staging.stg_crm__leads "
+            "where not is_deleted and converted_contact_id is null order by lead_id limit 1"
+        ).fetchone()
+    [template] = (landing / "task").glob("*_full.csv")
+    late_call, next_call = "00T900000000000001", "00T900000000000002"
+    _write_completed_call(landing / "task" / "task_20261002_delta.csv", template, late_call, lead_id, owner_id,
+                          created=as_of + timedelta(days=1), modified=as_of - timedelta(hours=1))
+    assert _incremental_day(copy, landing, target) == [1]
+    assert not _task_in(copy, late_call, "marts.fct_activities")  # after the instant, which it did not move
+
+    _write_completed_call(landing / "task" / "task_20261003_delta.csv", template, next_call, lead_id, owner_id,
+                          created=as_of + timedelta(days=2), modified=as_of + timedelta(days=2))
+    assert _incremental_day(copy, landing, target) == [1]
+    assert _task_in(copy, late_call, "marts.fct_activities")
+    assert _task_in(copy, late_call, "intermediate.int_kpi_is_touch_intervals")
+    _assert_a_full_build_agrees(copy, target, tmp_path)
 
 
 def test_lead_grain_models_rebuilt_only_the_changed_leads(incremental_build):

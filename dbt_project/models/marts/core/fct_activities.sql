@@ -4,8 +4,10 @@
 
     Incremental: a refresh rebuilds the rows of activities that changed, of leads whose
     record or history changed (their quality, or which lead an activity belongs to), and
-    of owners whose user record or role changed (their department and team); deleted
-    activities leave. -#}
+    of owners whose user record or role changed (their department and team), and every
+    activity later than all it holds (one the as-of instant left out, e.g. created after
+    its own last modification, joins once the instant reaches it); deleted activities
+    leave. -#}
 {{ config(
     unique_key='activity_id',
     post_hook="{{ delete_deleted_activities() }}",
@@ -42,6 +44,9 @@ affected as (
     where owner_user_id in (select user_id from changed_owners)
     union
     select activity_id from {{ this }} where lead_id in (select lead_id from changed_leads)
+    union
+    select activity_id from {{ ref('int_activities_classified') }}
+    where occurred_at > (select max(occurred_at) from {{ this }})
 ),
 {% endif %}
 dated as (
