@@ -19,7 +19,8 @@ For each size, on the same generated extracts:
 Every figure printed is measured in this run (generation is measured once, when the
 cache is built, and read back from its marker). Wall seconds and peak RSS of the whole
 process tree come from bench/measure.py; the pipeline's step times come from Dagster's
-step events (`--timings-json`). The floor's and pandas' overviews are compared cell by
+step events (`--timings-json`), dbt's time per kind of node from the `run_results.json`
+its build leaves (bench/dbt_nodes.py). The floor's and pandas' overviews are compared cell by
 cell with the published kpi_funnel_overview (cohort basis, month grain).
 
     python -m bench.run --sizes small
@@ -45,6 +46,7 @@ if str(REPO) not in sys.path:  # `python bench/run.py` as well as `python -m ben
     sys.path.insert(0, str(REPO))
 
 from bench.compare import agreement, read_csv_overview, read_published_overview  # noqa: E402
+from bench.dbt_nodes import build_summary  # noqa: E402
 from bench.measure import Measured, run_measured  # noqa: E402
 
 SIZES = {"small": 20_000, "medium": 200_000, "large": 1_000_000}
@@ -222,6 +224,13 @@ def _measured_fields(measured: Measured) -> dict[str, Any]:
     }
 
 
+def _dbt_target() -> Path:
+    """The folder every dbt command of the pipeline writes to (its `dbt build` included)."""
+    from orchestration.dbt_project import build_target_path  # imports dagster-dbt: only when timing
+
+    return build_target_path()
+
+
 def pipeline_run(label: str, landing: Path, warehouse: Path, dagster_home: Path, logs: Path) -> dict[str, Any]:
     """`fukan run` in a subprocess: wall time, peak RSS of the tree, step times, sizes."""
     slug = label.replace(" ", "-")
@@ -229,6 +238,7 @@ def pipeline_run(label: str, landing: Path, warehouse: Path, dagster_home: Path,
     command = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing),
                "--warehouse", str(warehouse), "--quiet", "--timings-json", str(timings_path)]
     say(f"  {label}: fukan run ...")
+    started = time.time()
     measured = run_measured(command, logs / f"{slug}.log", cwd=REPO, env=_env(DAGSTER_HOME=str(dagster_home)),
                             heartbeat=_heartbeat(label))
     timings = json.loads(timings_path.read_text(encoding="utf-8")) if timings_path.exists() else {}
@@ -249,6 +259,7 @@ def pipeline_run(label: str, landing: Path, warehouse: Path, dagster_home: Path,
         "checks_failed": timings.get("checks_failed"),
         "warehouse_bytes": _warehouse_bytes(warehouse),
         "published_bytes": _published_bytes(warehouse),
+        "dbt_build": build_summary(_dbt_target(), started),
     }
     state = "done" if result["success"] else "FAILED (see the log)"
     say(f"  {label}: {state} in {measured.seconds:.1f} s, peak RSS {measured.peak_rss_bytes / GIB:.2f} GiB, "
@@ -435,6 +446,27 @@ def _fmt_bytes(value: int | None) -> str:
     return f"{value / GIB:.2f} GiB" if value >= GIB else f"{value / 2**20:,.0f} MiB"
 
 
+_DBT_KINDS = ("incremental models", "table models", "view models", "data tests", "seeds", "hooks")
+
+
+def _dbt_rows(runs: dict[str, Any], pipeline_only) -> list[tuple[str, Any]]:
+    """`dbt build`'s own wall time, then thread-seconds (and nodes) per kind of node."""
+    builds = [run["dbt_build"] for run in runs.values() if run.get("dbt_build")]
+    if not builds:
+        return []
+    found = {kind for build in builds for kind in build["kinds"]}
+    kinds = [k for k in _DBT_KINDS if k in found] + sorted(found - set(_DBT_KINDS))
+
+    def per_kind(run: dict[str, Any], kind: str) -> str:
+        totals = (run.get("dbt_build") or {}).get("kinds", {}).get(kind)
+        return f"{totals['thread_seconds']:.1f} s ({totals['nodes']})" if totals else "-"
+
+    rows = [("dbt's own wall time", pipeline_only(
+        lambda r: _fmt_seconds(r["dbt_build"]["elapsed_seconds"]) if r.get("dbt_build") else "-"))]
+    rows += [(f"  {kind}, thread-s", pipeline_only(lambda r, k=kind: per_kind(r, k))) for kind in kinds]
+    return rows
+
+
 def table(result: dict[str, Any]) -> str:
     runs, generation = result["runs"], result["generation"]
     columns = ["full", "incremental", "nothing new", "floor", "pandas"]
@@ -474,6 +506,7 @@ def table(result: dict[str, Any]) -> str:
         ("published size", pipeline_only(lambda r: _fmt_bytes(r["published_bytes"]))),
         ("rows loaded", pipeline_only(lambda r: f"{r['rows_loaded']:,}" if r["rows_loaded"] is not None else "-")),
         ("rows/s", pipeline_only(lambda r: f"{r['rows_per_second']:,.0f}" if r["rows_per_second"] else "-")),
+        *_dbt_rows(runs, pipeline_only),
     ]
     body = [[label, *(fn(name) for name in columns)] for label, fn in rows]
     widths = [max(len(str(r[i])) for r in [["stage", *headers], *body]) for i in range(len(headers) + 1)]
@@ -489,6 +522,11 @@ def table(result: dict[str, Any]) -> str:
     for name, a in result["agreement"].items():
         out.append(f"  agreement {name}: {a['cells_agree']:,}/{a['cells']:,} cells exact, "
                    f"won amount {a['amounts_agree']}/{a['amount_cells']}")
+    for name in PIPELINE_RUNS:
+        build = (runs.get(name) or {}).get("dbt_build")
+        if build:
+            slowest = ", ".join(f"{n['node']} {n['seconds']:.1f} s" for n in build["slowest"])
+            out.append(f"  slowest dbt nodes, {name}: {slowest}")
     for t in result["targets"]:
         measured = "-" if t["measured"] is None else f"{t['measured']:.2f}"
         out.append(f"  target {t['status']:<12} {t['target']}: {measured} (limit {t['limit']:g} {t['text']})")
