@@ -4,7 +4,9 @@ Not in `published/`: Data Docs are rebuilt on every run, failed runs above all (
 when people read them), while a failed run must leave `published/` byte-identical. Not
 in the code checkout either, which a deployment may mount read-only. The site lives at
 `<DAGSTER_HOME>/great_expectations/uncommitted/data_docs/local_site/index.html`, keeps
-the history of every validation, and each check links to it in its metadata.
+the history of every validation, and each check links to it in its metadata. Its pages
+escape every value that comes from the data (`data_docs_view.py`): the docs show hostile
+CRM values as text.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
 
 GX_STORE = "great_expectations"
 _SITE = ("uncommitted", "data_docs", "local_site", "index.html")
+_VIEW = {"module_name": "orchestration.quality.data_docs_view", "class_name": "EscapedValuesPageView"}
 
 
 def store_root(home: Path) -> Path:
@@ -36,8 +39,12 @@ def runtime_context(home: Path) -> AbstractDataContext:
         ProgressBarsConfig,
     )
 
+    stores = FilesystemStoreBackendDefaults(root_directory=str(store_root(home)))
+    stores.data_docs_sites[stores.data_docs_site_name]["site_section_builders"] = {
+        section: {"view": _VIEW} for section in ("expectations", "validations")
+    }
     project = DataContextConfig(
-        store_backend_defaults=FilesystemStoreBackendDefaults(root_directory=str(store_root(home))),
+        store_backend_defaults=stores,
         progress_bars=ProgressBarsConfig(globally=False),
         analytics_enabled=False,
     )
