@@ -14,12 +14,14 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -41,6 +43,31 @@ _PUBLISHED = "last_published"
 SUITES_DIR = config.EXPECTATIONS_DIR / "expectations"  # the GX file context's expectations store
 
 
+# GX's optional Spark support imports this package, and importing it calls `sys.exit(0)`
+# when `__main__` has neither `__spec__` nor `__file__` (pyspark takes that for its own
+# doctests): the case in Dagster's run worker, a multiprocessing "spawn" child.
+_SPARK_CONNECT = "pyspark.sql.connect"
+_IMPORT_LOCK = threading.Lock()
+
+
+def import_great_expectations() -> ModuleType:
+    """GX, imported without Spark Connect: fukan validates pandas frames, never Spark ones.
+
+    Every GX import at run time goes through here first (later `import great_expectations`
+    statements find the module loaded). While GX imports, `pyspark.sql.connect` reads as not
+    installed, an ImportError GX handles; a process that already imported it is left as is.
+    """
+    with _IMPORT_LOCK:
+        if "great_expectations" in sys.modules or _SPARK_CONNECT in sys.modules:
+            return importlib.import_module("great_expectations")
+        sys.modules[_SPARK_CONNECT] = None  # type: ignore[assignment] # import raises ImportError
+        try:
+            return importlib.import_module("great_expectations")
+        finally:
+            if sys.modules.get(_SPARK_CONNECT, ...) is None:
+                del sys.modules[_SPARK_CONNECT]
+
+
 def import_great_expectations_in_background() -> None:
     """Import GX (about 5 s of CPU: it loads scipy and every expectation class) in a thread.
 
@@ -50,7 +77,7 @@ def import_great_expectations_in_background() -> None:
     """
     def load() -> None:
         try:
-            importlib.import_module("great_expectations")
+            import_great_expectations()
         except Exception:  # noqa: BLE001 - the checks' own import raises it where it belongs
             pass
 
@@ -234,13 +261,14 @@ class QualityRunner:
 
     @cached_property
     def context(self) -> AbstractDataContext:
+        import_great_expectations()
         context = data_docs.runtime_context(self.home)
         context.data_sources.add_or_update_pandas("warehouse")
         return context
 
     def validate(self, suite: dict[str, Any], frame: Frame, values: dict[str, Any]) -> Outcome:
         """Run one suite (a JSON dict as committed) on a frame."""
-        import great_expectations as gx
+        gx = import_great_expectations()
         from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.data_context.types.resource_identifiers import (
             ExpectationSuiteIdentifier,
