@@ -23,6 +23,9 @@ from orchestration.publish import layout
 PUBLISHED_SCHEMAS = ("marts", "kpi")
 MANIFEST_SCHEMA = "publish"
 WORKING = "working"
+# The published file is written in the storage format of DuckDB 1.4, which every later
+# DuckDB reads: BI connectors embed DuckDB 1.4 or 1.5 and refuse a 2.0-format file.
+READER_STORAGE_VERSION = "v1.4.0"
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def write_version(
 ) -> dict[str, Any]:
     """Fill `folder` with the database, Parquet files and manifest; return the manifest."""
     database = folder / layout.DATABASE
-    with duckdb.connect(str(database)) as con:
+    with duckdb.connect(str(database), config={"storage_compatibility_version": READER_STORAGE_VERSION}) as con:
         # No row-order bookkeeping: copies and Parquet files are written in parallel, and
         # no reader may rely on the order of rows in a table (the marts have none either).
         con.execute("set preserve_insertion_order = false")
