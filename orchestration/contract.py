@@ -1,12 +1,14 @@
-"""The raw extract contract (shared/CONTRACT.md) as data.
+"""The raw extract contract as data.
 
-One place says which objects exist, which columns each has, which are required and
-what type each column is cast to on ingestion. The generator, the loader and the
-staging models' tests all read this module, so a new CRM field is added here once.
+One place says which objects exist, which columns each has, which are required, what
+type each column is cast to on ingestion and which values of it are plausible. The
+generator, the loader and the staging models' tests all read this module, so a new CRM
+field is added here once.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 # Logical column types. The loader casts text to these and quarantines rows that fail.
 TEXT = "text"
@@ -26,11 +28,67 @@ SQL_TYPES = {
 }
 
 
+# Plausible values (row rules). A value of the right type that no real record holds (a
+# 1900 or 9999 placeholder, a negative amount) would load, then fail a reconciliation or
+# constraint of the warehouse on every refresh until a correction lands; ingestion
+# quarantines its row instead, naming the column and the bound it breaks.
+EARLIEST_PLAUSIBLE = date(2000, 1, 1)  # before: an epoch or "0001-01-01" default of a broken export
+RECORD_TIME_TOLERANCE = timedelta(days=1)  # clock skew: nothing is created or changed after its load
+PLANNED_HORIZON = timedelta(days=730)  # activities, close dates and campaigns may be planned ahead
+MAX_AMOUNT = 1e15  # yen: above any deal; the field-sales mart bounds the average deal size by it
+MAX_CALL_SECONDS = 4 * 3600  # a longer "call" is a line left open
+MAX_HEARING_ITEMS = 50  # discovery items confirmed in one conversation
+CALENDAR_SEED = "business_calendar"  # the KPI marts report on the dates of this seed only
+
+
+def describe_span(delta: timedelta) -> str:
+    return f"{delta.days} day{'s' if delta.days != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The plausible values of a column beyond its type; None leaves an end open.
+
+    Numbers lie between ``low`` and ``high``. Dates and timestamps lie from
+    EARLIEST_PLAUSIBLE, or with ``in_calendar`` from the first day of the business
+    calendar seed (a KPI event dated earlier falls in no reporting period), to ``ahead``
+    after the load time.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    ahead: timedelta | None = None
+    in_calendar: bool = False
+
+    @property
+    def is_time(self) -> bool:
+        return self.ahead is not None
+
+    def describe(self) -> str:
+        """The rule in words, as the documentation lists it."""
+        if self.is_time:
+            start = f"the first day of seeds/{CALENDAR_SEED}.csv" if self.in_calendar else str(EARLIEST_PLAUSIBLE)
+            return f"from {start} to {describe_span(self.ahead)} after the load"
+        if self.high is None:
+            return f"{self.low:g} or more"
+        return f"{self.low:g} to {self.high:g}"
+
+
+RECORD_TIME = Bounds(ahead=RECORD_TIME_TOLERANCE)  # when a record was created or changed
+REPORTED_RECORD_TIME = Bounds(ahead=RECORD_TIME_TOLERANCE, in_calendar=True)  # ... and a KPI counts it then
+PLANNED_TIME = Bounds(ahead=PLANNED_HORIZON)  # a business date, possibly ahead
+REPORTED_PLANNED_TIME = Bounds(ahead=PLANNED_HORIZON, in_calendar=True)  # ... that dates a KPI event
+NOT_NEGATIVE = Bounds(low=0)  # counts, sizes, costs, durations
+AMOUNT = Bounds(low=0, high=MAX_AMOUNT)  # whatever the stage: won and lost amounts are sums of it
+PERCENT = Bounds(low=0, high=100)
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     type: str = TEXT
     required: bool = False
+    bounds: Bounds | None = None  # plausible values; every date, timestamp and number has some
 
 
 @dataclass(frozen=True)
@@ -57,21 +115,26 @@ class CrmObject:
         raise KeyError(f"{self.name} has no contract column {name!r}")
 
 
-COMMON = (
-    Column("id", TEXT, required=True),
-    Column("created_date", TIMESTAMP, required=True),
-    Column("system_modstamp", TIMESTAMP),
-    Column("last_modified_date", TIMESTAMP),
-    Column("is_deleted", BOOLEAN),
-)
+def _common(reported: bool) -> tuple[Column, ...]:
+    """The columns every object has; ``reported``: KPIs count the record on the day it was created."""
+    return (
+        Column("id", TEXT, required=True),
+        Column("created_date", TIMESTAMP, True, REPORTED_RECORD_TIME if reported else RECORD_TIME),
+        Column("system_modstamp", TIMESTAMP, bounds=RECORD_TIME),
+        Column("last_modified_date", TIMESTAMP, bounds=RECORD_TIME),
+        Column("is_deleted", BOOLEAN),
+    )
 
 
-def _obj(name: str, sf_name: str, cols: list[Column], required_object: bool = False) -> CrmObject:
-    return CrmObject(name, COMMON + tuple(cols), required_object, sf_name)
+def _obj(
+    name: str, sf_name: str, cols: list[Column], required_object: bool = False, *, reported: bool = False
+) -> CrmObject:
+    return CrmObject(name, _common(reported) + tuple(cols), required_object, sf_name)
 
 
 T, TS, D, B, I, F = TEXT, TIMESTAMP, DATE, BOOLEAN, INTEGER, DOUBLE
 C = Column
+PLANNED, REPORTED = PLANNED_TIME, REPORTED_PLANNED_TIME
 
 OBJECTS: dict[str, CrmObject] = {
     o.name: o
@@ -82,52 +145,75 @@ OBJECTS: dict[str, CrmObject] = {
         ], required_object=True),
         _obj("user_role", "UserRole", [C("name"), C("developer_name"), C("parent_role_id")]),
         _obj("account", "Account", [
-            C("name"), C("owner_id"), C("type"), C("industry"), C("number_of_employees", I),
-            C("annual_revenue", F), C("billing_country_code"), C("account_source"),
+            C("name"), C("owner_id"), C("type"), C("industry"), C("number_of_employees", I, bounds=NOT_NEGATIVE),
+            C("annual_revenue", F, bounds=NOT_NEGATIVE), C("billing_country_code"), C("account_source"),
         ]),
         _obj("lead", "Lead", [
             C("owner_id", T, True), C("status", T, True), C("lead_source"), C("company"), C("title"),
-            C("industry"), C("number_of_employees", I), C("annual_revenue", F), C("country_code"),
-            C("rating"), C("is_converted", B), C("converted_date", D), C("converted_account_id"),
-            C("converted_contact_id"), C("converted_opportunity_id"), C("master_record_id"),
-        ], required_object=True),
+            C("industry"), C("number_of_employees", I, bounds=NOT_NEGATIVE), C("annual_revenue", F, bounds=NOT_NEGATIVE),
+            C("country_code"), C("rating"), C("is_converted", B), C("converted_date", D, bounds=REPORTED),
+            C("converted_account_id"), C("converted_contact_id"), C("converted_opportunity_id"), C("master_record_id"),
+        ], required_object=True, reported=True),
         _obj("contact", "Contact", [
             C("account_id"), C("owner_id"), C("lead_source"), C("title"), C("department"),
         ]),
         _obj("campaign", "Campaign", [
-            C("name"), C("type"), C("status"), C("start_date", D), C("end_date", D),
-            C("budgeted_cost", F), C("actual_cost", F), C("parent_id"),
+            C("name"), C("type"), C("status"), C("start_date", D, bounds=PLANNED), C("end_date", D, bounds=PLANNED),
+            C("budgeted_cost", F, bounds=AMOUNT), C("actual_cost", F, bounds=AMOUNT), C("parent_id"),
         ]),
         _obj("campaign_member", "CampaignMember", [
             C("campaign_id"), C("lead_id"), C("contact_id"), C("status"), C("has_responded", B),
-            C("first_responded_date", D),
+            C("first_responded_date", D, bounds=PLANNED),
         ]),
         _obj("task", "Task", [
             C("who_id"), C("what_id"), C("account_id"), C("owner_id", T, True), C("type"),
-            C("task_subtype"), C("subject"), C("status"), C("is_closed", B), C("activity_date", D),
-            C("completed_date_time", TS), C("call_type"), C("call_disposition"),
-            C("call_duration_in_seconds", I), C("hearing_item_count_c", I),
-        ], required_object=True),
+            C("task_subtype"), C("subject"), C("status"), C("is_closed", B), C("activity_date", D, bounds=REPORTED),
+            C("completed_date_time", TS, bounds=REPORTED), C("call_type"), C("call_disposition"),
+            C("call_duration_in_seconds", I, bounds=Bounds(low=0, high=MAX_CALL_SECONDS)),
+            C("hearing_item_count_c", I, bounds=Bounds(low=0, high=MAX_HEARING_ITEMS)),
+        ], required_object=True, reported=True),
         _obj("event", "Event", [
             C("who_id"), C("what_id"), C("account_id"), C("owner_id", T, True), C("type"),
-            C("event_subtype"), C("subject"), C("activity_date", D), C("start_date_time", TS),
-            C("end_date_time", TS), C("duration_in_minutes", I),
-        ], required_object=True),
+            C("event_subtype"), C("subject"), C("activity_date", D, bounds=REPORTED),
+            C("start_date_time", TS, bounds=REPORTED), C("end_date_time", TS, bounds=REPORTED),
+            C("duration_in_minutes", I, bounds=NOT_NEGATIVE),
+        ], required_object=True, reported=True),
         _obj("opportunity", "Opportunity", [
             C("account_id"), C("owner_id", T, True), C("campaign_id"), C("type"), C("lead_source"),
-            C("stage_name", T, True), C("is_closed", B), C("is_won", B), C("amount", F),
-            C("probability", F), C("forecast_category_name"), C("close_date", D),
+            C("stage_name", T, True), C("is_closed", B), C("is_won", B), C("amount", F, bounds=AMOUNT),
+            C("probability", F, bounds=PERCENT), C("forecast_category_name"), C("close_date", D, bounds=REPORTED),
             C("currency_iso_code"),
-        ], required_object=True),
+        ], required_object=True, reported=True),
         _obj("opportunity_history", "OpportunityHistory", [
-            C("opportunity_id", T, True), C("stage_name", T, True), C("amount", F),
-            C("close_date", D), C("probability", F),
-        ]),
+            C("opportunity_id", T, True), C("stage_name", T, True), C("amount", F, bounds=AMOUNT),
+            C("close_date", D, bounds=PLANNED), C("probability", F, bounds=PERCENT),
+        ], reported=True),
         _obj("lead_history", "LeadHistory", [
             C("lead_id", T, True), C("field", T, True), C("old_value"), C("new_value"),
-        ]),
+        ], reported=True),
     ]
 }
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """One plausibility rule as people read it: the object, the column, the rule."""
+
+    object: str
+    column: str
+    rule: str
+
+
+def row_rules() -> list[RowRule]:
+    """Every plausibility rule ingestion applies, in contract order: the table the
+    documentation lists."""
+    return [
+        RowRule(obj.name, column.name, column.bounds.describe())
+        for obj in OBJECTS.values()
+        for column in obj.columns
+        if column.bounds is not None
+    ]
+
 
 # Ingestion metadata columns added to every raw table.
 META_COLUMNS = ("_source_file", "_source_row", "_file_seq", "_loaded_at")

@@ -8,9 +8,12 @@ without an offset is read as UTC.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import csv
+import functools
+from datetime import date, datetime, time
+from pathlib import Path
 
-from orchestration import contract
+from orchestration import config, contract
 from orchestration.contract import Column, CrmObject
 from orchestration.ingest.headers import HeaderMap
 from orchestration.ingest.sql import ident, literal, timestamp_literal
@@ -18,9 +21,6 @@ from orchestration.ingest.tables import QUARANTINE_COLUMNS, Rows
 
 CHECKED_TABLE = "_ingest_checked"
 
-# Record timestamps that cannot lie in the future; activity times (a planned event) can.
-FUTURE_CHECKED = ("created_date", "system_modstamp", "last_modified_date")
-FUTURE_TOLERANCE = timedelta(days=1)
 SHOWN_VALUE_CHARS = 100
 
 # Each cast yields NULL for text that is not a value of the type. DuckDB's own
@@ -66,6 +66,48 @@ def _value(column: Column, i: int) -> str:
     return _CASTS[column.type].format(t=f"t{i}") if column.type in _CASTS else f"t{i}"
 
 
+@functools.cache
+def _first_calendar_day(path: Path, modified_ns: int) -> date:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return min(date.fromisoformat(row["calendar_date"]) for row in csv.DictReader(handle))
+
+
+def first_calendar_day() -> date:
+    """The first day of the business calendar seed as it is on disk (what dbt loads next)."""
+    path = config.SEEDS_DIR / f"{contract.CALENDAR_SEED}.csv"
+    return _first_calendar_day(path, path.stat().st_mtime_ns)
+
+
+def _limits(column: Column, now: datetime) -> list[tuple[str, str, str]]:
+    """(operator, SQL bound, words after the value) for each end of the column's
+    plausible values: a typed value beyond one makes the row implausible."""
+    bounds = column.bounds
+    if bounds is None:
+        return []
+    if not bounds.is_time:
+        return [
+            (operator, repr(float(value)), f"is {words} {value:g}")
+            for operator, value, words in (("<", bounds.low, "below"), (">", bounds.high, "above"))
+            if value is not None
+        ]
+    if bounds.in_calendar:
+        earliest = first_calendar_day()
+        why = f"the first day of the business calendar (seeds/{contract.CALENDAR_SEED}.csv)"
+    else:
+        earliest, why = contract.EARLIEST_PLAUSIBLE, "the earliest plausible date"
+    latest = now + bounds.ahead
+    after = f"{contract.describe_span(bounds.ahead)} after the load at {now.isoformat(timespec='seconds')}"
+    if column.type == contract.DATE:
+        return [
+            ("<", f"DATE '{earliest}'", f"is before {earliest}, {why}"),
+            (">", f"DATE '{latest.date()}'", f"is after {latest.date()}, {after}"),
+        ]
+    return [
+        ("<", timestamp_literal(datetime.combine(earliest, time())), f"is before {earliest}, {why}"),
+        (">", timestamp_literal(latest), f"is after {latest.isoformat(timespec='seconds')}, {after}"),
+    ]
+
+
 def _reason(column: Column, i: int, now: datetime) -> str | None:
     """SQL for what is wrong with c{i} in a row (NULL when nothing); None when the
     column cannot be wrong."""
@@ -74,19 +116,16 @@ def _reason(column: Column, i: int, now: datetime) -> str | None:
     if column.required:
         empty = "id is empty" if name == "id" else f"{name} is empty (required)"
         whens.append(f"WHEN t{i} IS NULL THEN {literal(empty)}")
+    # The value as the file has it, quoted and shortened: "amount: '-1e9' ".
+    opening, closing = literal(f"{name}: '"), literal("' ")
+    shown = (
+        f"{opening} || CASE WHEN length(c{i}) > {SHOWN_VALUE_CHARS} "
+        f"THEN left(c{i}, {SHOWN_VALUE_CHARS}) || '…' ELSE c{i} END || {closing}"
+    )
     if column.type in _CASTS:
-        shown = (
-            f"CASE WHEN length(c{i}) > {SHOWN_VALUE_CHARS} "
-            f"THEN left(c{i}, {SHOWN_VALUE_CHARS}) || '…' ELSE c{i} END"
-        )
-        prefix, suffix = literal(f"{name}: '"), literal(f"' is not {_TYPE_WORDS[column.type]}")
-        whens.append(f"WHEN t{i} IS NOT NULL AND v{i} IS NULL THEN {prefix} || {shown} || {suffix}")
-    if name in FUTURE_CHECKED:
-        suffix = literal(f" is in the future (loaded at {now.isoformat(timespec='seconds')})")
-        whens.append(
-            f"WHEN v{i} > {timestamp_literal(now + FUTURE_TOLERANCE)} "
-            f"THEN {literal(name + ' ')} || strftime(v{i}, '%Y-%m-%dT%H:%M:%S') || {suffix}"
-        )
+        not_a = literal(f"is not {_TYPE_WORDS[column.type]}")
+        whens.append(f"WHEN t{i} IS NOT NULL AND v{i} IS NULL THEN {shown} || {not_a}")
+    whens += [f"WHEN v{i} {op} {bound} THEN {shown} || {literal(words)}" for op, bound, words in _limits(column, now)]
     return f"CASE {' '.join(whens)} END" if whens else None
 
 
