@@ -12,12 +12,13 @@ from typing import Any
 
 import pandas as pd
 
-from orchestration import config
+from orchestration import config, contract
 
 CRITICAL, WARNING = "critical", "warning"  # GX expectation severities; critical blocks publication
 
-EARLIEST_PLAUSIBLE = "2000-01-01"  # before: an epoch or "0001-01-01" default from a broken export
-PLANNED_HORIZON_DAYS = 730  # activities, close dates and campaigns may be planned ahead
+# The plausible time window of the contract (ingestion quarantines rows outside it).
+EARLIEST_PLAUSIBLE = contract.EARLIEST_PLAUSIBLE.isoformat()
+PLANNED_HORIZON_DAYS = contract.PLANNED_HORIZON.days
 
 # Mapping seeds whose values a raw field must take: parameter -> (seed, column, match).
 # "normalised" matches like the models' fukan.normalise_text (lower case, surrounding

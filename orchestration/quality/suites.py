@@ -71,7 +71,10 @@ CALL_DISPOSITION_FILL = 0.8
 
 # Value bands of raw fields that feed KPI sums and averages.
 RAW_BANDS: dict[str, dict[str, tuple[float | None, float | None]]] = {
-    "task": {"hearing_item_count_c": (0, 50), "call_duration_in_seconds": (0, 4 * 3600)},
+    "task": {
+        "hearing_item_count_c": (0, contract.MAX_HEARING_ITEMS),
+        "call_duration_in_seconds": (0, contract.MAX_CALL_SECONDS),
+    },
     "opportunity": {"amount": (0, None), "probability": (0, 100)},
 }
 
