@@ -23,7 +23,7 @@ from orchestration.ingest import ingest_landing
 
 pytestmark = pytest.mark.e2e
 
-BUILT_SCHEMAS = ("staging", "intermediate", "marts", "kpi")
+BUILT_SCHEMAS = ("staging", "intermediate", "marts", "kpi_inputs", "kpi")
 LOAD_NUMBER = "source_file_seq"
 # A build's own work list, not data: every lead on a full build, the changed ones on an
 # incremental build (its own test below).
@@ -67,7 +67,7 @@ def test_second_build_merged_into_the_existing_tables(incremental_build):
     models = _incremental_models(target)
     names = {node["name"] for node in models}
     assert {"stg_crm__tasks", "stg_crm__events", "int_activities_classified", "fct_activities",
-            "int_kpi_is_touch_intervals"} <= names
+            "int_kpi_inside_sales_touch_intervals"} <= names
     for node in models:
         executed = (target / "run" / "fukan" / node["original_file_path"]).read_text(encoding="utf-8").lower()
         # An insert into the existing table, not a `create table as` over all history;
@@ -155,7 +155,7 @@ def test_a_renamed_team_reaches_every_incremental_model(incremental_build, demo_
     assert _incremental_day(copy, landing, target) == [1]
     _assert_a_full_build_agrees(copy, target, tmp_path)
     with duckdb.connect(str(copy), read_only=True) as con:
-        assert con.execute("select count(*) from intermediate.int_kpi_is_touch_intervals "
+        assert con.execute("select count(*) from kpi_inputs.int_kpi_inside_sales_touch_intervals "
                            "where owner_team_name = 'フィールドセールス 大企業'").fetchone()[0] > 0
 
 
@@ -211,7 +211,7 @@ def test_an_activity_after_the_as_of_instant_joins_when_the_instant_reaches_it(
                           created=as_of + timedelta(days=2), modified=as_of + timedelta(days=2))
     assert _incremental_day(copy, landing, target) == [1]
     assert _task_in(copy, late_call, "marts.fct_activities")
-    assert _task_in(copy, late_call, "intermediate.int_kpi_is_touch_intervals")
+    assert _task_in(copy, late_call, "kpi_inputs.int_kpi_inside_sales_touch_intervals")
     _assert_a_full_build_agrees(copy, target, tmp_path)
 
 

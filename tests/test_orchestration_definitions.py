@@ -20,7 +20,7 @@ from orchestration.jobs import REFRESH_JOB_NAME
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.schedules import daily_refresh_schedule
 
-LAYER_GROUPS = {"staging", "intermediate", "marts", "kpi", "seeds"}
+LAYER_GROUPS = {"staging", "intermediate", "marts", "kpi_inputs", "kpi", "seeds"}
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +54,8 @@ def test_dbt_assets_are_grouped_by_layer(defs, graph) -> None:
         (["fukan", "staging", "crm", "stg_crm__leads"], "model", "staging"),
         (["fukan", "intermediate", "funnel", "int_x"], "model", "intermediate"),
         (["fukan", "marts", "core", "fct_leads"], "model", "marts"),
-        (["fukan", "marts", "kpi", "kpi_funnel_overview"], "model", "kpi"),
-        (["fukan", "intermediate", "kpi", "int_kpi_reporting_periods"], "model", "intermediate"),
+        (["fukan", "kpi_inputs", "int_kpi_reporting_periods"], "model", "kpi_inputs"),
+        (["fukan", "kpi", "kpi_funnel_overview"], "model", "kpi"),
         (["fukan", "quality_lead_rules"], "seed", "seeds"),
     ],
 )

@@ -1,12 +1,10 @@
 {#- Post-hook of the incremental activity models: an activity whose latest version is
-    deleted leaves the model (the merge only replaces rows that are still live). -#}
+    deleted (model int_deleted_activities) leaves the model (the merge only replaces rows
+    that are still live). -#}
 {% macro delete_deleted_activities() -%}
+    {%- set deleted_activities = ref('int_deleted_activities') -%}
     {%- if is_incremental() %}
     delete from {{ this }}
-    where activity_id in (
-        select task_id from {{ ref('stg_crm__tasks') }} where is_deleted
-        union all
-        select event_id from {{ ref('stg_crm__events') }} where is_deleted
-    )
+    where activity_id in (select activity_id from {{ deleted_activities }})
     {%- endif %}
 {%- endmacro %}

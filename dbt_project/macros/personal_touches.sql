@@ -1,7 +1,7 @@
-{#- The personal touches int_kpi_is_touch_intervals is built from, one row per touch with
+{#- The personal touches int_kpi_inside_sales_touch_intervals is built from, one row per touch with
     the columns its row carries (see the model): completed calls (connected or not),
     completed e-mails and meetings that have started by the as-of instant, dated at their
-    start, on a lead. int_kpi_is_held_meetings takes its meetings from here too. -#}
+    start, on a lead. int_kpi_inside_sales_held_meetings takes its meetings from here too. -#}
 {% macro personal_touches() -%}
     select
         activities.activity_id,
@@ -34,7 +34,7 @@
 {%- endmacro %}
 
 
-{#- Pre-hook of int_kpi_is_touch_intervals on an incremental build: remove every lead
+{#- Pre-hook of int_kpi_inside_sales_touch_intervals on an incremental build: remove every lead
     whose touches may differ from the rows the model holds. A lead's touches are its
     rows of fct_activities, so they change with:
     - a change int_lead_changes traces to the lead (a new, changed or deleted activity
@@ -45,13 +45,14 @@
     A superset is harmless; the build then appends the touches of every lead the model
     no longer holds, ordered again over all their touches. -#}
 {% macro delete_leads_with_changed_touches() -%}
+    {%- set lead_changes, activities, changed_owners = ref('int_lead_changes'), ref('fct_activities'), ref('int_changed_users') -%}
     {%- if is_incremental() %}
     delete from {{ this }}
     where lead_id in (
-        select lead_id from {{ ref('int_lead_changes') }}
+        select lead_id from {{ lead_changes }}
         union
-        select lead_id from {{ ref('fct_activities') }}
-        where owner_user_id in ({{ users_with_changed_records(file_seq_watermark(own_rows=false)) }})
+        select lead_id from {{ activities }}
+        where owner_user_id in (select user_id from {{ changed_owners }})
         union
         select touches.lead_id
         from ({{ personal_touches() }}) as touches

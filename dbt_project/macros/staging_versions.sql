@@ -11,11 +11,12 @@
     since the last build (`_file_seq` above the model's watermark), over all their
     versions, so a late-arriving older version never wins and a newer one always does. -#}
 {% macro latest_version(relation, key='id') -%}
+    {%- set recorded_builds = ref('stg_ingest__dbt_builds') -%}
     {%- set candidates -%}
         select * from {{ relation }}
         {%- if is_incremental() %}
         where {{ key }} in (
-            select {{ key }} from {{ relation }} where _file_seq > {{ file_seq_watermark() }}
+            select {{ key }} from {{ relation }} where _file_seq > {{ file_seq_watermark(recorded_builds) }}
         )
         {%- endif %}
     {%- endset -%}
@@ -58,34 +59,25 @@
 {%- endmacro %}
 
 
-{#- The newest landing file an incremental model has already seen; anything loaded later
-    is new to it. Files of every object are numbered in one sequence as they load.
+{#- The newest landing file a model has already seen; anything loaded later is new to
+    it. Files of every object are numbered in one sequence as they load.
 
     Two lower bounds, the greater wins: the newest file loaded before the last complete
-    build the pipeline recorded (`ingest.dbt_build_state`, orchestration/build_state.py;
-    absent when dbt runs alone), and the newest file among the model's own rows. The
-    second alone would undercount for a model that reads several objects: a user
-    snapshot loaded after the task files would look new to the activities forever.
-    A model whose rows carry no `source_file_seq` passes `own_rows=false`: without a
-    recorded build its watermark is 0, and it rebuilds every row it holds.
-    A pinned `as_of` needs a full refresh. -#}
-{% macro file_seq_watermark(own_rows=true) -%}
-    {%- if var('as_of') -%}
+    build the pipeline recorded (`recorded_builds`, the relation of model
+    stg_ingest__dbt_builds, which the caller refs so dbt knows the dependency; empty
+    when dbt runs alone), and the newest file among the model's own rows. The second
+    alone would undercount for a model that reads several objects: a user snapshot
+    loaded after the task files would look new to the activities forever. A model whose
+    rows carry no `source_file_seq` passes `own_rows=false`: without a recorded build
+    its watermark is 0, and it rebuilds every row it holds.
+    An incremental build with a pinned `as_of` is refused: it needs a full refresh. -#}
+{% macro file_seq_watermark(recorded_builds, own_rows=true) -%}
+    {%- if var('as_of') and is_incremental() -%}
         {{ exceptions.raise_compiler_error(
             "as_of replays a past day, which an incremental build cannot undo: add --full-refresh"
         ) }}
     {%- endif -%}
-    {#- In a dbt unit test `this` is the test's fixture: the watermark comes from it alone. -#}
-    {%- set build_state = none if this is string
-        else adapter.get_relation(database=this.database, schema='ingest', identifier='dbt_build_state') -%}
-    {%- set watermarks = [] %}
+    {%- set watermarks = ['select max(loaded_through_file_seq) as file_seq from ' ~ recorded_builds] %}
     {%- if own_rows %}{% do watermarks.append('select max(source_file_seq) as file_seq from ' ~ this) %}{% endif %}
-    {%- if build_state is not none %}
-        {%- do watermarks.append('select max(loaded_through_file_seq) as file_seq from ' ~ build_state) %}
-    {%- endif %}
-    {%- if watermarks %}
     (select coalesce(max(file_seq), 0) from ({{ watermarks | join(' union all ') }}) as watermarks)
-    {%- else -%}
-    0
-    {%- endif %}
 {%- endmacro %}

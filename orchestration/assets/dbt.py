@@ -1,6 +1,6 @@
 """The dbt project as assets: one asset per model and seed, one check per dbt test.
 
-Groups follow the layers of the project (staging, intermediate, marts, kpi, seeds), read
+Groups follow the layers of the project (staging, intermediate, marts, kpi_inputs, kpi, seeds), read
 from each model's folder, so new models land in the right group without code changes;
 the same rule attaches the KPI freshness policy to every `kpi` model as it arrives.
 """
@@ -37,7 +37,8 @@ from orchestration.dbt_project import (
 )
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
-LAYERS = ("staging", "intermediate", "marts")
+# The folders under models/, in the order data flows through them.
+LAYERS = ("staging", "intermediate", "marts", "kpi_inputs", "kpi")
 KPI_GROUP = "kpi"
 
 # BI reads the KPI marts every morning: the 06:00 refresh plus two hours of slack. The
@@ -46,15 +47,13 @@ KPI_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(hours=26), war
 
 
 def layer_of(dbt_resource_props: Mapping[str, Any]) -> str | None:
-    """The layer folder under models/ (staging, intermediate, marts), `kpi` for models/marts/kpi;
-    seeds and snapshots by their type. `intermediate/kpi` stays intermediate: BI reads marts only."""
+    """The layer a model's folder under models/ names (one of LAYERS); seeds and
+    snapshots by their type."""
     resource_type = dbt_resource_props["resource_type"]
     if resource_type in ("seed", "snapshot"):
         return f"{resource_type}s"
     folders = dbt_resource_props["fqn"][1:-1]
     layer = folders[0] if folders else None
-    if layer == "marts" and KPI_GROUP in folders[1:]:
-        return KPI_GROUP
     return layer if layer in LAYERS else None
 
 

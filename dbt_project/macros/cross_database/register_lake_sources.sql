@@ -15,7 +15,8 @@
 {% macro spark__register_lake_sources() -%}
     {%- if execute -%}
         {%- set lake = env_var('FUKAN_SPARK_DIR', '../warehouse/spark') ~ '/lake' -%}
-        {%- for source in graph.sources.values() | sort(attribute='unique_id') -%}
+        {#- The lake holds the CRM extracts; the pipeline's own tables (source ingest) are not written there. -#}
+        {%- for source in graph.sources.values() | selectattr('source_name', 'equalto', 'crm') | sort(attribute='unique_id') -%}
             {%- set table = source.schema ~ '.`' ~ source.identifier ~ '`' -%}
             {%- do run_query('create schema if not exists ' ~ source.schema) -%}
             {%- do run_query('drop table if exists ' ~ table) -%}

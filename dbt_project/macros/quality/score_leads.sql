@@ -8,7 +8,6 @@
     leads int_lead_changes lists (the models' pre-hook delete_lead_changes deleted their
     old rows). -#}
 {% macro score_leads(rules_relation, min_points) -%}
--- depends_on: {{ ref('int_lead_changes') }}
 with
 
 attributes as (select * from {{ ref('int_lead_attributes_as_created') }}{{ lead_changes_filter('where') }}),

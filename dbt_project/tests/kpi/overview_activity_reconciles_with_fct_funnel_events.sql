@@ -3,9 +3,7 @@
     quality: every step event up to the as-of date falls in exactly one period per grain.
     Fails with one row per grain, quality and step whose totals differ. -#}
 {%- set steps = funnel_steps() %}
-{%- set count_of = {'lead': 'leads', 'worked': 'worked', 'contacted': 'contacted', 'need_confirmed': 'need_confirmed',
-                    'appointment': 'appointments', 'handed_off': 'handed_off', 'opportunity': 'opportunities',
-                    'proposal': 'proposals', 'won': 'won'} %}
+{%- set count_of = funnel_step_count_columns() %}
 with
 
 overview as (select * from {{ ref('kpi_funnel_overview') }} where basis = 'activity'),

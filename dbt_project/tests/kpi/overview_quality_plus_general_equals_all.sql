@@ -1,8 +1,7 @@
 {#- kpi_funnel_overview: for every basis and period, the quality row plus the general row
     equals the all row, for every count and the won amount. Fails with the period and
     the first column that does not add up. -#}
-{%- set columns = ['leads', 'worked', 'contacted', 'need_confirmed', 'appointments', 'handed_off',
-                   'opportunities', 'proposals', 'won', 'won_amount'] %}
+{%- set columns = funnel_steps('count_column') + ['won_amount'] %}
 with
 
 overview as (select * from {{ ref('kpi_funnel_overview') }}),

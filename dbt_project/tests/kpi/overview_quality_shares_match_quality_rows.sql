@@ -1,8 +1,7 @@
 {#- kpi_funnel_overview: the quality-lead rate's numerator quality_<count> equals the
     quality row's <count>, and its denominator all_<count> the all row's <count>, on all
     three rows of a period. Fails with the offending rows. -#}
-{%- set counts = ['leads', 'worked', 'contacted', 'need_confirmed', 'appointments', 'handed_off',
-                  'opportunities', 'proposals', 'won'] %}
+{%- set counts = funnel_steps('count_column') %}
 with
 
 overview as (select * from {{ ref('kpi_funnel_overview') }}),

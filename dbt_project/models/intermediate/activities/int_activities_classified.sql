@@ -11,6 +11,7 @@
     unique_key='activity_id',
     post_hook="{{ delete_deleted_activities() }}",
 ) }}
+{%- set watermark = file_seq_watermark(ref('stg_ingest__dbt_builds')) %}
 
 with
 
@@ -34,7 +35,7 @@ lead_keys as (
 changed_leads as (
     select lead_id, converted_contact_id
     from {{ ref('stg_crm__leads') }}
-    where source_file_seq > {{ file_seq_watermark() }}
+    where source_file_seq > {{ watermark }}
 ),
 
 changed_lead_keys as (
@@ -47,10 +48,10 @@ changed_lead_keys as (
 -- than once, every wide row of it, before any of these filters.
 affected as (
     select task_id as activity_id from {{ ref('stg_crm__tasks') }}
-    where not is_deleted and source_file_seq > {{ file_seq_watermark() }}
+    where not is_deleted and source_file_seq > {{ watermark }}
     union
     select event_id from {{ ref('stg_crm__events') }}
-    where not is_deleted and source_file_seq > {{ file_seq_watermark() }}
+    where not is_deleted and source_file_seq > {{ watermark }}
     union
     select task_id from {{ ref('stg_crm__tasks') }}
     where not is_deleted and who_id in (select who_id from changed_lead_keys)

@@ -5,7 +5,6 @@
 
     Incremental: the leads int_lead_changes lists are deleted and built again. -#}
 {{ config(incremental_strategy='append', pre_hook="{{ delete_lead_changes() }}") }}
--- depends_on: {{ ref('int_lead_changes') }}
 {%- set steps = funnel_steps() %}
 with
 

@@ -4,7 +4,6 @@
 
     Incremental: the leads int_lead_changes lists are deleted and built again. -#}
 {{ config(incremental_strategy='append', pre_hook="{{ delete_lead_changes() }}") }}
--- depends_on: {{ ref('int_lead_changes') }}
 with
 
 leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted{{ lead_changes_filter() }}),

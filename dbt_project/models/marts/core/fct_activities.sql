@@ -12,38 +12,28 @@
     unique_key='activity_id',
     post_hook="{{ delete_deleted_activities() }}",
 ) }}
--- Read only by incremental builds and the post-hook; declared so dbt orders them first:
--- depends_on: {{ ref('stg_crm__leads') }}, {{ ref('stg_crm__lead_history') }}
--- depends_on: {{ ref('stg_crm__users') }}, {{ ref('stg_crm__user_roles') }}
--- depends_on: {{ ref('stg_crm__tasks') }}, {{ ref('stg_crm__events') }}
 with
 
 activities as (select * from {{ ref('int_activities_classified') }}),
 users as (select * from {{ ref('int_users_department_history') }}),
 quality as (select * from {{ ref('int_leads_quality_scored') }}),
 as_of as (select * from {{ ref('int_as_of') }}),
+changed_lead_records as (select * from {{ ref('int_changed_lead_records') }}),
+changed_owners as (select * from {{ ref('int_changed_users') }}),
 {% if is_incremental() %}
-{%- set watermark = file_seq_watermark() %}
-changed_leads as (
-    {{ leads_with_changed_records(watermark) }}
-),
-
-changed_owners as (
-    {{ users_with_changed_records(watermark) }}
-),
-
 -- The base table, not the activities CTE: DuckDB materialises a CTE read more than once,
 -- every wide row of it, before any of these filters.
 affected as (
-    select activity_id from {{ ref('int_activities_classified') }} where source_file_seq > {{ watermark }}
+    select activity_id from {{ ref('int_activities_classified') }}
+    where source_file_seq > (select coalesce(max(source_file_seq), 0) from {{ this }})
     union
     select activity_id from {{ ref('int_activities_classified') }}
-    where lead_id in (select lead_id from changed_leads)
+    where lead_id in (select lead_id from changed_lead_records)
     union
     select activity_id from {{ ref('int_activities_classified') }}
     where owner_user_id in (select user_id from changed_owners)
     union
-    select activity_id from {{ this }} where lead_id in (select lead_id from changed_leads)
+    select activity_id from {{ this }} where lead_id in (select lead_id from changed_lead_records)
     union
     select activity_id from {{ ref('int_activities_classified') }}
     where occurred_at > (select max(occurred_at) from {{ this }})

@@ -12,8 +12,6 @@
     incremental_strategy='append',
     pre_hook="{{ delete_leads_with_changed_touches() }}",
 ) }}
--- Read only by the pre-hook; declared so dbt orders them first:
--- depends_on: {{ ref('int_lead_changes') }}, {{ ref('stg_crm__users') }}, {{ ref('stg_crm__user_roles') }}
 with
 
 touches as (

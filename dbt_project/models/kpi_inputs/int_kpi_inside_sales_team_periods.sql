@@ -14,8 +14,8 @@
 {%- set grains = {'week': 'week_start', 'month': 'month_start'} %}
 with
 
-rep_days as (select * from {{ ref('int_kpi_is_rep_days') }}),
-held_meetings as (select * from {{ ref('int_kpi_is_held_meetings') }}),
+rep_days as (select * from {{ ref('int_kpi_inside_sales_rep_days') }}),
+held_meetings as (select * from {{ ref('int_kpi_inside_sales_held_meetings') }}),
 dates as (select * from {{ ref('dim_dates') }}),
 as_of as (select * from {{ ref('int_as_of') }}),
 
@@ -109,7 +109,7 @@ team_touches as (
         sum(touch_intervals.interval_days) as touch_interval_days_total
     -- The table itself in each grain's branch: a CTE read twice is materialised by
     -- DuckDB, every touch of it.
-    from {{ ref('int_kpi_is_touch_intervals') }} as touch_intervals
+    from {{ ref('int_kpi_inside_sales_touch_intervals') }} as touch_intervals
     inner join dates
         on touch_intervals.touched_date = dates.calendar_date
     where touch_intervals.owner_department = 'inside_sales'

@@ -20,7 +20,7 @@
 } %}
 with
 
-team_periods as (select * from {{ ref('int_kpi_is_team_periods') }} where period_grain = 'month'),
+team_periods as (select * from {{ ref('int_kpi_inside_sales_team_periods') }} where period_grain = 'month'),
 benchmarks as (select * from {{ ref('kpi_benchmarks') }}),
 
 team_kpis as (

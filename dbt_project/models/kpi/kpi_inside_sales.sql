@@ -11,8 +11,8 @@
 ] %}
 with
 
-rep_days as (select * from {{ ref('int_kpi_is_rep_days') }}),
-next_actions as (select * from {{ ref('int_kpi_is_next_actions') }}),
+rep_days as (select * from {{ ref('int_kpi_inside_sales_rep_days') }}),
+next_actions as (select * from {{ ref('int_kpi_inside_sales_next_actions') }}),
 
 rep_days_with_next_actions as (
     select

@@ -9,17 +9,7 @@
     basis and lead quality, with zero counts when nothing happened. Amounts are summed as
     decimals, so a rebuild gives the same figures whatever order the rows are added in. -#}
 {%- set steps = funnel_steps() %}
-{%- set count_of = {
-    'lead': 'leads',
-    'worked': 'worked',
-    'contacted': 'contacted',
-    'need_confirmed': 'need_confirmed',
-    'appointment': 'appointments',
-    'handed_off': 'handed_off',
-    'opportunity': 'opportunities',
-    'proposal': 'proposals',
-    'won': 'won',
-} %}
+{%- set count_of = funnel_step_count_columns() %}
 with
 
 leads as (select * from {{ ref('fct_leads') }}),

@@ -18,7 +18,7 @@
 ] %}
 with
 
-team_periods as (select * from {{ ref('int_kpi_is_team_periods') }})
+team_periods as (select * from {{ ref('int_kpi_inside_sales_team_periods') }})
 
 select
     period_grain,

@@ -15,7 +15,7 @@ opportunities as (select * from {{ ref('fct_opportunities') }}),
 leads as (select * from {{ ref('fct_leads') }}),
 users as (select * from {{ ref('dim_users') }}),
 dates as (select * from {{ ref('dim_dates') }}),
-next_actions as (select * from {{ ref('int_kpi_is_next_actions') }}),
+next_actions as (select * from {{ ref('int_kpi_inside_sales_next_actions') }}),
 as_of as (select * from {{ ref('int_as_of') }}),
 
 as_of_date as (
