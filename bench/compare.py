@@ -13,9 +13,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from tests.pandas_reference import COUNT_COLUMNS
+
 KEYS = ["period_start", "lead_quality"]
-COUNTS = ["leads", "worked", "contacted", "need_confirmed", "appointments",
-          "handed_off", "opportunities", "proposals", "won"]
+COUNTS = list(COUNT_COLUMNS.values())
 MAX_EXAMPLES = 5
 
 

@@ -16,14 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.pandas_reference import STEPS, Reference  # noqa: E402  (the repository root is not a package)
-
-COUNT_COLUMNS = {
-    "lead": "leads", "worked": "worked", "contacted": "contacted", "need_confirmed": "need_confirmed",
-    "appointment": "appointments", "handed_off": "handed_off", "opportunity": "opportunities",
-    "proposal": "proposals", "won": "won",
-}
-
+from tests.pandas_reference import COUNT_COLUMNS, STEPS, Reference  # noqa: E402  (the repository root is not a package)
 
 def overview(landing: Path) -> pd.DataFrame:
     """One row per cohort month and lead quality (quality, general, all)."""

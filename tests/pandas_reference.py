@@ -16,8 +16,10 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
-STEPS = ["lead", "worked", "contacted", "need_confirmed", "appointment",
-         "handed_off", "opportunity", "proposal", "won"]
+# The funnel steps in order and their count columns in the KPI marts, as the seed lists them.
+_FUNNEL_SEED = pd.read_csv(SEEDS / "funnel_steps.csv", dtype={"step_number": int}).sort_values("step_number")
+STEPS = list(_FUNNEL_SEED["funnel_step"])
+COUNT_COLUMNS = dict(zip(_FUNNEL_SEED["funnel_step"], _FUNNEL_SEED["count_column"]))
 TIME_ZONE = "Asia/Tokyo"
 HISTORY_FIELDS = {"industry": "Industry", "number_of_employees": "NumberOfEmployees",
                   "annual_revenue": "AnnualRevenue", "title": "Title", "lead_source": "LeadSource",
