@@ -1,26 +1,25 @@
 """Every word the report shows, in Japanese and English.
 
-Step and benchmark names follow the seeds (`funnel_steps.csv`, `kpi_benchmarks.csv`), so a
-person sees the same names in the report, in dbt docs and in BI; a test keeps the step
-labels in step with the seed. Keys are the column and value names of the published marts.
+Step names and labels are read from the seed `funnel_steps.csv`, benchmark names follow
+`kpi_benchmarks.csv`, so a person sees the same names in the report, in dbt docs and in
+BI. Keys are the column and value names of the published marts.
 """
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
+
+from orchestration import config
 
 LANGUAGES = ("ja", "en")
 
+# The funnel steps as the seed lists them (the one list: SQL, tests and docs read it too).
+with (config.SEEDS_DIR / "funnel_steps.csv").open(encoding="utf-8", newline="") as _seed:
+    _FUNNEL_SEED = sorted(csv.DictReader(_seed), key=lambda row: int(row["step_number"]))
+
 # (count column of kpi_funnel_overview, funnel step, department) in funnel order.
-FUNNEL_STEPS: tuple[tuple[str, str, str], ...] = (
-    ("leads", "lead", "marketing"),
-    ("worked", "worked", "inside_sales"),
-    ("contacted", "contacted", "inside_sales"),
-    ("need_confirmed", "need_confirmed", "inside_sales"),
-    ("appointments", "appointment", "inside_sales"),
-    ("handed_off", "handed_off", "inside_sales"),
-    ("opportunities", "opportunity", "field_sales"),
-    ("proposals", "proposal", "field_sales"),
-    ("won", "won", "field_sales"),
+FUNNEL_STEPS: tuple[tuple[str, str, str], ...] = tuple(
+    (row["count_column"], row["funnel_step"], row["department"]) for row in _FUNNEL_SEED
 )
 DEPARTMENTS = ("marketing", "inside_sales", "field_sales")
 
@@ -171,14 +170,7 @@ _TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-_STEPS = {
-    "ja": {"lead": "リード", "worked": "アプローチ済", "contacted": "接続済", "need_confirmed": "ニーズ確認済",
-           "appointment": "アポイント", "handed_off": "トスアップ", "opportunity": "商談", "proposal": "提案",
-           "won": "受注"},
-    "en": {"lead": "Lead", "worked": "Worked", "contacted": "Contacted", "need_confirmed": "Need confirmed",
-           "appointment": "Appointment", "handed_off": "Handed off", "opportunity": "Opportunity",
-           "proposal": "Proposal", "won": "Won"},
-}
+_STEPS = {lang: {row["funnel_step"]: row[f"step_label_{lang}"] for row in _FUNNEL_SEED} for lang in LANGUAGES}
 
 _DEPARTMENTS = {
     "ja": {"marketing": "マーケティング", "inside_sales": "インサイドセールス", "field_sales": "フィールドセールス"},
