@@ -2,13 +2,7 @@
     rep's calls, connections, e-mails, appointments, hearing items and the opportunities
     of their leads, each rate beside its numerator and denominator; next-action coverage
     on the rep's as-of-date row only (a snapshot: task history is not in the extracts). -#}
-{%- set counts = [
-    'calls', 'calls_on_quality_leads', 'calls_on_general_leads', 'calls_without_lead',
-    'connected_calls', 'connected_calls_on_quality_leads', 'connected_calls_on_general_leads',
-    'connected_calls_without_lead', 'emails', 'appointments', 'appointments_on_quality_leads',
-    'appointments_on_general_leads', 'appointments_without_lead', 'hearing_items',
-    'opportunities', 'opportunities_on_quality_leads', 'opportunities_on_general_leads',
-] %}
+{%- set counts = inside_sales_counts() %}
 with
 
 rep_days as (select * from {{ ref('int_kpi_inside_sales_rep_days') }}),

@@ -2,16 +2,9 @@
     start and team (KPI_SPEC.md "KPI marts"): the reps' counts summed, calls per rep per
     business day, the mean interval between personal touches on a lead and the
     opportunity rate after a held meeting, each beside its numerator and denominator. -#}
-{%- set counts = [
-    'reps', 'active_reps', 'business_days', 'business_days_in_period', 'rep_business_days',
-    'calls', 'calls_on_quality_leads', 'calls_on_general_leads', 'calls_without_lead',
-    'connected_calls', 'connected_calls_on_quality_leads', 'connected_calls_on_general_leads',
-    'connected_calls_without_lead', 'emails', 'appointments', 'appointments_on_quality_leads',
-    'appointments_on_general_leads', 'appointments_without_lead', 'hearing_items',
-    'opportunities', 'opportunities_on_quality_leads', 'opportunities_on_general_leads',
-    'touch_intervals', 'touch_interval_days_total', 'held_meeting_leads',
-    'held_meeting_leads_with_opportunity',
-] %}
+{%- set counts = ['reps', 'active_reps', 'business_days', 'business_days_in_period', 'rep_business_days']
+    + inside_sales_counts()
+    + ['touch_intervals', 'touch_interval_days_total', 'held_meeting_leads', 'held_meeting_leads_with_opportunity'] %}
 {%- set rates = [
     'contact_rate', 'appointment_rate', 'hearing_items_per_connected_call',
     'calls_per_rep_per_business_day', 'touch_interval_days', 'opportunity_rate_after_meeting',

@@ -133,23 +133,10 @@ select
     rep_days.user_name as rep_name,
     rep_days.team_id,
     rep_days.team_name,
-    coalesce(activity_counts.calls, 0) as calls,
-    coalesce(activity_counts.calls_on_quality_leads, 0) as calls_on_quality_leads,
-    coalesce(activity_counts.calls_on_general_leads, 0) as calls_on_general_leads,
-    coalesce(activity_counts.calls_without_lead, 0) as calls_without_lead,
-    coalesce(activity_counts.connected_calls, 0) as connected_calls,
-    coalesce(activity_counts.connected_calls_on_quality_leads, 0) as connected_calls_on_quality_leads,
-    coalesce(activity_counts.connected_calls_on_general_leads, 0) as connected_calls_on_general_leads,
-    coalesce(activity_counts.connected_calls_without_lead, 0) as connected_calls_without_lead,
-    coalesce(activity_counts.emails, 0) as emails,
-    coalesce(activity_counts.appointments, 0) as appointments,
-    coalesce(activity_counts.appointments_on_quality_leads, 0) as appointments_on_quality_leads,
-    coalesce(activity_counts.appointments_on_general_leads, 0) as appointments_on_general_leads,
-    coalesce(activity_counts.appointments_without_lead, 0) as appointments_without_lead,
-    coalesce(activity_counts.hearing_items, 0) as hearing_items,
-    coalesce(opportunity_counts.opportunities, 0) as opportunities,
-    coalesce(opportunity_counts.opportunities_on_quality_leads, 0) as opportunities_on_quality_leads,
-    coalesce(opportunity_counts.opportunities_on_general_leads, 0) as opportunities_on_general_leads
+    {%- for count in inside_sales_counts() %}
+    {%- set counted_in = 'opportunity_counts' if count.startswith('opportunities') else 'activity_counts' %}
+    coalesce({{ counted_in }}.{{ count }}, 0) as {{ count }}{{ ',' if not loop.last }}
+    {%- endfor %}
 from rep_days
 cross join as_of_date
 inner join dates

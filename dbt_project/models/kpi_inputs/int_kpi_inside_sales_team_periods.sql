@@ -4,13 +4,7 @@
     interval between personal touches on a lead and the opportunity rate after a held
     meeting. Periods are ISO weeks (Monday start) and calendar months in the reporting
     time zone; the current period is counted up to the as-of date. -#}
-{%- set counts = [
-    'calls', 'calls_on_quality_leads', 'calls_on_general_leads', 'calls_without_lead',
-    'connected_calls', 'connected_calls_on_quality_leads', 'connected_calls_on_general_leads',
-    'connected_calls_without_lead', 'emails', 'appointments', 'appointments_on_quality_leads',
-    'appointments_on_general_leads', 'appointments_without_lead', 'hearing_items',
-    'opportunities', 'opportunities_on_quality_leads', 'opportunities_on_general_leads',
-] %}
+{%- set counts = inside_sales_counts() %}
 {%- set grains = {'week': 'week_start', 'month': 'month_start'} %}
 with
 
