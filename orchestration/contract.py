@@ -35,7 +35,9 @@ SQL_TYPES = {
 EARLIEST_PLAUSIBLE = date(2000, 1, 1)  # before: an epoch or "0001-01-01" default of a broken export
 RECORD_TIME_TOLERANCE = timedelta(days=1)  # clock skew: nothing is created or changed after its load
 PLANNED_HORIZON = timedelta(days=730)  # activities, close dates and campaigns may be planned ahead
-MAX_AMOUNT = 1e15  # yen: above any deal; the field-sales mart bounds the average deal size by it
+# Yen: above any deal, budget or company revenue. The field-sales mart bounds the average
+# deal size by it; the quality rules read revenue as a 64-bit integer.
+MAX_MONEY = 1e15
 MAX_CALL_SECONDS = 4 * 3600  # a longer "call" is a line left open
 MAX_HEARING_ITEMS = 50  # discovery items confirmed in one conversation
 CALENDAR_SEED = "business_calendar"  # the KPI marts report on the dates of this seed only
@@ -78,8 +80,8 @@ RECORD_TIME = Bounds(ahead=RECORD_TIME_TOLERANCE)  # when a record was created o
 REPORTED_RECORD_TIME = Bounds(ahead=RECORD_TIME_TOLERANCE, in_calendar=True)  # ... and a KPI counts it then
 PLANNED_TIME = Bounds(ahead=PLANNED_HORIZON)  # a business date, possibly ahead
 REPORTED_PLANNED_TIME = Bounds(ahead=PLANNED_HORIZON, in_calendar=True)  # ... that dates a KPI event
-NOT_NEGATIVE = Bounds(low=0)  # counts, sizes, costs, durations
-AMOUNT = Bounds(low=0, high=MAX_AMOUNT)  # whatever the stage: won and lost amounts are sums of it
+NOT_NEGATIVE = Bounds(low=0)  # counts, sizes, durations
+MONEY = Bounds(low=0, high=MAX_MONEY)  # amounts whatever the stage (won and lost amounts are sums), costs, revenue
 PERCENT = Bounds(low=0, high=100)
 
 
@@ -146,11 +148,11 @@ OBJECTS: dict[str, CrmObject] = {
         _obj("user_role", "UserRole", [C("name"), C("developer_name"), C("parent_role_id")]),
         _obj("account", "Account", [
             C("name"), C("owner_id"), C("type"), C("industry"), C("number_of_employees", I, bounds=NOT_NEGATIVE),
-            C("annual_revenue", F, bounds=NOT_NEGATIVE), C("billing_country_code"), C("account_source"),
+            C("annual_revenue", F, bounds=MONEY), C("billing_country_code"), C("account_source"),
         ]),
         _obj("lead", "Lead", [
             C("owner_id", T, True), C("status", T, True), C("lead_source"), C("company"), C("title"),
-            C("industry"), C("number_of_employees", I, bounds=NOT_NEGATIVE), C("annual_revenue", F, bounds=NOT_NEGATIVE),
+            C("industry"), C("number_of_employees", I, bounds=NOT_NEGATIVE), C("annual_revenue", F, bounds=MONEY),
             C("country_code"), C("rating"), C("is_converted", B), C("converted_date", D, bounds=REPORTED),
             C("converted_account_id"), C("converted_contact_id"), C("converted_opportunity_id"), C("master_record_id"),
         ], required_object=True, reported=True),
@@ -159,7 +161,7 @@ OBJECTS: dict[str, CrmObject] = {
         ]),
         _obj("campaign", "Campaign", [
             C("name"), C("type"), C("status"), C("start_date", D, bounds=PLANNED), C("end_date", D, bounds=PLANNED),
-            C("budgeted_cost", F, bounds=AMOUNT), C("actual_cost", F, bounds=AMOUNT), C("parent_id"),
+            C("budgeted_cost", F, bounds=MONEY), C("actual_cost", F, bounds=MONEY), C("parent_id"),
         ]),
         _obj("campaign_member", "CampaignMember", [
             C("campaign_id"), C("lead_id"), C("contact_id"), C("status"), C("has_responded", B),
@@ -180,12 +182,12 @@ OBJECTS: dict[str, CrmObject] = {
         ], required_object=True, reported=True),
         _obj("opportunity", "Opportunity", [
             C("account_id"), C("owner_id", T, True), C("campaign_id"), C("type"), C("lead_source"),
-            C("stage_name", T, True), C("is_closed", B), C("is_won", B), C("amount", F, bounds=AMOUNT),
+            C("stage_name", T, True), C("is_closed", B), C("is_won", B), C("amount", F, bounds=MONEY),
             C("probability", F, bounds=PERCENT), C("forecast_category_name"), C("close_date", D, bounds=REPORTED),
             C("currency_iso_code"),
         ], required_object=True, reported=True),
         _obj("opportunity_history", "OpportunityHistory", [
-            C("opportunity_id", T, True), C("stage_name", T, True), C("amount", F, bounds=AMOUNT),
+            C("opportunity_id", T, True), C("stage_name", T, True), C("amount", F, bounds=MONEY),
             C("close_date", D, bounds=PLANNED), C("probability", F, bounds=PERCENT),
         ], reported=True),
         _obj("lead_history", "LeadHistory", [

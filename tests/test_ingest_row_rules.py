@@ -128,7 +128,7 @@ def test_a_quarantined_new_version_leaves_the_previous_one_current(sandbox):
 # --- The examples of one odd row that blocked every refresh, on a small demo build -------
 
 DEMO_LOAD_TIME = datetime(2026, 10, 2, 9)  # the morning after the demo's delta day
-NEW_LEAD, GOOD_NEW_LEAD = "00Q900000000000001", "00Q900000000000002"
+NEW_LEAD, GOOD_NEW_LEAD, RICH_LEAD = "00Q900000000000001", "00Q900000000000002", "00Q900000000000003"
 LATER = "2026-10-01T12:00:00.000+0000"
 
 # example -> (file, row, column, reason); the hostile files are written in this order.
@@ -137,6 +137,10 @@ EXAMPLES = {
         "lead/lead_20261002_hostile.csv", 1, "created_date",
         f"created_date: '1900-01-01T00:00:00.000+0000' is before {FIRST_DAY}, "
         "the first day of the business calendar (seeds/business_calendar.csv)",
+    ),
+    # found by trying hostile rows: quality rules read revenue as a 64-bit integer
+    "lead with an annual revenue of 1e300 yen": (
+        "lead/lead_20261002_hostile.csv", 3, "annual_revenue", "annual_revenue: '1e300' is above 1e+15",
     ),
     "opportunity closing 9999-12-31": (
         "opportunity/opportunity_20261002_hostile.csv", 1, "close_date",
@@ -172,15 +176,17 @@ def _changed(header: list[str], row: list[str], **values: str) -> list[str]:
 
 
 def _hostile_files(landing: Path) -> list[dict[str, str]]:
-    """The examples as a delta beside good rows: a new lead created in 1900 and a good new
-    lead; later versions of two won and one lost opportunity with an implausible close
-    date or amount, and a plausible later version of another lost one. Returns the
+    """The examples as a delta beside good rows: a new lead created in 1900, a good new
+    lead and a new lead with an implausible revenue; later versions of two won and one lost opportunity with an implausible close
+    date or amount, and plausible later versions of another lost one and of a won one
+    closing before it was created. Returns the
     opportunities' versions that should be current after the load."""
     header, leads = _rows(next((landing / "lead").glob("*_full.csv")))
     template = leads["00Q000000000000001"]
     _write_version(header, [
         _changed(header, template, id=NEW_LEAD, created_date="1900-01-01T00:00:00.000+0000"),
         _changed(header, template, id=GOOD_NEW_LEAD, created_date="2026-09-30T01:00:00.000+0000"),
+        _changed(header, template, id=RICH_LEAD, annual_revenue="1e300"),
     ], landing / "lead" / "lead_20261002_hostile.csv")
 
     header, opportunities = _rows(next((landing / "opportunity").glob("*_full.csv")))
@@ -193,9 +199,11 @@ def _hostile_files(landing: Path) -> list[dict[str, str]]:
         _changed(header, lost[0], close_date="1900-01-01", **later),
         _changed(header, won[1], amount="-1000000000", **later),
         _changed(header, lost[1], amount="1234000", **later),  # a plausible change, published
+        # plausible too: entered after it closed; its sales cycle must not be negative
+        _changed(header, won[2], close_date="2015-01-02", **later),
     ]
     _write_version(header, changed, landing / "opportunity" / "opportunity_20261002_hostile.csv")
-    return [dict(zip(header, row)) for row in (won[0], lost[0], won[1], changed[3])]
+    return [dict(zip(header, row)) for row in (won[0], lost[0], won[1], changed[3], changed[4])]
 
 
 class DemoBuild:
@@ -230,14 +238,13 @@ def test_the_odd_row_is_quarantined_with_file_row_column_and_reason(demo_build, 
 
 @pytest.mark.e2e
 def test_the_build_ends_green_with_the_other_rows_published(demo_build):
+    assert demo_build.dbt.returncode == 0, demo_build.dbt.stdout[-5000:]
     assert demo_build.ingest.failed == []
     assert [(f.source_file, f.rows_read, f.rows_loaded) for f in demo_build.ingest.files if "hostile" in f.source_file] == [
-        ("lead/lead_20261002_hostile.csv", 2, 1), ("opportunity/opportunity_20261002_hostile.csv", 4, 1),
+        ("lead/lead_20261002_hostile.csv", 3, 1), ("opportunity/opportunity_20261002_hostile.csv", 5, 2),
     ]
-    assert demo_build.dbt.returncode == 0, demo_build.dbt.stdout[-5000:]
-    assert demo_build.rows(f"SELECT lead_id FROM marts.fct_leads WHERE lead_id IN ('{NEW_LEAD}', '{GOOD_NEW_LEAD}')") == [
-        (GOOD_NEW_LEAD,)
-    ]
+    new_leads = f"'{NEW_LEAD}', '{GOOD_NEW_LEAD}', '{RICH_LEAD}'"
+    assert demo_build.rows(f"SELECT lead_id FROM marts.fct_leads WHERE lead_id IN ({new_leads})") == [(GOOD_NEW_LEAD,)]
 
 
 @pytest.mark.e2e
@@ -248,3 +255,13 @@ def test_a_quarantined_version_leaves_the_previous_version_current_in_the_marts(
         f"SELECT opportunity_id, cast(close_date AS VARCHAR), amount FROM marts.fct_opportunities "
         f"WHERE opportunity_id IN ({ids}) ORDER BY 1"
     ) == sorted((row["id"], row["close_date"], float(row["amount"])) for row in demo_build.current)
+
+
+@pytest.mark.e2e
+def test_a_deal_entered_after_it_closed_has_a_sales_cycle_of_zero_days(demo_build):
+    """A close date before the creation date is plausible (a deal logged afterwards); the
+    marts must not turn it into a negative cycle that fails their constraints."""
+    entered_late = demo_build.current[4]["id"]
+    assert demo_build.rows(
+        f"SELECT cycle_days FROM marts.fct_opportunities WHERE opportunity_id = '{entered_late}'"
+    ) == [(0,)]
