@@ -50,9 +50,11 @@ select
     opportunities.amount,
     case when opportunities.is_won then opportunities.amount end as won_amount,
     opportunities.currency_iso_code,
+    {#- A deal entered in the CRM after it closed (its close date before its creation
+        date) took no time, not negative time. #}
     case
         when opportunities.is_closed
-            then cast({{ dbt.datediff('opportunities.created_date', 'opportunities.close_date', 'day') }} as {{ dbt.type_bigint() }})
+            then greatest(cast({{ dbt.datediff('opportunities.created_date', 'opportunities.close_date', 'day') }} as {{ dbt.type_bigint() }}), 0)
     end as cycle_days
 from opportunities
 cross join as_of
