@@ -8,7 +8,7 @@ PIP_FLAGS := -q --disable-pip-version-check -c constraints.txt
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
 
-.PHONY: help install install-dev install-warehouses run test test-warehouses ui report bench clean
+.PHONY: help install install-dev install-warehouses run test test-warehouses test-bi ui report dashboard dashboard-dev bench clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -51,6 +51,25 @@ test: install-dev  ## run the test suite (engine comparisons: make test-warehous
 
 test-warehouses: install-warehouses  ## build the demo extracts on PostgreSQL (private cluster) and Spark and compare every KPI mart with DuckDB
 	$(PY) -m pytest -m warehouses tests/warehouses
+
+SUPERSET_VENV := bi/superset/.venv
+
+$(SUPERSET_VENV)/.installed: bi/superset/requirements.txt
+	@echo "Installing Apache Superset into its own virtualenv $(SUPERSET_VENV) (pinned in bi/superset/requirements.txt) ..."
+	$(PYTHON) -m venv $(SUPERSET_VENV)
+	$(SUPERSET_VENV)/bin/pip install -q --disable-pip-version-check --no-deps -r bi/superset/requirements.txt
+	@touch $@
+
+test-bi: install-dev $(SUPERSET_VENV)/.installed  ## build the demo warehouse and the Superset dashboard on it; check its figures in headless Chromium (screenshot in bi/screenshots/)
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser test ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { echo "Installing Debian's fonts-noto-cjk for Japanese screenshots ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+	$(PY) -m pytest -m bi tests/bi
+
+dashboard: install $(SUPERSET_VENV)/.installed  ## import the KPI dashboard into a local Superset reading the published copy (bi/superset; then make dashboard-dev)
+	$(PY) bi/superset/instance.py prepare
+
+dashboard-dev: dashboard  ## serve the Superset dashboard on http://127.0.0.1:8088 (Ctrl-C stops it)
+	$(PY) bi/superset/instance.py serve
 
 ui: install  ## start the Dagster web UI on http://127.0.0.1:3000 (FUKAN_UI_PORT); Ctrl-C stops it
 	$(PY) -m orchestration.ui
