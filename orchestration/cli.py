@@ -63,7 +63,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
         demo = start_demo_data(landing, args.demo_leads, args.seed, args.quiet)
     from orchestration.pipeline import run_pipeline
 
-    process_gc.after_imports()
     if demo is not None and demo.wait() != 0:
         print(f"Generating the demo extracts failed (exit {demo.returncode}); nothing was run.")
         return demo.returncode

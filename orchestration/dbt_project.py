@@ -1,9 +1,9 @@
 """The dbt project as Dagster sees it, and the manifest it needs before anything loads.
 
 dagster-dbt reads `target/manifest.json` when the dbt assets are defined, so this module
-is kept apart from them (STACK_NOTES). `build_definitions()` calls `ensure_manifest()`
-before defining them, which makes a fresh checkout load without a manual `dbt parse` and
-picks up edited models whenever the code location (re)loads.
+is kept apart from them. The code location (`orchestration.definitions.defs`) calls
+`ensure_manifest()` before defining them, which makes a fresh checkout load without a
+manual `dbt parse` and picks up edited models whenever the code location (re)loads.
 """
 from __future__ import annotations
 
@@ -55,9 +55,9 @@ def build_target_path(project: DbtProject = DBT_PROJECT) -> Path:
     a daily schedule, the last build's `run_results.json` has a known place, and dbt's
     partial parse state carries over from the parse to the build and from one build to
     the next. That state is only valid for the same profile, so every command points the
-    profile at the same warehouse (`warehouse_environment`); a full parse of the project
-    costs about 20 s, a partial one about 2 s. Builds never overlap: they run in the
-    warehouse pool.
+    profile at the same warehouse (`warehouse_environment`). Two refreshes of one
+    warehouse never overlap (orchestration/warehouse_lock.py); a deployment refreshes
+    one warehouse.
     """
     return project.project_dir / project.target_path
 
@@ -83,11 +83,12 @@ def warehouse_environment(warehouse: Path) -> Iterator[None]:
 class FukanDbtCliResource(DbtCliResource):
     """dagster-dbt's dbt CLI without the two costs a subprocess build does not need.
 
-    Before each command DbtCliResource runs `dbt --version` in a subprocess (about 5 s:
-    it imports every adapter) and opens a dbt adapter in this process (about 8 s), which
-    only `fetch_row_counts()` and `fetch_column_metadata()` use. The version is read from
-    the installed package instead (the dbt beside this interpreter, `dbt_executable`),
-    and no adapter is opened: the assets call neither method.
+    Before each command DbtCliResource runs `dbt --version` in a subprocess (it imports
+    every adapter) and opens a dbt adapter in this process, which only
+    `fetch_row_counts()` and `fetch_column_metadata()` use. The version is read from the
+    installed package instead (the dbt beside this interpreter, `dbt_executable`), and no
+    adapter is opened: the assets call neither method. Both are private methods:
+    tests/test_orchestration_private_apis.py fails when dagster-dbt changes them.
     """
 
     @cached_property

@@ -1,16 +1,15 @@
 """Dagster's SQLite event log, with connections kept open instead of one per event.
 
 The stock `SqliteEventLogStorage` creates an engine, opens the database file, writes one
-event and closes it again, for every event; a refresh stores about 4,000 (a planned event
-and an evaluation for each of ~700 dbt tests, mirrored into the index database), and each
-open/close costs 10-20 ms on disk against 0.3 ms for a write on an open connection: a
-minute or more per refresh spent opening files. This subclass keeps one engine per
-database (the few most recently used), writes in WAL mode with `synchronous=NORMAL`
-(SQLite's recommended pairing: a crash of the process loses nothing, a power cut at most
-the last events), and remembers which index tables exist: the stock storage asks, on a
-connection of its own, before storing each check event (about 1 s of a demo refresh's
-main thread). It is otherwise the stock storage, files and schema included, so the web
-UI, the daemon and `dagster` commands read the same history.
+event and closes it again, for every event, and a refresh stores thousands (a planned
+event and an evaluation per dbt test, mirrored into the index database). This subclass
+keeps one engine per database (the few most recently used), writes in WAL mode with
+`synchronous=NORMAL` (SQLite's recommended pairing: a crash of the process loses nothing,
+a power cut at most the last events), and remembers which index tables exist, which the
+stock storage asks before storing each check event. It is otherwise the stock storage,
+files and schema included, so the web UI, the daemon and `dagster` commands read the
+same history. It overrides private methods: tests/test_orchestration_private_apis.py
+fails when Dagster changes them.
 """
 from __future__ import annotations
 

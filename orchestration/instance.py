@@ -2,8 +2,8 @@
 
 DAGSTER_HOME defaults to a git-ignored `.dagster_home/` in the repository. Its
 `dagster.yaml` is written once if missing (a deployment's own file is never touched):
-telemetry off, the SQLite event log with its connections kept open, every pool limited to one step at a time across runs (the warehouse pool
-above all), slots of dead runs given back by the daemon, freshness policies evaluated.
+telemetry off, the SQLite event log with its connections kept open, runs whose worker
+died marked failed by the daemon, freshness policies evaluated.
 """
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ import os
 import socket
 from pathlib import Path
 
-from dagster import DagsterInstance
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
 from orchestration import config
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.alerts import alert_run_failure
 
 DEFAULT_DAGSTER_HOME = config.PROJECT_ROOT / ".dagster_home"
 PID_TAG = "fukan/pid"
 HOST_TAG = "fukan/host"
+_UNFINISHED = (DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING)
 
 DAGSTER_YAML = """\
 # Written by fukan (orchestration/instance.py) because none existed; edit freely.
@@ -32,16 +33,9 @@ event_log_storage:
   class: PooledSqliteEventLogStorage
   config:
     base_dir: {events_dir}  # where the stock storage keeps them
-concurrency:
-  pools:
-    # "op": a step waits for a slot, so runs started by `fukan run` (which bypass the
-    # run queue) are serialised too. One DuckDB writer at a time.
-    granularity: op
-    default_limit: 1
 run_monitoring:
+  # A run whose worker process died is marked failed (and so alerted).
   enabled: true
-  # A run that ended without releasing its warehouse slot (a killed worker) gives it back.
-  free_slots_after_run_end_seconds: 60
 freshness:
   enabled: true
 """
@@ -61,33 +55,20 @@ def ensure_dagster_home(home: Path | None = None) -> Path:
     return home
 
 
-def ensure_warehouse_pool(instance: DagsterInstance) -> None:
-    """Limit the warehouse pool to 1 even when a deployment's dagster.yaml sets no default."""
-    storage = instance.event_log_storage
-    if storage.get_pool_config().default_pool_limit is None and not any(
-        limit.name == WAREHOUSE_POOL for limit in storage.get_pool_limits()
-    ):
-        storage.set_concurrency_slots(WAREHOUSE_POOL, 1)
+def fail_abandoned_runs(instance: DagsterInstance) -> list[str]:
+    """Mark failed, and alert, the unfinished runs of `fukan run` processes of this host
+    that no longer exist (killed, or the machine went down); return their ids.
 
-
-def release_abandoned_slots(instance: DagsterInstance) -> list[str]:
-    """Free warehouse slots held by runs that can no longer release them; return their ids.
-
-    A slot is freed when its step ends. A run that was killed (SIGKILL, a closed terminal)
-    never frees it, and every later run would wait forever: release slots of finished
-    runs, and of `fukan run` runs whose process on this host is gone (marked failed).
+    Dagster's run monitoring does this for runs the daemon launched; a run executed in
+    process (`fukan run`) has no worker it could watch, only the process id in its tags.
     """
-    released = []
-    info = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
-    for run_id in info.active_run_ids | {step.run_id for step in info.pending_steps}:
-        run = instance.get_run_by_id(run_id)
-        if run is not None and not run.is_finished:
-            if not _process_gone(run.tags):
-                continue
+    failed = []
+    for run in instance.get_runs(RunsFilter(statuses=list(_UNFINISHED), tags={HOST_TAG: socket.gethostname()})):
+        if _process_gone(run.tags):
             instance.report_run_failed(run, f"The process {run.tags[PID_TAG]} running it no longer exists.")
-        instance.event_log_storage.free_concurrency_slots_for_run(run_id)
-        released.append(run_id)
-    return released
+            alert_run_failure(instance, run)
+            failed.append(run.run_id)
+    return failed
 
 
 def run_tags() -> dict[str, str]:

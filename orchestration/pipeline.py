@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,24 +30,12 @@ from dagster._core.events.log import EventLogEntry
 from dagster_dbt import DagsterDbtCliRuntimeError
 from tqdm import tqdm
 
-from orchestration import config
-from orchestration.alerts import error_text
-from orchestration.assets.dbt import DBT_STEP
+from orchestration.alerts import alert_run_failure, error_text
 from orchestration.assets.raw import RAW_GROUP
-from orchestration.build_state import definitions_fingerprint
-from orchestration.checks.quality import forget_validation_ahead, validate_raw_extracts_ahead
-from orchestration.dbt_project import manifest_is_stale
-from orchestration.dbt_server import WarmDbt
 from orchestration.definitions import defs as load_definitions
-from orchestration.instance import (
-    ensure_dagster_home,
-    ensure_warehouse_pool,
-    release_abandoned_slots,
-    run_tags,
-)
+from orchestration.instance import ensure_dagster_home, fail_abandoned_runs, run_tags
 from orchestration.jobs import REFRESH_JOB_NAME
-from orchestration.report.dbt_docs import docs_are_current
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.warehouse_lock import WAITING
 
 _PROGRESS_EVENTS = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}
 _STEP_END_EVENTS = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
@@ -54,10 +43,12 @@ _STEP_END_EVENTS = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE
 
 class RunProgress:
     """Follows the run's events as they are stored: a tqdm bar over assets and checks,
-    and every event as one line of the run's log file (`tail -f` works)."""
+    every event as one line of the run's log file (`tail -f` works), and on the terminal
+    the line saying that the run waits for another refresh of the warehouse."""
 
-    def __init__(self, total: int, log_file: TextIO, enabled: bool) -> None:
+    def __init__(self, total: int, log_file: TextIO, terminal: TextIO, enabled: bool) -> None:
         self._log = log_file
+        self._terminal = terminal
         self._bar = tqdm(total=total, unit="step", disable=not enabled, dynamic_ncols=True, mininterval=0.5)
 
     def __call__(self, entry: EventLogEntry) -> None:
@@ -67,29 +58,16 @@ class RunProgress:
         self._log.flush()
         event = entry.dagster_event
         if event is None:
+            if entry.user_message.startswith(WAITING):
+                tqdm.write(entry.user_message, file=self._terminal)
             return
         if event.event_type in _PROGRESS_EVENTS:
             self._bar.update(1)
         elif event.event_type == DagsterEventType.STEP_START:
             self._bar.set_description(event.step_key or "")
-        elif event.event_type == DagsterEventType.ENGINE_EVENT and "blocked by limit for pool" in (event.message or ""):
-            self._bar.set_description("waiting for the warehouse (another run holds it)")
 
     def close(self) -> None:
         self._bar.close()
-
-
-def _when_step_starts(step_key: str, action: Callable[[], None]) -> Callable[[EventLogEntry], None]:
-    """An event listener that calls `action` once, when the step `step_key` starts."""
-    started = False
-
-    def listener(entry: EventLogEntry) -> None:
-        nonlocal started
-        if not started and entry.step_key == step_key and entry.dagster_event_type == DagsterEventType.STEP_START:
-            started = True
-            action()
-
-    return listener
 
 
 @dataclass(frozen=True)
@@ -216,35 +194,11 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
-def _announce_waiting(instance: DagsterInstance) -> None:
-    """Say so when another run holds the warehouse: this run waits for it, it does not fail."""
-    released = release_abandoned_slots(instance)
-    if released:
-        print(f"Released the warehouse from runs that died: {', '.join(released)}")
-    holders = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).active_run_ids
-    if holders:
-        print(f"The warehouse is in use by run {', '.join(sorted(holders))}; this run waits until it is done.")
-
-
-def _dbt_commands(warehouse: Path) -> int:
-    """The dbt commands a refresh of `warehouse` runs: `dbt parse` when the manifest is
-    stale, `dbt build`, and `dbt docs generate` unless the published docs are current."""
-    docs_current = docs_are_current(config.published_dir(warehouse), definitions_fingerprint())
-    return manifest_is_stale() + 1 + (not docs_current)
-
-
 def run_pipeline(landing: Path, warehouse: Path, progress: bool = True, timings_json: Path | None = None) -> int:
     """Refresh the warehouse end to end; return a process exit code (0 = every step and check passed).
 
     With `timings_json`, also write the wall seconds of every step (see `timings_document`).
     """
-    # Each dbt command's process imports dbt (~3 s) ahead, while this one loads the
-    # definitions, starts the run, ingests, checks and publishes.
-    with WarmDbt(commands=_dbt_commands(Path(warehouse).resolve())):
-        return _refresh(landing, warehouse, progress, timings_json)
-
-
-def _refresh(landing: Path, warehouse: Path, progress: bool, timings_json: Path | None) -> int:
     started = time.monotonic()
     landing, warehouse = Path(landing).resolve(), Path(warehouse).resolve()
     home = ensure_dagster_home()
@@ -269,16 +223,10 @@ def _refresh(landing: Path, warehouse: Path, progress: bool, timings_json: Path 
     print(f"Refreshing {warehouse} from {landing} (Dagster log: {log_path})")
 
     with DagsterInstance.from_config(str(home)) as instance, log_path.open("w", encoding="utf-8") as log_file:
-        ensure_warehouse_pool(instance)
-        _announce_waiting(instance)
-        tracker = RunProgress(planned + len(graph.asset_check_keys), log_file, enabled=progress)
+        for abandoned in fail_abandoned_runs(instance):
+            print(f"Run {abandoned} was left unfinished by a process that no longer exists: marked failed.")
+        tracker = RunProgress(planned + len(graph.asset_check_keys), log_file, sys.stdout, enabled=progress)
         instance.add_event_listener(run_id, tracker)
-        # GX (its ~5 s import, then the raw extracts' suites) runs in a thread during `dbt
-        # build`, a subprocess this process only waits for. Started with the run, the import
-        # would slow the run's own start (one interpreter lock).
-        instance.add_event_listener(
-            run_id, _when_step_starts(DBT_STEP, lambda: validate_raw_extracts_ahead(warehouse, home, run_id))
-        )
         try:
             # dbt's own output (which dagster-dbt echoes to stdout) joins the log file too.
             with warnings.catch_warnings(), redirect_stdout(log_file):
@@ -292,7 +240,9 @@ def _refresh(landing: Path, warehouse: Path, progress: bool, timings_json: Path 
                 )
         finally:
             tracker.close()
-            forget_validation_ahead(run_id)
+        if not result.success:
+            # The daemon's failure sensor does not see runs executed in process.
+            alert_run_failure(instance, result.dagster_run)
         steps = _run_step_seconds(instance, run_id) if timings_json else {}
     summary = _summarise(result, planned, time.monotonic() - started, warehouse, log_path)
     print(summary)

@@ -1,13 +1,13 @@
-"""Garbage collection in fukan's command-line processes (`fukan`, `fukan-dbt`).
+"""Garbage collection in fukan's processes: a run, and each `fukan-dbt` command.
 
-Both are short-lived and hold hundreds of thousands of long-lived objects: a refresh
-about 560k (Dagster, dbt, GX, pandas), a dbt command its manifest and Jinja templates.
-CPython's defaults re-trace them over and over: on the 20k-lead demo the collector took
-2.7 s of a refresh's main thread and 3.0 s of its `dbt build`, both bound by one
-interpreter lock, and interpreter shutdown adds full collections over every object
-still alive (about 4 s after a refresh, 1.2-1.6 s after a dbt command).
+Both hold hundreds of thousands of long-lived objects: a run about 560k (Dagster, dbt,
+GX, pandas), a dbt command its manifest and Jinja templates. CPython's defaults re-trace
+them over and over, in the thread that also runs the work, and interpreter shutdown adds
+full collections over every object still alive.
 """
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 # Allocations between collections of the youngest generation (CPython's default: 700).
 YOUNG_THRESHOLD = 50_000
@@ -23,3 +23,16 @@ def after_imports() -> None:
 def before_exit() -> None:
     """Leave every live object out of the collections interpreter shutdown runs."""
     gc.freeze()
+
+
+@contextmanager
+def during_run() -> Iterator[None]:
+    """`after_imports` for one run, in whichever process runs it (`fukan run`, Dagster's run
+    worker, a test); the collector as it was afterwards, for a process that lives on."""
+    threshold = gc.get_threshold()
+    after_imports()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()

@@ -16,7 +16,7 @@ from dagster import (
     sensor,
 )
 
-from orchestration.alerts import describe_run_failure, record_alert
+from orchestration.alerts import alert_run_failure
 from orchestration.ingest.discovery import discover
 from orchestration.jobs import refresh_job
 from orchestration.resources import WarehouseResource
@@ -80,9 +80,12 @@ def landing_files_sensor(context: SensorEvaluationContext, warehouse: WarehouseR
 @run_failure_sensor(
     name="alert_on_run_failure",
     default_status=DefaultSensorStatus.RUNNING,
-    description="Record an alert naming the failed asset or check and the error (log, alerts.jsonl, webhook).",
+    description="Record an alert naming the failed asset or check and the error (log, alerts.jsonl, webhook), "
+    "once per run.",
 )
 def alert_on_run_failure(context: RunFailureSensorContext) -> None:
-    alert = describe_run_failure(context.instance, context.dagster_run, context.get_step_failure_events())
-    path = record_alert(alert, Path(context.instance.root_directory))
-    context.log.info(f"Alert for run {alert.run_id} appended to {path}")
+    """Runs the daemon launched; `fukan run` alerts its own (executed in process, the
+    sensor does not see them)."""
+    alert = alert_run_failure(context.instance, context.dagster_run)
+    run_id = context.dagster_run.run_id
+    context.log.info(f"Alert for run {run_id} recorded" if alert else f"Run {run_id} was alerted already")

@@ -16,11 +16,9 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from dagster import DagsterInstance
-
 from orchestration import config
 from orchestration.dbt_project import ensure_manifest
-from orchestration.instance import ensure_dagster_home, ensure_warehouse_pool
+from orchestration.instance import ensure_dagster_home
 
 DEFAULT_PORT = "3000"
 HOST = "127.0.0.1"
@@ -59,8 +57,6 @@ def _signal_group(pgid: int, signum: int) -> None:
 def main() -> int:
     home = ensure_dagster_home()
     ensure_manifest()
-    with DagsterInstance.from_config(str(home)) as instance:
-        ensure_warehouse_pool(instance)
     port = os.environ.get("FUKAN_UI_PORT", DEFAULT_PORT)
 
     deadline: list[float] = []  # set once a stop was asked for

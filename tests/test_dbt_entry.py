@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 from orchestration import config
 from orchestration.dbt_entry import LOG_LEVEL_FILE_VARIABLE
 from orchestration.dbt_project import dbt_executable
-from orchestration.dbt_server import SERVER_VARIABLE, WarmDbt
 
 
 def _run(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -43,30 +44,34 @@ def test_dbt_log_holds_what_the_console_shows_unless_debug_is_asked_for(tmp_path
     assert _log_levels(tmp_path / "debug", {**environment, LOG_LEVEL_FILE_VARIABLE: "debug"}) == {"info", "debug"}
 
 
-def _wait_for(path: Path) -> None:
-    for _ in range(600):
-        if path.exists():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"nothing listens at {path}")
+def test_fukan_dbt_dies_with_the_process_that_started_it() -> None:
+    """A refresh killed with SIGKILL must not leave its dbt behind, holding the DuckDB lock."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c",
+         "import subprocess, sys, time; "
+         "child = subprocess.Popen([sys.executable, '-c', "
+         "'from orchestration.dbt_entry import die_with_parent; die_with_parent(); import time; time.sleep(300)']); "
+         "print(child.pid, flush=True); time.sleep(300)"],
+        stdout=subprocess.PIPE, text=True, cwd=config.PROJECT_ROOT,
+    )
+    child = int(parent.stdout.readline())
+    try:
+        time.sleep(2)  # the child has asked to die with its parent
+        assert _alive(child)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(child)
+    finally:
+        if _alive(child):
+            os.kill(child, signal.SIGKILL)
 
 
-def test_commands_run_on_the_processes_started_ahead_streams_and_exit_codes_included() -> None:
-    with WarmDbt(commands=2):
-        socket_path = Path(os.environ[SERVER_VARIABLE])
-        _wait_for(socket_path)
-        shown = _run("debug", "--config-dir", "--project-dir", str(config.DBT_PROJECT_DIR),
-                     "--profiles-dir", str(config.DBT_PROJECT_DIR))
-        assert shown.returncode == 0 and "To view your profiles.yml file" in shown.stdout
-        _wait_for(socket_path)  # the next command's process listens where the first one did
-        refused = _run("build", "--no-such-option")
-        assert refused.returncode == 2 and "no-such-option" in refused.stderr
-        assert "Usage: fukan-dbt build" in refused.stderr  # the command line's own name
-        assert not socket_path.exists()  # both taken, none started after them
-    assert SERVER_VARIABLE not in os.environ and not socket_path.parent.exists()
-
-
-def test_without_a_process_started_ahead_fukan_dbt_runs_dbt_itself(tmp_path: Path) -> None:
-    environment = {**os.environ, SERVER_VARIABLE: str(tmp_path / "nothing-listens.sock")}
-    refused = _run("build", "--no-such-option", env=environment)
-    assert refused.returncode == 2 and "no-such-option" in refused.stderr
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

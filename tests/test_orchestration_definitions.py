@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dagster import AssetKey, DagsterInstance
-from dagster._core.instance.config import PoolGranularity
 from dagster._utils.schedules import schedule_execution_time_iterator
 
 from orchestration import contract
@@ -17,7 +16,6 @@ from orchestration.assets.dbt import KPI_FRESHNESS, layer_of
 from orchestration.definitions import defs as load_definitions
 from orchestration.instance import ensure_dagster_home
 from orchestration.jobs import REFRESH_JOB_NAME
-from orchestration.resources import WAREHOUSE_POOL
 from orchestration.schedules import daily_refresh_schedule
 
 LAYER_GROUPS = {"staging", "intermediate", "marts", "kpi_inputs", "kpi", "seeds"}
@@ -78,27 +76,22 @@ def test_dbt_tests_are_asset_checks_including_source_tests(graph) -> None:
     assert any(check.asset_key == AssetKey(["raw", "task"]) and check.name == "crm_task_row_rules" for check in checks)
 
 
-def test_every_step_of_the_refresh_is_in_the_warehouse_pool_and_runs_in_process(defs) -> None:
-    """Every step that opens the working DuckDB file takes the pool's one slot; only the
-    HTML report, which reads the published copy alone, runs outside it."""
-    readers_of_published = {"kpi_overview_report"}
+def test_every_step_of_the_refresh_holds_the_warehouse_and_runs_in_process(defs) -> None:
+    """Every step asks for the warehouse resource, whose lock a run holds from its start to
+    its end; one process runs every step, so that one lock serialises whole runs."""
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
-    assert readers_of_published <= {node.definition.name for node in job.graph.nodes}
-    assert {node.definition.name: node.definition.pool for node in job.graph.nodes} == {
-        node.definition.name: None if node.definition.name in readers_of_published else WAREHOUSE_POOL
-        for node in job.graph.nodes
+    assert {node.definition.name: "warehouse" in node.definition.required_resource_keys for node in job.graph.nodes} == {
+        node.definition.name: True for node in job.graph.nodes
     }
     assert job.executor_def.name == "in_process"
 
 
-def test_a_new_instance_limits_pools_to_one_step_and_has_telemetry_off(tmp_path: Path) -> None:
+def test_a_new_instance_has_telemetry_off_and_watches_run_workers(tmp_path: Path) -> None:
     home = ensure_dagster_home(tmp_path / "home")
     with DagsterInstance.from_config(str(home)) as instance:
-        pools = instance.event_log_storage.get_pool_config()
-        assert (pools.default_pool_limit, pools.pool_granularity) == (1, PoolGranularity.OP)
         assert not instance.telemetry_enabled
         assert instance.freshness_enabled
-        assert instance.run_monitoring_settings["free_slots_after_run_end_seconds"] > 0
+        assert instance.run_monitoring_enabled
 
 
 def _next_tick(schedule, after: datetime) -> datetime:

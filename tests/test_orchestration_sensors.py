@@ -11,11 +11,13 @@ from dagster import build_sensor_context
 
 from orchestration.resources import WarehouseResource
 from orchestration.sensors import SETTLE_SECONDS, landing_files_sensor
+from orchestration.warehouse_lock import hold_warehouse
 
 
 def _tick(landing: Path, cursor: str | None):
-    context = build_sensor_context(cursor=cursor, resources={"warehouse": WarehouseResource(landing_dir=str(landing))})
-    return landing_files_sensor.evaluate_tick(context)
+    resources = {"warehouse": WarehouseResource(landing_dir=str(landing))}
+    with build_sensor_context(cursor=cursor, resources=resources) as context:
+        return landing_files_sensor.evaluate_tick(context)
 
 
 def _settled(path: Path) -> None:
@@ -56,6 +58,17 @@ def test_a_changed_mtime_counts_as_new_and_a_file_still_being_written_waits(land
     _settled(lead)
     os.utime(lead, (lead.stat().st_atime, lead.stat().st_mtime - 1))
     assert len(_tick(landing, baseline.cursor).run_requests) == 1
+
+
+def test_the_sensor_never_waits_for_a_refresh_that_holds_the_warehouse(landing: Path, tmp_path: Path) -> None:
+    """Only runs take the warehouse's lock; a sensor reads where the landing folder is."""
+    warehouse = tmp_path / "fukan.duckdb"
+    resources = {"warehouse": WarehouseResource(landing_dir=str(landing), warehouse_path=str(warehouse))}
+    with hold_warehouse(warehouse, "a-refresh", print):
+        started = time.monotonic()
+        with build_sensor_context(cursor=None, resources=resources) as context:
+            assert "Baseline" in landing_files_sensor.evaluate_tick(context).skip_message
+        assert time.monotonic() - started < 10
 
 
 def test_files_the_loader_would_not_read_never_trigger(landing: Path) -> None:

@@ -25,12 +25,7 @@ from publish_fixtures import (
     tree_digest,
 )
 
-from orchestration.checks.quality import (
-    SUITE_CHECK,
-    VOLUME_CHECK,
-    forget_validation_ahead,
-    validate_raw_extracts_ahead,
-)
+from orchestration.checks.quality import SUITE_CHECK, VOLUME_CHECK, validate_raw_extracts_ahead
 from orchestration.publish import publish, read_manifest
 
 OVERVIEW = AssetKey(["kpi", "kpi_funnel_overview"])
@@ -191,7 +186,6 @@ def test_raw_extracts_validated_ahead_block_the_publish_as_the_step_would(clean_
     other_run = str(uuid.uuid4())
     validate_raw_extracts_ahead(sandbox.warehouse, sandbox.home, other_run)
     itself = check_and_publish(defs, sandbox, _raw_checks(defs))
-    forget_validation_ahead(other_run)
     assert {e.metadata["validated_ahead"].value for e in itself.get_asset_check_evaluations()} == {False}
     assert failed_checks(itself) == {f"raw/lead:{SUITE_CHECK}", f"raw/task:{SUITE_CHECK}"}
 

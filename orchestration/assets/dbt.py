@@ -28,6 +28,7 @@ from dagster_dbt import (
 )
 
 from orchestration.build_state import definitions_fingerprint, loaded_file_seq, needs_full_refresh, record_build
+from orchestration.checks.quality import validate_raw_extracts_for_this_run
 from orchestration.dbt_project import (
     DBT_PROJECT,
     build_target_path,
@@ -35,7 +36,7 @@ from orchestration.dbt_project import (
     ensure_manifest,
     warehouse_environment,
 )
-from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 
 # The folders under models/, in the order data flows through them.
 LAYERS = ("staging", "intermediate", "marts", "kpi_inputs", "kpi")
@@ -106,7 +107,6 @@ def build_dbt_assets(manifest: Path) -> AssetsDefinition:
         dagster_dbt_translator=FukanDbtTranslator(
             settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
         ),
-        pool=WAREHOUSE_POOL,
         name=DBT_STEP,
     )
     def fukan_dbt_models(
@@ -133,6 +133,7 @@ def build_dbt_assets(manifest: Path) -> AssetsDefinition:
             "dbt build: %s", "full refresh (definitions changed since the last build)" if full_refresh
             else "incremental (same definitions as the last build)"
         )
+        validate_raw_extracts_for_this_run(context, warehouse.warehouse)  # in a thread while dbt builds
         with warehouse_environment(warehouse.warehouse):
             invocation = dbt.cli(
                 refresh_arguments(full_refresh), context=context, target_path=build_target_path()

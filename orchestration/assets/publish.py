@@ -31,7 +31,7 @@ from orchestration.checks.audit import audit_checks
 from orchestration.checks.quality import published_asset_keys
 from orchestration.publish import layout, publish
 from orchestration.quality.data_docs import index_path
-from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 
 PUBLISHED_KEY = AssetKey("published_warehouse")
 PUBLISHED_GROUP = "published"
@@ -60,7 +60,6 @@ def build_published_warehouse(
         key=PUBLISHED_KEY,
         deps=sorted([*published_asset_keys(dbt_assets).values(), *map(raw_key, contract.OBJECTS)], key=str),
         group_name=PUBLISHED_GROUP,
-        pool=WAREHOUSE_POOL,
         kinds={"duckdb", "parquet"},
         description=(
             "The copy BI reads: `published/fukan.duckdb` (schemas marts, kpi, publish), one Parquet "

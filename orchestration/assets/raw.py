@@ -21,7 +21,7 @@ from dagster import (
 
 from orchestration import config, contract
 from orchestration.ingest import FileResult, IngestError, ingest_landing
-from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 
 RAW_GROUP = "raw"
 LEDGER_KEY = AssetKey([config.INGEST_SCHEMA, "load_ledger"])
@@ -92,7 +92,6 @@ def _figures(files: list[FileResult]) -> dict[str, object]:
 @multi_asset(
     name="raw_crm_extracts",
     specs=RAW_SPECS,
-    pool=WAREHOUSE_POOL,
     can_subset=False,
     description="Load new landing files into the raw schema (each file once, by checksum).",
 )

@@ -16,7 +16,7 @@ from orchestration.build_state import definitions_fingerprint
 from orchestration.report.build import write_reports
 from orchestration.report.data import read_published
 from orchestration.report.dbt_docs import generate_dbt_docs
-from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 
 REPORT_GROUP = "report"
 
@@ -51,7 +51,6 @@ def build_report_assets(published: AssetKey) -> list[AssetsDefinition]:
         deps=[published],
         group_name=REPORT_GROUP,
         kinds={"dbt", "html"},
-        pool=WAREHOUSE_POOL,
         description=(
             "dbt docs of the warehouse just published (published/dbt_docs/index.html, a single file that "
             "opens offline, plus manifest.json and catalog.json): every KPI definition, column and lineage."

@@ -12,12 +12,13 @@ Every check is `blocking`: a failed critical expectation fails with ERROR severi
 Dagster skips the publish step downstream. Warning expectations report with WARN
 severity and block nothing. GX is imported only when a check runs.
 
-A refresh (`fukan run`) validates the raw extracts ahead: `validate_raw_extracts_ahead`
-reads their frames when the dbt step starts (ingestion is done, dbt has not yet opened
-the warehouse) and GX validates them in a thread while dbt builds, in a subprocess the
-run only waits for. The raw check step then reports those outcomes. Nothing writes the
-raw tables between ingestion and that step, so the outcomes are those the step would
-compute itself, which it does when no validation ran ahead for its run and warehouse.
+Every run that holds both the dbt step and the raw check step validates the raw
+extracts ahead: the dbt step calls `validate_raw_extracts_ahead` before it starts dbt
+(ingestion is done, dbt has not yet opened the warehouse), which reads their frames and
+has GX validate them in a thread while dbt builds, in a subprocess the run only waits
+for. The raw check step then reports those outcomes. Nothing writes the raw tables
+between ingestion and that step, so the outcomes are those the step would compute
+itself, which it does when no validation ran ahead for its run and warehouse.
 """
 
 import json
@@ -31,6 +32,7 @@ from typing import Any
 import duckdb
 from dagster import (
     AssetCheckExecutionContext,
+    AssetExecutionContext,
     AssetChecksDefinition,
     AssetCheckKey,
     AssetCheckResult,
@@ -55,7 +57,7 @@ from orchestration.quality.validate import (
     load_suites,
     read_frame,
 )
-from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 
 SUITE_CHECK = "great_expectations"
 VOLUME_CHECK = "volume_vs_last_publish"
@@ -172,11 +174,14 @@ def _run_suites(
 class _Ahead:
     """The raw extracts' validation started ahead for one run."""
 
-    warehouse: Path
+    run_id: str
     result: Future[tuple[Outcomes, Path | None]]
 
 
-_AHEAD: dict[str, _Ahead] = {}  # by run id; the raw check step takes its entry
+# By warehouse: the raw check step takes its run's entry; a run that never reached that
+# step leaves one entry, which the warehouse's next run replaces.
+_AHEAD: dict[Path, _Ahead] = {}
+RAW_CHECK_STEP = "raw_extract_expectations"
 
 
 def _raw_suite_names() -> list[str]:
@@ -193,9 +198,11 @@ def validate_raw_extracts_ahead(warehouse: Path, home: Path, run_id: str) -> Non
     nothing runs ahead: GX is only imported in the background, and the check step reads,
     validates and reports the error itself.
     """
+    warehouse = Path(warehouse)
+    _AHEAD.pop(warehouse, None)
     try:
-        frames = _read_frames(Path(warehouse), _raw_suite_names())
-    except Exception:  # noqa: BLE001 - this runs in an event listener; the check step raises it
+        frames = _read_frames(warehouse, _raw_suite_names())
+    except Exception:  # noqa: BLE001 - the check step meets it again and raises it where it belongs
         import_great_expectations_in_background()
         return
     result: Future[tuple[Outcomes, Path | None]] = Future()
@@ -206,14 +213,15 @@ def validate_raw_extracts_ahead(warehouse: Path, home: Path, run_id: str) -> Non
         except BaseException as error:  # noqa: BLE001 - the check step raises it where it belongs
             result.set_exception(error)
 
-    _AHEAD[run_id] = _Ahead(Path(warehouse), result)
+    _AHEAD[warehouse] = _Ahead(run_id, result)
     threading.Thread(target=validate, name="validate-raw-extracts", daemon=True).start()
 
 
-def forget_validation_ahead(run_id: str) -> None:
-    """Drop what ran ahead for a run whose raw check step never took it (not selected, or
-    the run stopped before it)."""
-    _AHEAD.pop(run_id, None)
+def validate_raw_extracts_for_this_run(context: AssetExecutionContext, warehouse: Path) -> None:
+    """From the dbt step: validate the raw extracts ahead when this run's raw check step
+    will report them."""
+    if context.job_def.graph.has_node_named(RAW_CHECK_STEP):
+        validate_raw_extracts_ahead(warehouse, Path(context.instance.root_directory), context.run.run_id)
 
 
 def _spec(name: str, key: AssetKey, suite: str, notes: str) -> AssetCheckSpec:
@@ -230,8 +238,7 @@ def _raw_specs() -> list[AssetCheckSpec]:
 
 @multi_asset_check(
     specs=_raw_specs(),
-    name="raw_extract_expectations",
-    pool=WAREHOUSE_POOL,
+    name=RAW_CHECK_STEP,
     can_subset=True,
     description="Great Expectations suites on the raw extracts: contract columns, plausible times, seed domains.",
 )
@@ -239,8 +246,8 @@ def raw_extract_expectations(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[AssetCheckResult]:
     suites = {f"{config.RAW_SCHEMA}.{key.asset_key.path[-1]}": key for key in context.selected_asset_check_keys}
-    ahead = _AHEAD.pop(context.op_execution_context.run_id, None)
-    validated_ahead = ahead is not None and ahead.warehouse == warehouse.warehouse
+    ahead = _AHEAD.pop(warehouse.warehouse, None)
+    validated_ahead = ahead is not None and ahead.run_id == context.op_execution_context.run_id
     if validated_ahead:
         validated, docs = ahead.result.result()
         outcomes = {name: validated[name] for name in sorted(suites)}
@@ -265,7 +272,6 @@ def build_mart_expectations(dbt_assets: AssetsDefinition) -> AssetChecksDefiniti
     @multi_asset_check(
         specs=specs,
         name="mart_expectations",
-        pool=WAREHOUSE_POOL,
         can_subset=True,
         description="Great Expectations suites on the marts: distribution bands and volume against the last publish.",
     )
