@@ -10,8 +10,7 @@ from __future__ import annotations
 from dagster import Definitions, definitions, in_process_executor
 
 from orchestration.assets.dbt import build_dbt_assets
-from orchestration.assets.publish import PUBLISHED_KEY, build_published_warehouse
-from orchestration.assets.report import build_report_assets
+from orchestration.assets.publish import build_published_warehouse
 from orchestration.assets.raw import raw_crm_extracts
 from orchestration.checks.quality import build_mart_expectations, raw_extract_expectations
 from orchestration.dbt_project import ensure_manifest
@@ -29,8 +28,7 @@ def defs() -> Definitions:
         assets=[
             raw_crm_extracts,
             dbt_models,
-            build_published_warehouse(dbt_models, quality_checks),
-            *build_report_assets(PUBLISHED_KEY),
+            build_published_warehouse(dbt_models, quality_checks),  # with the report and docs
         ],
         asset_checks=quality_checks,
         jobs=[refresh_job],

@@ -142,6 +142,16 @@ class Chromium:
             time.sleep(0.2)
         return self._visit
 
+    def platform_fonts(self, selector: str) -> dict[str, int]:
+        """The fonts the first node matching `selector` is drawn with, as the machine
+        resolved them: glyphs drawn per font family (a missing font shows as another family)."""
+        self.call("DOM.enable")
+        self.call("CSS.enable")
+        root = self.call("DOM.getDocument")["root"]["nodeId"]
+        node = self.call("DOM.querySelector", nodeId=root, selector=selector)["nodeId"]
+        fonts = self.call("CSS.getPlatformFontsForNode", nodeId=node)["fonts"]
+        return {font["familyName"]: font["glyphCount"] for font in fonts}
+
     def screenshot(self, path: Path, max_height: int = 3000) -> bytes:
         """A PNG of the page from the top, as tall as its content (up to max_height)."""
         width, _ = self._size

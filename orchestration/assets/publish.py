@@ -3,7 +3,9 @@
 Downstream of every marts and KPI mart asset, so Dagster's blocking checks on them
 (dbt tests and GX suites) stop it within a run; the audit (checks/audit.py) stops it
 in any other run. Only then is the working warehouse copied into `published/`
-(orchestration/publish: a new version, made live by one atomic rename).
+(orchestration/publish: a new version, made live by one atomic rename), with the report
+and dbt docs drawn from it (orchestration/assets/report.py): one step makes all three
+live at once.
 
 It also depends on the raw extracts: the dbt step runs dbt's source tests, which exempts
 it from waiting for other checks on the raw assets, so the raw GX suites gate the
@@ -11,7 +13,7 @@ publish step directly (they still run before it and stop it when they fail).
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from dagster import (
@@ -19,18 +21,21 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    AssetSpec,
     Failure,
     MaterializeResult,
     MetadataValue,
-    asset,
+    multi_asset,
 )
 
 from orchestration import config, contract
 from orchestration.assets.raw import raw_key
+from orchestration.assets.report import report_results, report_specs
 from orchestration.checks.audit import audit_checks
 from orchestration.checks.quality import published_asset_keys
-from orchestration.publish import layout, publish
+from orchestration.publish import layout
 from orchestration.quality.data_docs import index_path
+from orchestration.report.pages import publish_with_pages
 from orchestration.resources import WarehouseResource
 
 PUBLISHED_KEY = AssetKey("published_warehouse")
@@ -47,8 +52,9 @@ def dbt_definition_version(dbt_assets: AssetsDefinition) -> str:
 def build_published_warehouse(
     dbt_assets: AssetsDefinition, quality_checks: Sequence[AssetChecksDefinition]
 ) -> AssetsDefinition:
-    """The publish asset for this dbt project's marts and KPI marts, audited on every
-    blocking dbt test and every blocking check of `quality_checks`."""
+    """The publish step for this dbt project's marts and KPI marts, audited on every
+    blocking dbt test and every blocking check of `quality_checks`: the published copy
+    and the pages drawn from it."""
     definitions = {"dbt_project": dbt_definition_version(dbt_assets)}
     audited = [
         spec.key
@@ -56,30 +62,33 @@ def build_published_warehouse(
         if spec.blocking
     ]
 
-    @asset(
-        key=PUBLISHED_KEY,
+    published_spec = AssetSpec(
+        PUBLISHED_KEY,
         deps=sorted([*published_asset_keys(dbt_assets).values(), *map(raw_key, contract.OBJECTS)], key=str),
         group_name=PUBLISHED_GROUP,
         kinds={"duckdb", "parquet"},
         description=(
             "The copy BI reads: `published/fukan.duckdb` (schemas marts, kpi, publish), one Parquet "
-            "file per table and `manifest.json`, swapped in atomically only after every blocking "
-            "check passed."
+            "file per table and `manifest.json`, swapped in atomically with the report and docs "
+            "drawn from it, only after every blocking check passed."
         ),
     )
-    def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+
+    @multi_asset(name=PUBLISHED_KEY.path[-1], specs=[published_spec, *report_specs(PUBLISHED_KEY)])
+    def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
         audit = audit_checks(context.instance, audited)
         if not audit.ok:
             raise Failure(description=audit.explain(), metadata={"audit": MetadataValue.json(audit.summary())})
         published = config.published_dir(warehouse.warehouse)
-        result = publish(
+        result, docs_generated = publish_with_pages(
             warehouse.warehouse, published, run_id=context.run.run_id, checks=audit.summary(), definition_versions=definitions
         )
         context.log.info(
             f"Published build {result.build_id} ({len(result.row_counts)} tables) to {published}"
             + (f"; removed {len(result.removed)} leftovers of earlier publishes" if result.removed else "")
         )
-        return MaterializeResult(
+        yield MaterializeResult(
+            asset_key=PUBLISHED_KEY,
             metadata={
                 "build_id": result.build_id,
                 "as_of": str(result.manifest["as_of"]),
@@ -90,5 +99,6 @@ def build_published_warehouse(
                 "data_docs": MetadataValue.path(str(index_path(Path(context.instance.root_directory)))),
             }
         )
+        yield from report_results(published, result.build_id, result.manifest["as_of"], docs_generated)
 
     return published_warehouse

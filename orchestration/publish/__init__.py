@@ -2,11 +2,13 @@
 
 The pipeline writes into the working warehouse; the checks audit it; only then does
 `publish()` copy the KPI marts, facts and dimensions into `published/` beside it (the
-protocol is in `layout.py`). Nothing here decides whether the checks passed: the
-Dagster asset that calls it does (orchestration/assets/publish.py).
+protocol is in `layout.py`). The caller may add files drawn from the new version (the
+report and docs pages) before it goes live. Nothing here decides whether the checks
+passed: the Dagster asset that calls it does (orchestration/assets/publish.py).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,11 +45,14 @@ def publish(
     run_id: str,
     checks: dict[str, Any],
     definition_versions: dict[str, str] | None = None,
+    before_live: Callable[[Path], None] | None = None,
 ) -> PublishResult:
     """Copy the audited working warehouse into a new version and make it live atomically.
 
     The manifest records `checks` (the audit's summary) and, besides the quality-lead
     definition read from the data, any `definition_versions` the caller knows.
+    `before_live(folder)` may add files to the written version before it goes live; if it
+    raises, nothing is published.
     """
     published.mkdir(parents=True, exist_ok=True)
     removed = recover(published)
@@ -62,6 +67,8 @@ def publish(
         checks=checks,
         definition_versions=definition_versions or {},
     )
+    if before_live is not None:
+        before_live(staged)
     final = layout.commit(published, staged, build_id)
     removed += recover(published)
     return PublishResult(build_id=build_id, version_dir=final, manifest=manifest, removed=removed)

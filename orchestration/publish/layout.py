@@ -6,17 +6,22 @@ published/
   fukan.duckdb -> current/fukan.duckdb     stable names readers open (never change)
   manifest.json -> current/manifest.json
   parquet -> current/parquet
+  report.html -> current/report.html       the pages people open, of the same version
+  report.en.html -> current/report.en.html
+  dbt_docs -> current/dbt_docs
   versions/<build_id>/                     complete, immutable once renamed into place
       fukan.duckdb  manifest.json  parquet/<schema>/<table>.parquet
+      report.html  report.en.html  dbt_docs/
   versions/.tmp-<build_id>/                being written (removed by recovery)
 ```
 
-A version is written beside the live one under a temporary name, flushed to disk,
-renamed into `versions/`, and only then made live by replacing the `current` symlink
-with `os.replace` (an atomic rename). That rename is the single commit point: a reader
-resolving `published/fukan.duckdb`, `manifest.json` or `parquet/` at any instant gets
-files of one version, and a process killed at any step leaves the old version live
-(or the new one, once the rename happened). Leftovers of a killed publish are only
+A version is written beside the live one under a temporary name (its data first, then
+the pages drawn from that data), flushed to disk, renamed into `versions/`, and only
+then made live by replacing the `current` symlink with `os.replace` (an atomic rename).
+That rename is the single commit point: a reader resolving any of the stable names at
+any instant gets files of one version, so the report always shows the data beside it,
+and a process killed at any step leaves the old version live (or the new one, once the
+rename happened). Leftovers of a killed publish are only
 ever temporary names or unreferenced versions, which `recover()` removes at the start
 of the next publish. The previous version is kept, so a reader that resolved the old
 pointer just before a swap can still open its files.
@@ -35,8 +40,10 @@ VERSIONS = "versions"
 MANIFEST = "manifest.json"
 DATABASE = "fukan.duckdb"
 PARQUET = "parquet"
+REPORTS = {"ja": "report.html", "en": "report.en.html"}  # the KPI overview, one page per language
+DBT_DOCS = "dbt_docs"
 TMP_PREFIX = ".tmp-"
-ENTRY_LINKS = (DATABASE, MANIFEST, PARQUET)
+ENTRY_LINKS = (DATABASE, MANIFEST, PARQUET, *REPORTS.values(), DBT_DOCS)
 
 # Test hook: pause (print a line, then sleep) at a named stage so a test can SIGKILL
 # the process exactly there. Never set in production.
@@ -84,12 +91,16 @@ def current_build_id(published: Path) -> str | None:
     return Path(os.readlink(pointer)).name
 
 
+def live_version_dir(published: Path) -> Path | None:
+    """The live version's folder (the pointer resolved once), or None before the first publish."""
+    build_id = current_build_id(published)
+    return None if build_id is None else published / VERSIONS / build_id
+
+
 def read_manifest(published: Path) -> dict[str, Any] | None:
     """The live version's manifest (read through the pointer once), or None."""
-    build_id = current_build_id(published)
-    if build_id is None:
-        return None
-    return json.loads((published / VERSIONS / build_id / MANIFEST).read_text(encoding="utf-8"))
+    live = live_version_dir(published)
+    return None if live is None else json.loads((live / MANIFEST).read_text(encoding="utf-8"))
 
 
 def new_version_dir(published: Path, build_id: str) -> Path:
@@ -117,9 +128,23 @@ def ensure_entry_links(published: Path) -> None:
     """Create the stable reader names (`fukan.duckdb` -> `current/fukan.duckdb`, ...) if missing."""
     missing = [name for name in ENTRY_LINKS if not (published / name).is_symlink()]
     for name in missing:
+        _move_into_live_version(published, name)
         atomic_symlink(published / name, f"{CURRENT}/{name}")
     if missing:
         fsync_path(published)
+
+
+def _move_into_live_version(published: Path, name: str) -> None:
+    """A page written beside the versions (as releases before versioned pages did) moves
+    into the live version it was drawn from, so the stable name can become a link."""
+    legacy = published / name
+    live = live_version_dir(published)
+    if not legacy.exists():
+        return
+    if live is not None and not (live / name).exists():
+        os.replace(legacy, live / name)
+    else:
+        shutil.rmtree(legacy) if legacy.is_dir() else legacy.unlink()
 
 
 def recover(published: Path) -> list[Path]:

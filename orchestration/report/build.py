@@ -1,32 +1,38 @@
 """The KPI overview report: one self-contained HTML page per language, from the published copy.
 
 The page works offline and from a file share: plotly's JavaScript is inlined once and
-every chart is a plotly figure; the text comes from a Jinja2 template. It is written
-beside the published copy (`published/report.html`, `published/report.en.html`) with an
-atomic rename, so a person opening it never sees half a page.
+every chart is a plotly figure; the text comes from a Jinja2 template. It is written into
+the version it shows, before that version goes live (`published/report.html` and
+`report.en.html` point into the live one), with an atomic rename, so a person opening it
+never sees half a page nor figures of another build. Times are stated in the reporting
+time zone of the KPI definitions, the zone every date of the marts is in.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 import plotly.offline
+import yaml
 
 from orchestration import config
+from orchestration.publish.layout import DBT_DOCS, REPORTS
 from orchestration.report import charts
-from orchestration.report.data import HEALTH_WEEKS, NotPublishedError, PublishedData, read_published
+from orchestration.report.data import HEALTH_WEEKS, NotPublishedError, PublishedData, live_version, read_published
 from orchestration.report.files import write_atomically
 from orchestration.report.formatting import FILTERS
 from orchestration.report.labels import DEPARTMENTS, FUNNEL_STEPS, LANGUAGES, Labels
 
 TEMPLATES = Path(__file__).parent / "templates"
-FILE_NAMES = {"ja": "report.html", "en": "report.en.html"}
-DBT_DOCS_LINK = "dbt_docs/index.html"
+FILE_NAMES = REPORTS
+DBT_DOCS_LINK = f"{DBT_DOCS}/index.html"
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 # Health flags in the order of KPI_SPEC.md: (a) quality, (b) next department, (c) pipeline.
 HEALTH_FLAGS = (
@@ -67,13 +73,15 @@ def _kpi_tree(data: PublishedData, t: Labels) -> dict[str, list[StepFigures]]:
 
 
 def _charts(data: PublishedData, t: Labels) -> dict[str, str]:
-    """Each figure as an HTML fragment; plotly.js itself is inlined once by the template."""
-    figures = {
-        "funnel": charts.funnel(data.overview, t),
-        "leads": charts.leads_by_month(data.monthly, t),
-        "steps": charts.step_events_by_month(data.monthly, t),
-        "conversion": charts.conversion_by_month(data.monthly, t),
-    }
+    """Each figure with rows to draw, as an HTML fragment; plotly.js itself is inlined once
+    by the template, which says "no data" where a figure is missing."""
+    figures = {}
+    if not data.overview.empty:
+        figures["funnel"] = charts.funnel(data.overview, t)
+    if not data.monthly.empty:
+        figures["leads"] = charts.leads_by_month(data.monthly, t)
+        figures["steps"] = charts.step_events_by_month(data.monthly, t)
+        figures["conversion"] = charts.conversion_by_month(data.monthly, t)
     if not data.pacing.empty:
         figures["pacing"] = charts.pacing(data.pacing, t)
     return {
@@ -104,11 +112,16 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
+def reporting_time_zone() -> ZoneInfo:
+    """The dbt var `reporting_time_zone`: the zone of every date in the marts."""
+    project = yaml.safe_load((config.DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return ZoneInfo(project["vars"]["reporting_time_zone"])
+
+
 def render(data: PublishedData, lang: str, generated_at: datetime | None = None) -> str:
     """The page's HTML for one language."""
     t = Labels(lang)
-    overview = data.overview_row["all"]
-    period_start: date = overview.period_start
+    overview = data.overview_row.get("all")  # none while no lead exists
     benchmark_teams, benchmark_rows = _benchmark_matrix(data)
     other = next(code for code in LANGUAGES if code != lang)
     return _environment().get_template("report.html.j2").render(
@@ -117,12 +130,14 @@ def render(data: PublishedData, lang: str, generated_at: datetime | None = None)
         other_href=FILE_NAMES[other],
         dbt_docs_href=DBT_DOCS_LINK,
         plotly_js=plotly.offline.get_plotlyjs(),
+        font_family=charts.FONT_FAMILY,
+        time_zone=reporting_time_zone(),
         data=data,
         manifest=data.manifest,
         generated_at=(generated_at or datetime.now(UTC)),
         overview=overview,
-        fiscal_year=t["fiscal_year"].format(year=period_start.year),
-        tree=_kpi_tree(data, t),
+        fiscal_year=None if overview is None else t["fiscal_year"].format(year=overview.period_start.year),
+        tree=None if overview is None else _kpi_tree(data, t),
         charts=_charts(data, t),
         benchmark_teams=benchmark_teams,
         benchmark_rows=benchmark_rows,
@@ -131,37 +146,28 @@ def render(data: PublishedData, lang: str, generated_at: datetime | None = None)
     )
 
 
-def build_report(published_dir: Path, lang: str = "ja", out: Path | None = None) -> Path:
-    """Render the report of the published copy in `published_dir`; return the written file.
-
-    `out` defaults to `published_dir/report.html` (Japanese) or `report.en.html` (English).
-    """
-    published_dir = Path(published_dir)
-    Labels(lang)  # an unknown language fails before anything is read
-    target = Path(out) if out is not None else published_dir / FILE_NAMES[lang]
-    write_atomically(target, render(read_published(published_dir), lang))
-    return target
-
-
-def write_reports(data: PublishedData, published_dir: Path) -> list[Path]:
-    """Both languages from one read of the published copy (each page links to the other)."""
+def write_reports(data: PublishedData, folder: Path, languages: Iterable[str] = LANGUAGES) -> list[Path]:
+    """The pages of these languages, from one read of a published version, into its folder
+    (each page links to the other language and to the docs beside it)."""
     generated_at = datetime.now(UTC)
     written = []
-    for lang in LANGUAGES:
-        target = Path(published_dir) / FILE_NAMES[lang]
+    for lang in languages:
+        target = Path(folder) / FILE_NAMES[lang]
         write_atomically(target, render(data, lang, generated_at))
         written.append(target)
     return written
 
 
 def report_command(args: argparse.Namespace) -> int:
-    """`fukan report [--lang ja|en] [--published DIR]`: both languages unless --lang says one."""
+    """`fukan report [--lang ja|en] [--published DIR]`: rewrite the live version's pages,
+    both languages unless --lang says one."""
     published = Path(args.published) if args.published else config.published_dir()
     try:
-        written = [build_report(published, args.lang)] if args.lang else write_reports(read_published(published), published)
+        version = live_version(published)
+        written = write_reports(read_published(version), version, [args.lang] if args.lang else LANGUAGES)
     except NotPublishedError as error:
         print(error, file=sys.stderr)
         return 1
     for path in written:
-        print(f"Wrote {path}")
+        print(f"Wrote {published / path.name}")
     return 0

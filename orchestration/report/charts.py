@@ -12,6 +12,9 @@ from orchestration.report.labels import FUNNEL_STEPS, Labels
 QUALITY_COLOUR = "#1f6f8b"
 GENERAL_COLOUR = "#c7ccd1"
 ACCENT = "#e07a1f"
+# The page's and the charts' fonts: Japanese fonts first (Linux, then macOS, then Windows),
+# so a machine without a Japanese system font still finds one before the generic family.
+FONT_FAMILY = '"Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", sans-serif'
 _STEP_EVENT_COLUMNS = ("appointments", "handed_off", "opportunities", "won")
 _STEP_OF_COLUMN = {column: step for column, step, _ in FUNNEL_STEPS}
 
@@ -23,7 +26,7 @@ def _layout(figure: go.Figure, title: str, height: int = 360) -> go.Figure:
         margin={"l": 60, "r": 30, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.15},
         plot_bgcolor="white",
-        font={"family": "system-ui, 'Hiragino Sans', 'Noto Sans CJK JP', 'Yu Gothic', sans-serif"},
+        font={"family": FONT_FAMILY},
     )
     figure.update_xaxes(gridcolor="#eceff1")
     figure.update_yaxes(gridcolor="#eceff1")

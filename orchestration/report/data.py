@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from orchestration.publish.layout import DATABASE
+from orchestration.publish.layout import DATABASE, live_version_dir
 
 HEALTH_WEEKS = 12
 
@@ -96,13 +96,36 @@ class NotPublishedError(RuntimeError):
     """The folder holds no published copy (yet): nothing to report on."""
 
 
+def _not_published(where: Path) -> NotPublishedError:
+    return NotPublishedError(
+        f"No published copy at {where}: run `fukan run` (or `make run`) so that a refresh "
+        "passes its checks and publishes, then build the report."
+    )
+
+
+def live_version(published_dir: Path) -> Path:
+    """The folder of the version live in `published_dir`, resolved once: a report read
+    from it and written into it stays with its data whatever a publish swaps meanwhile."""
+    version = live_version_dir(Path(published_dir))
+    if version is None:
+        raise _not_published(Path(published_dir))
+    return version
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """The rows with every null as None. pandas spells a null NA, NaN or NaT by column type,
+    and NA has no truth value: the page tests and formats None alone, whatever the type."""
+    frame = con.execute(sql).df()
+    return frame.astype(object).where(frame.notna(), None)
+
+
 @dataclass(frozen=True)
 class PublishedData:
     """The rows of one published version the report draws, and that version's manifest."""
 
     manifest: dict[str, Any]
-    as_of_date: date
-    overview: pd.DataFrame  # 3 rows: lead_quality quality, general, all
+    as_of_date: date | None  # None while the marts hold no day
+    overview: pd.DataFrame  # 3 rows: lead_quality quality, general, all (none before the first lead)
     monthly: pd.DataFrame  # both bases, three qualities, every month
     pacing: pd.DataFrame
     benchmarks: pd.DataFrame
@@ -118,25 +141,18 @@ def read_published(published_dir: Path) -> PublishedData:
     """Read what the report needs from `published_dir/fukan.duckdb`, opened read-only."""
     database = Path(published_dir) / DATABASE
     if not database.exists():
-        raise NotPublishedError(
-            f"No published copy at {database}: run `fukan run` (or `make run`) so that a refresh "
-            "passes its checks and publishes, then build the report."
-        )
+        raise _not_published(database)
     with duckdb.connect(str(database), read_only=True) as con:
         manifest_row = con.execute("select manifest_json from publish.manifest").fetchone()
         if manifest_row is None:
             raise NotPublishedError(f"{database} has no publish.manifest row: it is not a published copy.")
-
-        def frame(sql: str) -> pd.DataFrame:
-            return con.execute(sql).df()
-
         return PublishedData(
             manifest=json.loads(manifest_row[0]),
             as_of_date=con.execute(_AS_OF_DATE).fetchone()[0],
-            overview=frame(_OVERVIEW),
-            monthly=frame(_MONTHLY),
-            pacing=frame(_PACING),
-            benchmarks=frame(_BENCHMARKS),
-            health=frame(_HEALTH),
-            warnings=frame(_WARNINGS),
+            overview=_frame(con, _OVERVIEW),
+            monthly=_frame(con, _MONTHLY),
+            pacing=_frame(con, _PACING),
+            benchmarks=_frame(con, _BENCHMARKS),
+            health=_frame(con, _HEALTH),
+            warnings=_frame(con, _WARNINGS),
         )

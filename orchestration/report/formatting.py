@@ -2,13 +2,15 @@
 so a person (and the browser test) can find a mart's value on the page verbatim."""
 from __future__ import annotations
 
-import math
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
+
+import pandas as pd
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """A null however it is spelt: None, NaN, pandas' NA or NaT."""
+    return value is None or bool(pd.isna(value))
 
 
 def count(value: Any) -> str:
@@ -40,6 +42,8 @@ def number(value: Any, unit: str) -> str:
 
 def band(lower: Any, upper: Any, unit: str) -> str:
     """15.0% – 20.0%, ≥ 15.0% or ≤ 90.0 — a benchmark band; an empty bound is open."""
+    if _missing(lower) and _missing(upper):
+        return "—"
     if _missing(lower):
         return f"≤ {number(upper, unit)}"
     if _missing(upper):
@@ -54,18 +58,18 @@ def target(value: Any, kpi: str) -> str:
 
 def day(value: date | datetime | None) -> str:
     """2026-09-30 — a date (pandas gives DATE columns as timestamps at midnight)."""
-    return "—" if value is None else value.strftime("%Y-%m-%d")
+    return "—" if _missing(value) else value.strftime("%Y-%m-%d")
 
 
-def timestamp(value: str | datetime | None) -> str:
-    """2026-11-26 06:15 UTC — a manifest timestamp, to the minute. Instants without a zone
-    are UTC (KPI_SPEC: raw timestamps are UTC)."""
-    if value is None:
+def timestamp(value: str | datetime | None, zone: tzinfo) -> str:
+    """2026-11-26 15:15 JST — an instant to the minute, in the reporting time zone.
+    Instants without a zone are UTC (raw timestamps are UTC)."""
+    if _missing(value):
         return "—"
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.strftime("%Y-%m-%d %H:%M %Z")
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 FILTERS = {

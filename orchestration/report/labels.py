@@ -64,7 +64,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "attainment": "達成率",
         "projected_value": "着地見込",
         "projected_attainment": "着地見込達成率",
-        "no_rows": "該当するデータはありません。",
+        "no_data": "データなし",
         "benchmarks": "インサイドセールス ベンチマーク",
         "benchmarks_note": "{month}のチーム別実績とベンチマーク帯の比較。",
         "band": "基準帯",
@@ -136,7 +136,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "attainment": "Attainment",
         "projected_value": "Projection",
         "projected_attainment": "Projected attainment",
-        "no_rows": "No rows.",
+        "no_data": "No data",
         "benchmarks": "Inside-sales benchmarks",
         "benchmarks_note": "Each team's figures for {month} against the benchmark bands.",
         "band": "Band",
@@ -215,8 +215,3 @@ class Labels:
 
     def target_kpi(self, kpi: str) -> str:
         return _TARGET_KPIS[self.lang].get(kpi, kpi)
-
-
-def step_labels(lang: str) -> dict[str, str]:
-    """Funnel step labels of one language, for comparison with the seed."""
-    return dict(_STEPS[lang])
