@@ -44,7 +44,12 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         print(f"fukan ingest: {error}", file=sys.stderr)
         return 2
     print(result)
-    return 1 if result.failed else 0
+    problems = result.problems()
+    if problems:
+        print(f"fukan ingest: {len(problems)} problem(s), the warehouse would be incomplete:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def start_demo_data(landing: Path, leads: int, seed: int, quiet: bool) -> subprocess.Popen[bytes]:

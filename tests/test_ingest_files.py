@@ -136,17 +136,29 @@ def test_salesforce_export_names_and_bare_files_map_to_objects(sandbox):
     assert sandbox.rows("SELECT opportunity_id FROM raw.opportunity_history") == [("006A",)]
 
 
-def test_unrecognised_files_are_listed_not_loaded(sandbox):
+def test_unrecognised_files_are_listed_with_why_in_the_summary(sandbox):
     sandbox.write("lead/lead_1.csv", f"{LEAD_HEADER}\n00Q1,2026-04-01,005A,Open\n")
     sandbox.write("lead/readme.txt", "notes")
+    sandbox.write("lead/lead_3.csv.bz2", b"BZh9")
     sandbox.write("lead/2026/lead_2.csv", f"{LEAD_HEADER}\n00Q2,2026-04-01,005A,Open\n")
     sandbox.write("quote/quote_1.csv", "Id\nQ1\n")
     sandbox.write("Forecast.csv", "Id\nF1\n")
+    sandbox.write("export.zip", b"PK")
     sandbox.write("lead/.~lock.lead_1.csv#", "editor lock file")
     result = sandbox.ingest(objects=["lead"])
     assert [f.source_file for f in result.files] == ["lead/lead_1.csv"]
-    assert result.unrecognised == ["Forecast.csv", "lead/2026/lead_2.csv", "lead/readme.txt", "quote/quote_1.csv"]
-    assert "not loaded (no contract object): Forecast.csv, lead/2026/lead_2.csv" in str(result)
+    formats = "not an extract format (.csv.gz, .csv, .parquet, .jsonl)"
+    expected = [
+        ("export.zip", formats),
+        ("Forecast.csv", "no contract object named 'Forecast'"),
+        ("lead/2026/lead_2.csv", "in a sub-folder of an object folder"),
+        ("lead/lead_3.csv.bz2", formats),
+        ("lead/readme.txt", formats),
+        ("quote/quote_1.csv", "no contract object named 'quote'"),
+    ]
+    assert [(i.path, i.reason) for i in result.ignored] == expected
+    summary = str(result).splitlines()
+    assert summary[summary.index("not read:") + 1:] == [f"  {path}: {reason}" for path, reason in expected]
 
 
 def test_files_load_in_object_then_natural_path_order(sandbox):

@@ -126,8 +126,11 @@ def raw_crm_extracts(
     yield MaterializeResult(asset_key=LEDGER_KEY, metadata={
         "new_files": figures["new_files"],
         "failed_files": len(result.failed),
+        "empty_files": len(result.empty),
         "rows_loaded": figures["rows_loaded"],
-        "unrecognised_files": MetadataValue.json(result.unrecognised),
+        # Landing entries not read (unknown formats or objects, sub-folders, links out of
+        # the landing folder), with why: for the run's summary as well as this page.
+        "not_read": MetadataValue.json([{"path": i.path, "reason": i.reason} for i in result.ignored]),
     })
     yield MaterializeResult(asset_key=QUARANTINE_KEY, metadata={
         "rows_quarantined": figures["rows_quarantined"],

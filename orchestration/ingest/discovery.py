@@ -7,6 +7,7 @@ are compared lowercase with everything but letters and digits removed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +33,22 @@ _OBJECT_BY_KEY = {
 class LandingFile:
     object: str
     path: Path
-    source_file: str  # relative to the landing root, with forward slashes
+    source_file: str  # relative to the landing root, with forward slashes; readable (see readable_name)
     format: str  # one of FORMATS' values
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A landing entry fukan does not read, and why: listed in every ingest summary."""
+
+    path: str  # relative to the landing root, readable
+    reason: str
+
+
+def readable_name(relative: Path) -> str:
+    """A name for the ledger and for people: bytes that are not UTF-8 (a CP932 file name
+    on a UTF-8 system) are written as backslash escapes, ``\\x83\\x8a``."""
+    return relative.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def split_format(filename: str) -> tuple[str, str] | None:
@@ -51,22 +66,55 @@ def _natural_key(text: str) -> list[str | int]:
     return [int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", text.lower()))]
 
 
-def _classify(relative: Path) -> tuple[str, str] | None:
-    """(object, format) for ``<object>.<ext>`` or ``<object>/<name>.<ext>``; else None."""
+def _classify(relative: Path) -> tuple[str, str] | str:
+    """(object, format) for ``<object>.<ext>`` or ``<object>/<name>.<ext>``; else why not."""
     parts = relative.parts
     split = split_format(parts[-1])
-    if split is None or len(parts) > 2:
-        return None
+    if split is None:
+        return f"not an extract format ({', '.join(FORMATS)})"
+    if len(parts) > 2:
+        return "in a sub-folder of an object folder"
     object_name = parts[0] if len(parts) == 2 else split[0]
     obj = _OBJECT_BY_KEY.get(name_key(object_name))
-    return (obj, split[1]) if obj else None
+    return (obj, split[1]) if obj else f"no contract object named {object_name!r}"
 
 
-def discover(landing: Path, objects: list[str] | None = None) -> tuple[list[LandingFile], list[str]]:
-    """Extracts to load, in (object, path) order, and the files that map to no object.
+def _entries(landing: Path) -> Iterator[tuple[Path, Path] | Ignored]:
+    """(path, path relative to the landing root) of every file under it, and the entries
+    skipped. A link, to a file or a folder, is followed only when its target lies inside
+    the landing folder: a link elsewhere would make any file on the machine an extract.
+    Hidden entries (``.DS_Store``, editors' temp files) are neither."""
+    root = landing.resolve()
+    seen = {root}
+    folders = [landing]
+    while folders:
+        folder = folders.pop()
+        for entry in sorted(folder.iterdir()):
+            relative = entry.relative_to(landing)
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                target = entry.resolve()
+                if not target.exists():
+                    yield Ignored(readable_name(relative), "broken link")
+                    continue
+                if not target.is_relative_to(root):
+                    yield Ignored(readable_name(relative), "link to a target outside the landing folder")
+                    continue
+            if entry.is_dir():
+                if entry.resolve() in seen:
+                    yield Ignored(readable_name(relative), "link to a folder already read")
+                    continue
+                seen.add(entry.resolve())
+                folders.append(entry)
+            elif entry.is_file():
+                yield entry, relative
+            else:
+                yield Ignored(readable_name(relative), "not a regular file")
 
-    Hidden files (``.DS_Store``, editors' temp files) are neither.
-    """
+
+def discover(landing: Path, objects: list[str] | None = None) -> tuple[list[LandingFile], list[Ignored]]:
+    """Extracts to load, in (object, path) order, and the entries not read, with why."""
     if not landing.is_dir():
         raise FileNotFoundError(f"landing folder {landing} does not exist")
     wanted = set(contract.OBJECTS if objects is None else objects)
@@ -74,15 +122,16 @@ def discover(landing: Path, objects: list[str] | None = None) -> tuple[list[Land
     if unknown:
         raise ValueError(f"unknown contract objects: {', '.join(unknown)}")
     files: list[LandingFile] = []
-    unrecognised: list[str] = []
-    for path in landing.rglob("*"):
-        relative = path.relative_to(landing)
-        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
+    ignored: list[Ignored] = []
+    for entry in _entries(landing):
+        if isinstance(entry, Ignored):
+            ignored.append(entry)
             continue
+        path, relative = entry
         match = _classify(relative)
-        if match is None:
-            unrecognised.append(relative.as_posix())
+        if isinstance(match, str):
+            ignored.append(Ignored(readable_name(relative), match))
         elif match[0] in wanted:
-            files.append(LandingFile(match[0], path, relative.as_posix(), match[1]))
+            files.append(LandingFile(match[0], path, readable_name(relative), match[1]))
     files.sort(key=lambda f: (f.object, _natural_key(f.source_file)))
-    return files, sorted(unrecognised, key=_natural_key)
+    return files, sorted(ignored, key=lambda i: _natural_key(i.path))

@@ -1,38 +1,67 @@
-"""Decide a CSV file's text encoding and hand DuckDB something it can read as UTF-8.
+"""Decide a text extract's encoding, and which of its lines are written in another.
 
-Japanese Salesforce exports are often CP932 (Shift_JIS with Microsoft's extensions).
-DuckDB reads UTF-8 only, so a CP932 file is transcoded to a temporary UTF-8 copy; these
-files come from spreadsheet-sized exports, so the copy is cheap.
-
-A file is first read in place as UTF-8 (``utf8_in_place``): DuckDB's CSV reader rejects
-bytes that are not UTF-8 by itself, so a good file costs no pass in Python. Only when
-it does (``readers.NotUtf8``) does ``utf8_text`` stream the file through incremental
-decoders, so a 3 GB extract is never held in memory, and a file that is neither
-encoding fails with the position of its first bad byte.
+Japanese Salesforce exports are often CP932 (Shift_JIS with Microsoft's extensions);
+DuckDB reads UTF-8 only and rejects each line that is not. A file is therefore read in
+place as UTF-8 first, costing no pass in Python. Only when DuckDB rejects a line as not
+UTF-8, or the header is not, does ``decide`` look at every line: the encoding most of
+its non-ASCII lines are written in is the file's, and the lines written in another
+(a UTF-8 value pasted into a CP932 export reads as mojibake) are quarantined, not loaded.
 """
 from __future__ import annotations
 
 import codecs
 import gzip
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, Self
 
 from orchestration.ingest.errors import FileError
 
-CHUNK_BYTES = 1 << 22
+UTF8, UTF8_BOM, CP932 = "utf-8", "utf-8-sig", "cp932"
+
+# A CSV file compresses about ten times; a hundred times, and it is a decompression bomb.
+MAX_EXPANSION = 100
+MIN_EXPANDED_BYTES = 64 << 20
 
 
-@dataclass(frozen=True)
-class Utf8Text:
-    path: Path  # what DuckDB should read: the file itself or a transcoded copy
-    encoding: str  # detected encoding of the original: utf-8, utf-8-sig or cp932
-    gzipped: bool  # whether ``path`` is gzip-compressed
+class _Bounded:
+    """A gzip stream that fails when it decompresses to more than ``limit`` bytes."""
+
+    def __init__(self, stream: BinaryIO, limit: int) -> None:
+        self._stream = stream
+        self._left = limit
+        self._limit = limit
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._left -= len(data)
+        if self._left < 0:
+            raise FileError(
+                f"decompresses to more than {self._limit:,} bytes ({MAX_EXPANSION} times its size): "
+                "not a plausible extract"
+            )
+        return data
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stream.close()
 
 
 def open_bytes(path: Path, gzipped: bool) -> BinaryIO:
-    return gzip.open(path, "rb") if gzipped else path.open("rb")
+    """The file's bytes, decompressed; a gzip file at most ``MAX_EXPANSION`` times its size."""
+    if not gzipped:
+        return path.open("rb")
+    limit = max(MIN_EXPANDED_BYTES, MAX_EXPANSION * path.stat().st_size)
+    return _Bounded(gzip.open(path, "rb"), limit)  # type: ignore[return-value]
+
+
+def has_bom(path: Path, gzipped: bool) -> bool:
+    with open_bytes(path, gzipped) as stream:
+        return stream.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
 
 
 # Python's CP932 decoder maps the unused single bytes 0x80, 0xA0 and 0xFD-0xFF to a C1
@@ -41,70 +70,52 @@ def open_bytes(path: Path, gzipped: bool) -> BinaryIO:
 _NOT_CP932_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80\uf8f0-\uf8f3]")
 
 
-def _first_bad_byte(
-    stream: BinaryIO, encoding: str, out: TextIO | None = None, reject: re.Pattern[str] | None = None
-) -> int | None:
-    """Decode the whole stream, writing the text to ``out`` if given; the 0-based offset
-    of the first byte that does not decode (or starts a ``reject`` match), else None."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    consumed = 0
-    while True:
-        chunk = stream.read(CHUNK_BYTES)
-        # Bytes the decoder held back (an incomplete character) start this text.
-        text_start = consumed - len(decoder.getstate()[0])
-        try:
-            text = decoder.decode(chunk, final=not chunk)
-        except UnicodeDecodeError as error:
-            return text_start + error.start  # error.object is held-back bytes + chunk
-        if reject is not None and (match := reject.search(text)):
-            return text_start + len(text[: match.start()].encode(encoding))
-        if not chunk:
-            return None
-        if out is not None:
-            out.write(text)
-        consumed += len(chunk)
+def cp932_text(data: bytes) -> str | None:
+    """The text ``data`` is in CP932, or None."""
+    try:
+        text = data.decode(CP932)
+    except UnicodeDecodeError:
+        return None
+    return None if _NOT_CP932_TEXT.search(text) else text
 
 
-def _where(path: Path, gzipped: bool, offset: int) -> str:
-    """Lines are counted only for a bad file, so a good one is decoded once and no more."""
-    newlines, remaining = 0, offset
-    with open_bytes(path, gzipped) as stream:
-        while remaining > 0 and (chunk := stream.read(min(CHUNK_BYTES, remaining))):
-            newlines += chunk.count(b"\n")
-            remaining -= len(chunk)
-    return f"undecodable bytes at byte {offset}, line {newlines + 1}"
+def is_utf8(data: bytes) -> bool:
+    try:
+        data.decode(UTF8)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
-def _has_bom(path: Path, gzipped: bool) -> bool:
-    with open_bytes(path, gzipped) as stream:
-        return stream.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+def encoding_of(data: bytes) -> str | None:
+    """'ascii', UTF8 or CP932 for the first that reads ``data``; None for neither.
+
+    UTF-8 goes first: Japanese text in CP932 is almost never valid UTF-8 (its common
+    lead bytes 0x81-0x9F are UTF-8 continuation bytes), while UTF-8 text often decodes
+    as CP932, into mojibake.
+    """
+    if data.isascii():
+        return "ascii"
+    if is_utf8(data):
+        return UTF8
+    return CP932 if cp932_text(data) is not None else None
 
 
-def utf8_in_place(path: Path, gzipped: bool) -> Utf8Text:
-    """The file itself, taken to be UTF-8 without reading it through: its reader must
-    reject bytes that are not (DuckDB's CSV reader does)."""
-    return Utf8Text(path, "utf-8-sig" if _has_bom(path, gzipped) else "utf-8", gzipped)
+@dataclass(frozen=True)
+class Verdict:
+    encoding: str  # UTF8 or CP932
+    foreign: dict[int, str] = field(default_factory=dict)  # line number -> why it is not loaded
 
 
-def utf8_text(path: Path, gzipped: bool, workdir: Path) -> Utf8Text:
-    """UTF-8 (BOM or not) is read in place; CP932 is transcoded into ``workdir``."""
-    has_bom = _has_bom(path, gzipped)
-    with open_bytes(path, gzipped) as stream:
-        utf8_failure = _first_bad_byte(stream, "utf-8")
-    if utf8_failure is None:
-        return Utf8Text(path, "utf-8-sig" if has_bom else "utf-8", gzipped)
-    if has_bom:
-        raise FileError(
-            "starts with a UTF-8 byte-order mark but is not UTF-8 text "
-            f"({_where(path, gzipped, utf8_failure)})"
-        )
-    copy = workdir / f"{path.name}.utf8.csv"
-    with open_bytes(path, gzipped) as stream, copy.open("w", encoding="utf-8", newline="") as out:
-        cp932_failure = _first_bad_byte(stream, "cp932", out, reject=_NOT_CP932_TEXT)
-    if cp932_failure is None:
-        return Utf8Text(copy, "cp932", False)
-    copy.unlink()
-    # The encoding that decoded further is most likely the intended one; its failure
-    # points at the damaged spot.
-    furthest = max(utf8_failure, cp932_failure)
-    raise FileError(f"not UTF-8 or CP932 text ({_where(path, gzipped, furthest)})")
+def decide(lines: Iterable[tuple[int, bytes | None]], *, utf8_only: bool) -> Verdict:
+    """The encoding of most non-ASCII lines (UTF-8 on a tie, or whenever ``utf8_only``:
+    a byte-order mark or JSON), and the lines that are not in it."""
+    by_encoding: dict[str | None, list[int]] = {UTF8: [], CP932: [], None: []}
+    for number, data in lines:
+        if data is not None and (encoding := encoding_of(data)) != "ascii":
+            by_encoding[encoding].append(number)
+    chosen = UTF8 if utf8_only or len(by_encoding[UTF8]) >= len(by_encoding[CP932]) else CP932
+    other = CP932 if chosen == UTF8 else UTF8
+    foreign = {n: f"written in {other.upper()}, the rest of the file in {chosen.upper()}" for n in by_encoding[other]}
+    foreign |= {n: f"neither {chosen.upper()} nor {other.upper()} text" for n in by_encoding[None]}
+    return Verdict(chosen, foreign)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,14 +20,20 @@ import duckdb
 from tqdm import tqdm
 
 from orchestration import contract
-from orchestration.contract import CrmObject
 from orchestration.config import INGEST_TARGETS, PostgresSettings
 from orchestration.ingest.discovery import LandingFile, discover
 from orchestration.ingest.errors import FileError
-from orchestration.ingest.headers import HeaderMap, map_headers
-from orchestration.ingest.readers import NotUtf8, Source, is_not_utf8, open_source
+from orchestration.ingest.gaps import (
+    GAPS_TABLE,
+    gap_quarantine_rows,
+    remove_placeholders,
+)
+from orchestration.ingest.headers import map_headers
+from orchestration.ingest.readers import open_source
 from orchestration.ingest.result import FileResult, IngestResult
+from orchestration.ingest.sink import RawSink
 from orchestration.ingest.tables import LedgerEntry, LoadedFiles
+from orchestration.ingest.text_files import LINES_TABLE, REJECT_SCANS, REJECTS
 from orchestration.ingest.validate import (
     CHECKED_TABLE,
     checked_table_sql,
@@ -34,7 +41,6 @@ from orchestration.ingest.validate import (
     quarantine_rows,
     read_and_duplicates_sql,
 )
-from orchestration.ingest.sink import RawSink
 from orchestration.ingest.writer import DuckDBWarehouse
 
 # A file the ledger knows by object, name and size is not read again when it was last
@@ -42,6 +48,9 @@ from orchestration.ingest.writer import DuckDBWarehouse
 # a changed file gets a new modification time. The margin covers file systems that keep
 # modification times in whole seconds or coarser. `fukan ingest --rehash` hashes every file.
 QUICK_CHECK_MARGIN = timedelta(seconds=2)
+
+# Temporary tables of one file's load, dropped after it.
+WORK_TABLES = (CHECKED_TABLE, GAPS_TABLE, LINES_TABLE, REJECTS, REJECT_SCANS)
 
 # What a broken file can raise, besides what its sink rejects (``file_failures``);
 # anything else is a bug and should stop the run.
@@ -90,50 +99,55 @@ def _checksum(file: LandingFile, known: LoadedFiles, rehash: bool) -> str:
     return _sha256(file.path)
 
 
-def _describe(error: Exception) -> str:
-    """DuckDB's messages end in hints about reader options and the query text; people
-    need the first part, which names the line and what is wrong with it."""
+_ERROR_CHARS = 300
+
+
+def _describe(error: Exception, file: LandingFile, workdir: Path) -> str:
+    """What went wrong, naming the file as the ledger does and without its content:
+    DuckDB's messages quote the line they stopped at ("Original Line: ...", "Input: ...")
+    and end in hints about reader options and the query text. Errors travel to the
+    ledger, the run's failure and alerts."""
+    text = str(error)
     if isinstance(error, duckdb.Error):
         lines = str(error).splitlines()
         kept = takewhile(lambda line: line.strip() and not line.startswith("Possible"), lines)
-        return " ".join(line.strip() for line in kept)
-    return str(error)
+        text = " ".join(line.strip() for line in kept if not line.startswith("Original Line"))
+        text = text.split(" Input: ")[0]
+    # DuckDB names the file by the literal path it read (readers.literal_path) or a copy.
+    text = re.sub(re.escape(str(workdir)) + r"/[\w.-]+", file.source_file, text.replace(str(file.path), file.source_file))
+    return text if len(text) <= _ERROR_CHARS else text[:_ERROR_CHARS] + "… (truncated)"
 
 
-def _check(
-    con: duckdb.DuckDBPyConnection, obj: CrmObject, file: LandingFile, workdir: Path, now: datetime, *,
-    detect_encoding: bool,
-) -> tuple[Source, HeaderMap]:
-    """Read and validate the file into the checked table."""
-    source = open_source(con, file, workdir, detect_encoding=detect_encoding)
-    headers = map_headers(obj, source.headers)
-    con.execute(checked_table_sql(obj, headers, source.relation, now))
-    return source, headers
-
-
-def _load(con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now: datetime) -> FileResult:
+def _load(
+    con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now: datetime, workdir: Path
+) -> FileResult:
     """Good rows go to raw and the others to quarantine, by complementary filters over
-    one checked table, so every row read lands in exactly one of them."""
+    one checked table, so every row read lands in exactly one of them; a record no row
+    could be made of goes to the quarantine as a gap (gaps.py)."""
     file, file_seq = attempt.file, attempt.file_seq
     obj = contract.OBJECTS[file.object]
     # Checking runs before the write transaction: rows of a table created inside an open
     # transaction get transaction-local rowids, not the 0-based file order we rely on.
-    with tempfile.TemporaryDirectory(prefix="fukan-ingest-") as workdir:
-        try:
-            source, headers = _check(con, obj, file, Path(workdir), now, detect_encoding=False)
-        except (NotUtf8, duckdb.InvalidInputException) as error:
-            if not is_not_utf8(error):
-                raise
-            # Not UTF-8 after all (CP932, or damaged): detect, transcode, read it again.
-            source, headers = _check(con, obj, file, Path(workdir), now, detect_encoding=True)
+    source = open_source(con, file, workdir)
+    if source.headers is None:
+        sink.record(attempt.entry("empty", encoding=source.encoding))
+        return FileResult(file.object, file.source_file, file_seq, "empty")
+    headers = map_headers(obj, source.headers)
+    gaps = source.fill(CHECKED_TABLE, lambda relation: checked_table_sql(obj, headers, relation, now))
+    gap_rows = remove_placeholders(con, CHECKED_TABLE, gaps, list(headers.names))
     rows_read, duplicate_ids = con.execute(read_and_duplicates_sql()).fetchone()
+    rows_read += gap_rows
+    status = "loaded" if rows_read else "empty"
     with sink.transaction():
         sink.add_extra_columns(file.object, list(headers.extras))
         rows_loaded = sink.append_raw(file.object, good_rows(headers, file.source_file, file_seq, now))
-        rows_quarantined = sink.append_quarantine(quarantine_rows(obj, file.source_file, file_seq, now))
+        rows_quarantined = sink.append_quarantine(
+            quarantine_rows(obj, file.source_file, file_seq, now).union(
+                gap_quarantine_rows(obj.name, file.source_file, file_seq, now))
+        )
         counts = (rows_read, rows_loaded, rows_quarantined, duplicate_ids)
-        sink.record(attempt.entry("loaded", encoding=source.encoding, counts=counts, extra_columns=headers.extras))
-    return FileResult(file.object, file.source_file, file_seq, "loaded", *counts, list(headers.extras))
+        sink.record(attempt.entry(status, encoding=source.encoding, counts=counts, extra_columns=headers.extras))
+    return FileResult(file.object, file.source_file, file_seq, status, *counts, list(headers.extras))
 
 
 def _ingest_file(
@@ -149,15 +163,17 @@ def _ingest_file(
     if earlier is not None:
         return FileResult(file.object, file.source_file, earlier, "skipped", skipped=True)
     attempt = _Attempt(file, sink.next_file_seq(), checksum, _utc_naive(datetime.now(UTC)))
-    try:
-        result = _load(con, sink, attempt, now)
-    except (*_FILE_FAILURES, *sink.file_failures) as error:
-        message = f"{file.source_file}: {_describe(error).replace(str(file.path), file.source_file)}"
-        sink.record(attempt.entry("failed", error=message))
-        return FileResult(file.object, file.source_file, attempt.file_seq, "failed", error=message)
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {CHECKED_TABLE}")
-    known.first_seq[file.object, checksum] = attempt.file_seq
+    with tempfile.TemporaryDirectory(prefix="fukan-ingest-") as workdir:
+        try:
+            result = _load(con, sink, attempt, now, Path(workdir))
+        except (*_FILE_FAILURES, *sink.file_failures) as error:
+            message = f"{file.source_file}: {_describe(error, file, Path(workdir))}"
+            sink.record(attempt.entry("failed", error=message))
+            return FileResult(file.object, file.source_file, attempt.file_seq, "failed", error=message)
+        finally:
+            for table in WORK_TABLES:
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+    known.add(file.object, checksum, attempt.file_seq, result.status)
     return result
 
 
@@ -214,7 +230,7 @@ def ingest_landing(
     so dbt can open the DuckDB file next in the same process.
     """
     load_time = _utc_naive(now or datetime.now(UTC))
-    files, unrecognised = discover(Path(landing_dir), objects)
+    files, ignored = discover(Path(landing_dir), objects)
     results = []
     with _open_sink(target, warehouse) as (con, sink):
         # The contract says a timestamp without an offset is UTC; TIMESTAMPTZ casts read
@@ -230,10 +246,9 @@ def ingest_landing(
         for file in bar:
             bar.set_postfix_str(file.source_file)
             results.append(_ingest_file(con, sink, file, known, load_time, rehash))
-    loaded_objects = {obj for obj, _ in known.first_seq}
     missing = [
         name
         for name in (objects or contract.OBJECTS)
-        if contract.OBJECTS[name].required_object and name not in loaded_objects
+        if contract.OBJECTS[name].required_object and name not in known.objects
     ]
-    return IngestResult(results, unrecognised, missing)
+    return IngestResult(results, ignored, missing)

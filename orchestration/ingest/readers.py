@@ -1,41 +1,52 @@
 """Present any extract format to validation the same way: all-text columns in file order.
 
-A reader returns the file's header names and a SQL relation with VARCHAR columns
-``c0..cN`` (one per header, positionally) whose rows come out in file order. Validation
-never needs to know whether the file was CSV, Parquet or JSON lines, and values are cast
-in one place (validate.py) whatever type a Parquet writer chose.
+A reader gives the file's header names and fills a table from a SQL relation with
+VARCHAR columns ``c0..cN`` (one per header, positionally) whose rows come out in file
+order, one per record. Validation never needs to know whether the file was CSV, Parquet
+or JSON lines, and values are cast in one place (validate.py) whatever type a Parquet
+writer chose.
 """
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from orchestration.ingest.discovery import LandingFile
-from orchestration.ingest.encoding import open_bytes, utf8_in_place, utf8_text
 from orchestration.ingest.errors import FileError
+from orchestration.ingest.gaps import Gap, shorten
 from orchestration.ingest.sql import ident, literal
+from orchestration.ingest.text_files import LINES_TABLE, TextFile, csv_headers
 
-
-class NotUtf8(Exception):
-    """A CSV file read in place as UTF-8 is not: its encoding must be detected."""
-
-
-def is_not_utf8(error: Exception) -> bool:
-    """Whether ``error`` says a file read in place was not UTF-8 (DuckDB's words for it)."""
-    return isinstance(error, NotUtf8) or (
-        isinstance(error, duckdb.InvalidInputException) and "Invalid unicode" in str(error)
-    )
+# fill(table, create): run ``create(relation)``, a statement filling ``table``; the
+# records that got a placeholder row instead of their own (gaps.py).
+Fill = Callable[[str, Callable[[str], str]], list[Gap]]
 
 
 @dataclass(frozen=True)
 class Source:
-    headers: list[str]  # as written in the file
-    relation: str  # SQL FROM item: VARCHAR columns c0..cN, rows in file order
-    encoding: str | None  # text encoding of the original file; None for Parquet
+    headers: list[str] | None  # as written in the file; None when it holds nothing at all
+    fill: Fill
+    text: TextFile | None = None  # a CSV or JSON lines file
+
+    @property
+    def encoding(self) -> str | None:
+        """Text encoding of the original file, as far as reading it found; None for Parquet."""
+        return self.text.encoding if self.text else None
+
+
+def literal_path(file: LandingFile, workdir: Path) -> Path:
+    """The landing file under a plain name in ``workdir``: DuckDB expands ``*``, ``?``,
+    ``[`` and ``{`` in a path as a glob, and takes only names it can encode as UTF-8."""
+    link = workdir / "landing-file"
+    link.symlink_to(file.path.resolve())
+    return link
+
+
+def _nothing(table: str, create: Callable[[str], str]) -> list[Gap]:
+    raise AssertionError("an empty file has no rows to fill")
 
 
 def _positional(headers: list[str], table_function: str) -> str:
@@ -43,70 +54,77 @@ def _positional(headers: list[str], table_function: str) -> str:
     return f"(SELECT {columns} FROM {table_function})"
 
 
-def _csv_header(path: Path, gzipped: bool) -> list[str] | None:
-    """The first CSV record, parsed by Python so DuckDB's renaming of odd or duplicate
-    headers never hides what the file really says."""
-    with io.TextIOWrapper(open_bytes(path, gzipped), encoding="utf-8-sig", newline="") as text:
-        try:
-            return next(csv.reader(text), None) or None
-        except csv.Error as error:
-            raise FileError(f"unreadable header row ({error})") from error
-
-
-def _read_csv(file: LandingFile, workdir: Path, detect_encoding: bool) -> Source:
-    gzipped = file.format == "csv.gz"
-    text = utf8_text(file.path, gzipped, workdir) if detect_encoding else utf8_in_place(file.path, gzipped)
-    try:
-        headers = _csv_header(text.path, text.gzipped)
-    except UnicodeDecodeError as error:  # only when read in place: detected text decodes
-        raise NotUtf8(str(error)) from error
+def _read_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path, workdir: Path) -> Source:
+    text = TextFile(file.path, link, workdir, gzipped=file.format == "csv.gz", quoted=True)
+    headers = csv_headers(text)
     if headers is None:
-        raise FileError("file is empty (no header row)")
-    # Dialect and types are fixed, not sniffed: Salesforce-style CSV with all text
-    # columns, so a small file cannot be mis-detected and no value is pre-converted.
-    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers)))
-    relation = (
-        f"read_csv({literal(str(text.path))}, header = true, auto_detect = false, "
-        f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
-        f"compression = '{'gzip' if text.gzipped else 'none'}')"
-    )
-    return Source(headers, relation, text.encoding)
+        return Source(None, _nothing, text)
+    return Source(headers, lambda table, create: text.fill(con, table, create, len(headers)), text)
 
 
-def _read_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile) -> Source:
-    reader = f"read_parquet({literal(str(file.path))})"
+def _read_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path) -> Source:
+    if file.path.stat().st_size == 0:
+        return Source(None, _nothing)
+    reader = f"read_parquet({literal(str(link))})"
     headers = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
-    return Source(headers, _positional(headers, reader), None)
+
+    def fill(table: str, create: Callable[[str], str]) -> list[Gap]:
+        con.execute(create(_positional(headers, reader)))
+        return []
+
+    return Source(headers, fill)
 
 
-def _read_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile) -> Source:
-    path = literal(str(file.path))
+def _json_pointer(key: str) -> str:
+    return "/" + key.replace("~", "~0").replace("/", "~1")
+
+
+def _read_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path, workdir: Path) -> Source:
+    """Lines first, one row each; then the keys of the lines that are JSON objects. A
+    line that is not one is quarantined as a whole."""
+    text = TextFile(file.path, link, workdir, gzipped=False, quoted=False)
+    if not text.layout.records:
+        return Source(None, _nothing, text)
+    gaps = text.fill(con, LINES_TABLE, lambda relation: (
+        f"CREATE OR REPLACE TEMP TABLE {LINES_TABLE} AS SELECT c0 AS line, "
+        "CASE WHEN json_valid(c0) THEN CASE WHEN json_type(c0) = 'OBJECT' THEN c0 END END AS object "
+        f"FROM {relation}"
+    ), 1)
+    placeholders = {gap.row for gap in gaps}
+    gaps += [
+        Gap(row, "not a JSON object", excerpt=shorten(line))
+        for row, line in con.execute(
+            f"SELECT rowid + 1, line FROM {LINES_TABLE} WHERE line IS NOT NULL AND object IS NULL ORDER BY rowid"
+        ).fetchall()
+        if row not in placeholders
+    ]
     # Keys in order of first appearance, case kept: read_json's own schema detection
     # would rename ``id`` next to ``Id`` and so hide a clash.
-    keys = con.execute(
+    headers = [key for (key,) in con.execute(
         "SELECT key FROM (SELECT key, row_number() OVER () AS seen FROM "
-        f"(SELECT unnest(json_keys(json)) AS key FROM read_ndjson_objects({path}))) "
+        f"(SELECT unnest(json_keys(object)) AS key FROM {LINES_TABLE} WHERE object IS NOT NULL)) "
         "GROUP BY key ORDER BY min(seen)"
-    ).fetchall()
-    headers = [key for (key,) in keys]
-    columns = ", ".join(f"{literal(h)}: 'VARCHAR'" for h in headers)
-    reader = f"read_json({path}, format = 'newline_delimited', columns = {{{columns}}})"
-    return Source(headers, _positional(headers, reader), "utf-8")
+    ).fetchall()]
+    if not headers:
+        raise FileError("no line is a JSON object with keys")
+    paths = ", ".join(literal(_json_pointer(key)) for key in headers)
+    columns = ", ".join(f"v[{i + 1}] AS c{i}" for i in range(len(headers)))
+    relation = (
+        f"(SELECT {columns} FROM (SELECT json_extract_string(object, [{paths}]) AS v FROM {LINES_TABLE}))"
+    )
+
+    def fill(table: str, create: Callable[[str], str]) -> list[Gap]:
+        con.execute(create(relation))
+        return gaps
+
+    return Source(headers, fill, text)
 
 
-def open_source(
-    con: duckdb.DuckDBPyConnection, file: LandingFile, workdir: Path, *, detect_encoding: bool = False
-) -> Source:
-    """Headers and row relation of one landing file; FileError when it has neither.
-
-    A CSV file is read in place as UTF-8 unless ``detect_encoding``; when it is not
-    UTF-8, its header raises ``NotUtf8`` here or its rows make DuckDB raise an error
-    ``is_not_utf8`` recognises, and the caller opens it again detecting the encoding.
-    """
+def open_source(con: duckdb.DuckDBPyConnection, file: LandingFile, workdir: Path) -> Source:
+    """Headers and the way to fill a table with the rows of one landing file."""
+    link = literal_path(file, workdir)
     if file.format in ("csv", "csv.gz"):
-        return _read_csv(file, workdir, detect_encoding)
-    if file.path.stat().st_size == 0:
-        raise FileError("file is empty")
+        return _read_csv(con, file, link, workdir)
     if file.format == "parquet":
-        return _read_parquet(con, file)
-    return _read_jsonl(con, file)
+        return _read_parquet(con, file, link)
+    return _read_jsonl(con, file, link, workdir)

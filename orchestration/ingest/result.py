@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from orchestration.ingest.discovery import Ignored
 from orchestration.ingest.errors import IngestError
 
 
@@ -11,13 +12,13 @@ class FileResult:
     object: str
     source_file: str  # relative to the landing root
     file_seq: int | None  # ledger sequence; for a skipped file, that of its earlier load
-    status: str  # 'loaded' | 'failed' | 'skipped'
+    status: str  # 'loaded' | 'empty' (no records) | 'failed' | 'skipped'
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
     duplicate_ids: int = 0
     extra_columns: list[str] = field(default_factory=list)
-    error: str | None = None  # starts with source_file
+    error: str | None = None  # starts with source_file; never quotes the file's content
     skipped: bool = False  # same content already loaded: nothing done
 
 
@@ -32,7 +33,7 @@ def _row_counts(files: list[FileResult]) -> tuple[str, str, str]:
 @dataclass(frozen=True)
 class IngestResult:
     files: list[FileResult]
-    unrecognised: list[str] = field(default_factory=list)  # landing files that map to no object
+    ignored: list[Ignored] = field(default_factory=list)  # landing entries not read, and why
     missing_required: list[str] = field(default_factory=list)  # required objects never loaded
 
     @property
@@ -42,6 +43,10 @@ class IngestResult:
     @property
     def loaded(self) -> list[FileResult]:
         return [f for f in self.files if f.status == "loaded"]
+
+    @property
+    def empty(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "empty"]
 
     @property
     def skipped(self) -> list[FileResult]:
@@ -65,16 +70,18 @@ class IngestResult:
         table += [(f.object, f.source_file, f.status, *_row_counts([f])) for f in shown]
         table.append(("total", "", "", *_row_counts(shown)))
         widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-        lines = [
-            f"ingest: {len(self.loaded)} loaded, {len(self.failed)} failed, "
+        counts = (
+            f"{len(self.loaded)} loaded, {len(self.empty)} empty, {len(self.failed)} failed, "
             f"{len(self.skipped)} skipped (already loaded)"
-        ]
+        )
+        lines = [f"ingest: {counts}"]
         lines += [
             "  ".join(cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
             for row in table
         ]
-        if self.unrecognised:
-            lines.append("not loaded (no contract object): " + ", ".join(self.unrecognised))
+        if self.ignored:
+            lines.append("not read:")
+            lines += [f"  {entry.path}: {entry.reason}" for entry in self.ignored]
         problems = self.problems()
         if problems:
             lines.append("problems:")

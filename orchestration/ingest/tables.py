@@ -49,8 +49,8 @@ class LedgerEntry:
     rows_quarantined: int
     duplicate_ids: int
     extra_columns: str  # names joined with ", "
-    status: str  # 'loaded' | 'failed'
-    error: str | None
+    status: str  # 'loaded' | 'empty' | 'failed'
+    error: str | None  # file, line, column and reason; never the file's content
     started_at: datetime
     finished_at: datetime
 
@@ -73,22 +73,35 @@ class LoadedFiles:
     first_seq: dict[tuple[str, str], int] = field(default_factory=dict)
     # (object, source_file, file_size) -> (checksum, started_at) of that file's latest load
     latest: dict[tuple[str, str, int], tuple[str, datetime]] = field(default_factory=dict)
+    # objects with a file that held records ('loaded', not only 'empty')
+    objects: set[str] = field(default_factory=set)
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple]) -> LoadedFiles:
         """From the rows of ``loaded_files_sql``, in file_seq order."""
         known = cls()
-        for obj, source_file, file_size, checksum, file_seq, started_at in rows:
-            known.first_seq.setdefault((obj, checksum), file_seq)
+        for obj, source_file, file_size, checksum, file_seq, started_at, status in rows:
+            known.add(obj, checksum, file_seq, status)
             known.latest[obj, source_file, file_size] = (checksum, started_at)
         return known
 
+    def add(self, obj: str, checksum: str, file_seq: int, status: str) -> None:
+        self.first_seq.setdefault((obj, checksum), file_seq)
+        if status == "loaded":
+            self.objects.add(obj)
+
+
+# An empty file (no header, or no records) is recorded as 'empty': done with, like a
+# loaded one, and never tried again.
+DONE_STATUSES = ("loaded", "empty")
+
 
 def loaded_files_sql(ledger: str) -> str:
-    """The ledger's loaded files (``ledger`` is the table, or a relation reading it)."""
+    """The ledger's loaded and empty files (``ledger`` is the table, or a relation reading it)."""
+    statuses = ", ".join(f"'{status}'" for status in DONE_STATUSES)
     return (
-        f"SELECT object, source_file, file_size, checksum, file_seq, started_at FROM {ledger} "
-        "WHERE status = 'loaded' ORDER BY file_seq"
+        f"SELECT object, source_file, file_size, checksum, file_seq, started_at, status FROM {ledger} "
+        f"WHERE status IN ({statuses}) ORDER BY file_seq"
     )
 
 
@@ -111,3 +124,9 @@ class Rows:
 
     columns: list[str]
     select: str
+
+    def union(self, other: Rows) -> Rows:
+        """Both selects as one append: a sink may write one file per append (parquet_writer)."""
+        if other.columns != self.columns:
+            raise ValueError(f"cannot append {other.columns} as {self.columns}")
+        return Rows(self.columns, f"{self.select} UNION ALL {other.select}")
