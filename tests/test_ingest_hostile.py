@@ -306,3 +306,25 @@ def test_a_ragged_row_reaches_the_quarantine_but_not_the_ledger_error(sandbox):
 
 def _file(source_file: str) -> LandingFile:
     return LandingFile("lead", Path("/landing") / source_file, source_file, "csv")
+
+
+def test_the_raw_asset_lists_entries_not_read_in_its_metadata(sandbox, tmp_path):
+    """What `fukan run` prints comes from this metadata (the ledger asset's ``not_read``)."""
+    from dagster import Failure, build_asset_context
+
+    from orchestration.assets.raw import LEDGER_KEY, raw_crm_extracts
+    from orchestration.resources import WarehouseResource
+
+    sandbox.write("lead/lead_1.csv", f"{LEAD_HEADER}\n{_rows(1)}")
+    sandbox.write("lead/export.zip", b"PK")
+    (tmp_path / "other.csv").write_text(f"{LEAD_HEADER}\n{_rows(2)}")
+    (sandbox.landing / "lead" / "lead_2.csv").symlink_to(tmp_path / "other.csv")
+    resource = WarehouseResource(landing_dir=str(sandbox.landing), warehouse_path=str(sandbox.warehouse))
+    results = []
+    with build_asset_context(resources={"warehouse": resource}) as context, pytest.raises(Failure):
+        results.extend(raw_crm_extracts(context))  # fails at the end: the other required objects are missing
+    (ledger,) = [r for r in results if r.asset_key == LEDGER_KEY]
+    assert ledger.metadata["not_read"].data == [
+        {"path": "lead/export.zip", "reason": "not an extract format (.csv.gz, .csv, .parquet, .jsonl)"},
+        {"path": "lead/lead_2.csv", "reason": "link to a target outside the landing folder"},
+    ]
