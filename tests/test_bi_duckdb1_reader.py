@@ -8,47 +8,33 @@ not survive the older storage format shows up as a difference.
 """
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
+import duckdb1
 import pytest
 
 from orchestration import config
 from orchestration.publish import read_manifest
 from orchestration.publish.build import MANIFEST_SCHEMA, PUBLISHED_SCHEMAS
-
-DUCKDB_1 = Path(sys.executable).with_name("duckdb")  # a Python launcher of the CLI binary
-
-
-def _duckdb_1(database: Path, sql: str) -> list[tuple]:
-    """The rows of `sql` (one statement, or statements that print nothing), run by the
-    DuckDB 1.x CLI on `database` opened read-only."""
-    done = subprocess.run(
-        [str(DUCKDB_1), "-readonly", "-json", str(database), "-c", sql],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert done.returncode == 0, f"DuckDB 1.x could not read {database}:\n{done.stderr}"
-    return [tuple(row.values()) for row in json.loads(done.stdout or "[]")]
+from orchestration.publish.layout import DATABASE
 
 
 @pytest.fixture(scope="module")
 def published_database(built_warehouse) -> Path:
     assert built_warehouse.exit_code == 0
-    return config.published_dir(built_warehouse.warehouse) / "fukan.duckdb"
+    return config.published_dir(built_warehouse.warehouse) / DATABASE
 
 
 def test_the_reader_is_duckdb_1(published_database: Path) -> None:
-    [[version]] = _duckdb_1(published_database, "select version()")
+    [[version]] = duckdb1.query(published_database, "select version()")
     assert version.startswith("v1."), f"the reader must be a DuckDB 1.x, found {version}"
 
 
 def test_duckdb_1_reads_every_published_table_whole(published_database: Path, tmp_path: Path) -> None:
     manifest = read_manifest(published_database.parent)
     schemas = ", ".join(f"'{schema}'" for schema in (*PUBLISHED_SCHEMAS, MANIFEST_SCHEMA))
-    found = _duckdb_1(
+    found = duckdb1.query(
         published_database,
         f"select table_schema, table_name, data_type from information_schema.columns "
         f"where table_schema in ({schemas}) order by table_schema, table_name, ordinal_position",
@@ -57,7 +43,7 @@ def test_duckdb_1_reads_every_published_table_whole(published_database: Path, tm
     assert tables == sorted([*manifest["tables"], f"{MANIFEST_SCHEMA}.manifest", f"{MANIFEST_SCHEMA}.tables"])
 
     exports = {table: tmp_path / f"{table}.parquet" for table in tables}
-    _duckdb_1(published_database, ";\n".join(
+    duckdb1.query(published_database, ";\n".join(
         f"copy (select * from {table}) to '{path}' (format parquet)" for table, path in exports.items()
     ))
 

@@ -1,11 +1,11 @@
-"""Each BI recipe of the README, run exactly as documented against a published copy that a
+"""Each BI recipe of docs/bi.md, run exactly as documented against a published copy that a
 publisher in another process keeps republishing meanwhile: zero errors, every time.
 
-The recipes are read from the README, so the documented text is what runs. Paths in them are relative to the repository, or
-under /srv/fukan for server tools; the test runs them in a deployment folder of its own.
-Evidence's and Metabase's connectors are not installed here: their recipes' SQL runs on
-DuckDB in memory the way their settings make those tools run it (Evidence's connector,
-@evidence-dev/duckdb 2.0.1, was run by hand on this layout when the recipe was written).
+The recipes are read from docs/bi.md, so the documented text is what runs. Paths in them are
+relative to the repository, or under /srv/fukan for server tools; the test runs them in a
+deployment folder of its own. Evidence's and Metabase's connectors (DuckDB 1.4 inside Node
+and Java) cannot be installed and run here: their recipes run on the DuckDB 1.5 CLI instead,
+opening the file their settings name read-only, one process per query as those tools do.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+import duckdb1
 import pytest
 import yaml
 
@@ -43,7 +43,7 @@ SWAPS = 1  # live-version switches each recipe must run through (at least)
 
 
 def documented_recipes() -> dict[str, str]:
-    text = (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    text = (config.PROJECT_ROOT / "docs" / "bi.md").read_text(encoding="utf-8")
     return {name: code for name, _language, code in RECIPE.findall(text)}
 
 
@@ -111,8 +111,8 @@ def _on_server(sql: str, deployment: Deployment) -> str:
 
 
 def test_every_recipe_is_documented() -> None:
-    assert set(RECIPES) == {"duckdb-python", "duckdb-cli", "sqlalchemy", "evidence-connection",
-                            "evidence-query", "metabase-init-sql", "metabase-query", "parquet"}
+    assert set(RECIPES) == {"duckdb-python", "duckdb-cli", "sqlalchemy", "evidence-link", "evidence-connection",
+                            "evidence-query", "metabase-settings", "metabase-query", "parquet"}
 
 
 @pytest.mark.parametrize("name", ["duckdb-python", "sqlalchemy", "parquet"])
@@ -121,9 +121,8 @@ def test_python_recipe_while_republishing(name: str, deployment: Deployment) -> 
 
 
 def test_duckdb_cli_recipe_while_republishing(deployment: Deployment) -> None:
-    cli = Path(sys.executable).parent / "duckdb"
-    assert cli.exists(), "the DuckDB CLI is a dev dependency (duckdb-cli)"
-    env = {**os.environ, "PATH": f"{cli.parent}{os.pathsep}{os.environ['PATH']}"}
+    assert duckdb1.CLI.exists(), "the DuckDB CLI is a dev dependency (duckdb-cli)"
+    env = {**os.environ, "PATH": f"{duckdb1.CLI.parent}{os.pathsep}{os.environ['PATH']}"}
 
     def run_once() -> None:
         done = subprocess.run(["bash", "-c", RECIPES["duckdb-cli"]], cwd=deployment.root, env=env,
@@ -135,23 +134,27 @@ def test_duckdb_cli_recipe_while_republishing(deployment: Deployment) -> None:
 
 
 def test_evidence_recipe_while_republishing(deployment: Deployment) -> None:
+    project = deployment.root / "evidence"  # the Evidence project the recipe runs in
+    project.mkdir()
+    link = subprocess.run(["bash", "-c", _on_server(RECIPES["evidence-link"], deployment)], cwd=project,
+                          capture_output=True, text=True, timeout=60)
+    assert link.returncode == 0, link.stderr
     connection = yaml.safe_load(RECIPES["evidence-connection"])
-    assert connection["type"] == "duckdb" and connection["options"]["filename"] == ":memory:"
-    query = _on_server(RECIPES["evidence-query"], deployment)
+    assert connection["type"] == "duckdb"
+    database = project / "sources" / connection["name"] / connection["options"]["filename"]  # relative to the source
 
-    def run_once() -> None:  # Evidence opens a new in-memory DuckDB for every query
-        with duckdb.connect(connection["options"]["filename"]) as con:
-            assert con.execute(query).fetchall()
+    def run_once() -> None:  # Evidence opens a new DuckDB instance for every query
+        assert duckdb1.query(database, RECIPES["evidence-query"])
 
     assert _while_republished(deployment, run_once) > SWAPS
 
 
 def test_metabase_recipe_while_republishing(deployment: Deployment) -> None:
-    init_sql = _on_server(RECIPES["metabase-init-sql"], deployment)
+    settings = dict(line.split(": ", 1) for line in _on_server(RECIPES["metabase-settings"], deployment).splitlines())
+    assert settings["Establish a read-only connection"] == "on"
+    database = Path(settings["Database file"])
 
-    def run_once() -> None:  # a new pooled connection runs the init SQL, then the question
-        with duckdb.connect(":memory:") as con:
-            con.execute(init_sql)
-            assert len(con.execute(RECIPES["metabase-query"]).fetchall()) == 12
+    def run_once() -> None:  # a new pooled connection, then the question
+        assert len(duckdb1.query(database, RECIPES["metabase-query"])) == 12
 
     assert _while_republished(deployment, run_once) > SWAPS
