@@ -72,6 +72,17 @@ def test_a_quote_inside_an_unquoted_value_keeps_every_row(sandbox):
     assert sandbox.rows("SELECT title FROM raw.lead ORDER BY _source_row") == [('5" tall',), ("x",), ("quoted",)]
 
 
+def test_a_ragged_row_after_a_stray_quote_is_set_aside_on_the_right_line(sandbox):
+    sandbox.write("lead/lead_1.csv", f'{LEAD_HEADER},Title\n{LEAD_ROW.format(n=1)},5" tall\n'
+                  f"{LEAD_ROW.format(n=2)},x,surplus\n{LEAD_ROW.format(n=3)},6\" wide\n{LEAD_ROW.format(n=4)},y\n")
+    (file,) = sandbox.ingest().files
+    assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (4, 3, 1)
+    assert sandbox.rows("SELECT _source_row, title FROM raw.lead ORDER BY 1") == [
+        (1, '5" tall'), (3, '6" wide'), (4, "y"),
+    ]
+    assert sandbox.quarantine() == [("lead/lead_1.csv", 2, None, "more fields than the header's 5")]
+
+
 @pytest.mark.parametrize("name", ["lead_*.csv", "lead_?.csv", "lead_[12].csv", "lead_{1,2}.csv"])
 def test_glob_characters_in_a_file_name_are_literal(sandbox, name):
     sandbox.write("lead/lead_1.csv", f"{LEAD_HEADER}\n{_rows(1, 2)}")

@@ -101,35 +101,43 @@ class TextFile:
         """Run ``create`` (a statement filling ``table`` from a relation with VARCHAR columns
         c0..c<fields-1>) until DuckDB reads every record; the records it could not."""
         self._drop_long_lines()
-        copy = self.verdict is not None and self.verdict.encoding == CP932 or bool(self.dropped)
         for _attempt in range(3):
-            path = self._rewrite(fields) if copy else self.link
+            copied = self._needs_copy
+            path = self._rewrite(fields) if copied else self.link
             for name in (REJECTS, REJECT_SCANS):
                 con.execute(f"DROP TABLE IF EXISTS {name}")
-            con.execute(create(self._relation(path, fields, gzipped=self.gzipped and not copy)))
+            con.execute(create(self._relation(path, fields, gzipped=self.gzipped and not copied)))
             rejected = self._rejects(con)
-            if rejected:
-                if self.verdict is None and any(kind == "INVALID ENCODING" for kind, _ in rejected.values()):
-                    self.decide_encoding()
-                # Read in place, a CP932 file is mostly "not UTF-8"; its copy will be.
-                transcoding = not copy and self.verdict is not None and self.verdict.encoding == CP932
-                for line, (kind, column) in rejected.items():
-                    if not (transcoding and kind == "INVALID ENCODING"):
-                        reason = _REJECT_REASONS.get(kind, f"unreadable ({kind.lower()})").format(fields=fields)
-                        self.dropped.setdefault(line, (reason, column))
-                copy = True
-                continue
+            self._set_aside(rejected, fields, read_in_place=not copied)
             (rows,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-            if rows == self._expected_rows():
+            if rows + len(rejected) != self._expected_rows():
+                if self.layout.exact:
+                    raise FileError(
+                        f"DuckDB read {rows + len(rejected):,} rows but the file holds {self._expected_rows():,} "
+                        f"{'records' if self.quoted else 'lines'}: not loaded"
+                    )
+                # Parity counting is misled by a quote inside an unquoted value.
+                self.layout = records.split(self._open, quoted=self.quoted, exact=True)
+                self._drop_long_lines()
+            elif not rejected:
                 return self._gaps()
-            if self.layout.exact:
-                raise FileError(
-                    f"DuckDB read {rows:,} rows but the file holds {self._expected_rows():,} "
-                    f"{'records' if self.quoted else 'lines'}: not loaded"
-                )
-            self.layout = records.split(self._open, quoted=self.quoted, exact=True)
-            copy = self._drop_long_lines() or copy
         raise FileError("DuckDB could not read every record even after setting unreadable ones aside")
+
+    @property
+    def _needs_copy(self) -> bool:
+        return bool(self.dropped) or (self.verdict is not None and self.verdict.encoding == CP932)
+
+    def _set_aside(self, rejected: dict[int, tuple[str, int | None]], fields: int, *, read_in_place: bool) -> None:
+        """Drop the lines DuckDB rejected, with why; the file's encoding is decided when
+        it rejected one as not UTF-8."""
+        if self.verdict is None and any(kind == "INVALID ENCODING" for kind, _ in rejected.values()):
+            self.decide_encoding()
+        # Read in place, a CP932 file is mostly "not UTF-8"; its copy will be UTF-8.
+        transcoding = read_in_place and self.verdict is not None and self.verdict.encoding == CP932
+        for line, (kind, column) in rejected.items():
+            if not (transcoding and kind == "INVALID ENCODING"):
+                reason = _REJECT_REASONS.get(kind, f"unreadable ({kind.lower()})").format(fields=fields)
+                self.dropped.setdefault(line, (reason, column))
 
     def _drop_long_lines(self) -> bool:
         """Set lines too long for DuckDB aside (confirmed by the exact split first, as a
