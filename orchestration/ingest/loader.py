@@ -129,7 +129,7 @@ def _load(
     # Checking runs before the write transaction: rows of a table created inside an open
     # transaction get transaction-local rowids, not the 0-based file order we rely on.
     source = open_source(con, file, workdir)
-    if source.headers is None:
+    if source.headers is None or source.fill is None:
         sink.record(attempt.entry("empty", encoding=source.encoding))
         return FileResult(file.object, file.source_file, file_seq, "empty")
     headers = map_headers(obj, source.headers)

@@ -28,7 +28,7 @@ Fill = Callable[[str, Callable[[str], str]], list[Gap]]
 @dataclass(frozen=True)
 class Source:
     headers: list[str] | None  # as written in the file; None when it holds nothing at all
-    fill: Fill
+    fill: Fill | None  # None with the headers
     text: TextFile | None = None  # a CSV or JSON lines file
 
     @property
@@ -45,10 +45,6 @@ def literal_path(file: LandingFile, workdir: Path) -> Path:
     return link
 
 
-def _nothing(table: str, create: Callable[[str], str]) -> list[Gap]:
-    raise AssertionError("an empty file has no rows to fill")
-
-
 def _positional(headers: list[str], table_function: str) -> str:
     columns = ", ".join(f"CAST({ident(h)} AS VARCHAR) AS c{i}" for i, h in enumerate(headers))
     return f"(SELECT {columns} FROM {table_function})"
@@ -58,13 +54,13 @@ def _read_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path, wor
     text = TextFile(file.path, link, workdir, gzipped=file.format == "csv.gz", quoted=True)
     headers = csv_headers(text)
     if headers is None:
-        return Source(None, _nothing, text)
+        return Source(None, None, text)
     return Source(headers, lambda table, create: text.fill(con, table, create, len(headers)), text)
 
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path) -> Source:
     if file.path.stat().st_size == 0:
-        return Source(None, _nothing)
+        return Source(None, None)
     reader = f"read_parquet({literal(str(link))})"
     headers = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
 
@@ -84,7 +80,7 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path, w
     line that is not one is quarantined as a whole."""
     text = TextFile(file.path, link, workdir, gzipped=False, quoted=False)
     if not text.layout.records:
-        return Source(None, _nothing, text)
+        return Source(None, None, text)
     gaps = text.fill(con, LINES_TABLE, lambda relation: (
         f"CREATE OR REPLACE TEMP TABLE {LINES_TABLE} AS SELECT c0 AS line, "
         "CASE WHEN json_valid(c0) THEN CASE WHEN json_type(c0) = 'OBJECT' THEN c0 END END AS object "

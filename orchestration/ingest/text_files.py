@@ -176,7 +176,9 @@ class TextFile:
 
     def _rewrite(self, fields: int) -> Path:
         """A UTF-8 copy with a placeholder for each dropped line (an empty record: a line of
-        empty fields, or an empty JSON line), line for line as the landing file."""
+        empty fields, or an empty JSON line), line for line as the landing file. At most
+        three times the bytes ``open_bytes`` lets through (a CP932 half-width kana becomes
+        three UTF-8 bytes), so a gzip file's copy is bounded by its own size too."""
         placeholder = b'""' + b"," * (fields - 1) if self.quoted else b""
         transcode = self.verdict is not None and self.verdict.encoding == CP932
         copy = self.workdir / ("copy.csv" if self.quoted else "copy.jsonl")
