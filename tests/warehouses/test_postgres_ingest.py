@@ -31,7 +31,7 @@ LEADS = (
     'L2,2026-04-01 18:30:15.123456+09:00,U1,Working - Contacted,"Multi\nline, ltd.",  課長  ,0.1,5,'
     "true,2026-04-02,2026-04-01T10:00:00,\\N\n"
     "L3,not a time,U1,Open - Not Contacted,有限会社①,,,,,,,\n"
-    'L4,2026-03-31T23:59:59.999999Z,U1,Open - Not Contacted,,,1e20,,,,,""\n'
+    'L4,2026-03-31T23:59:59.999999Z,U1,Open - Not Contacted,,,9.5e14,,,,,""\n'
 )
 USERS = "Id,CreatedDate,Name,Department\nU1,2026-01-05T00:00:00Z,山田 太郎,インサイドセールス\n"
 
@@ -72,7 +72,7 @@ def test_copy_keeps_every_value_the_duckdb_warehouse_holds(tmp_path, postgres_en
     assert leads["L2"]["note_c"] == "\\N"  # text, not NULL
     assert leads["L2"]["created_date"] == datetime(2026, 4, 1, 9, 30, 15, 123456)  # naive UTC
     assert leads["L4"]["created_date"] == datetime(2026, 3, 31, 23, 59, 59, 999999)
-    assert leads["L4"]["company"] is None and leads["L4"]["annual_revenue"] == 1e20
+    assert leads["L4"]["company"] is None and leads["L4"]["annual_revenue"] == 9.5e14  # exponent notation, under the 1e15 door bound
     quarantined = read_postgres(settings, "ingest", "quarantine").to_dict("records")
     assert [(q["source_row"], q["column_name"]) for q in quarantined] == [(3, "created_date")]
     assert "有限会社①" in quarantined[0]["raw_record"]
