@@ -377,9 +377,10 @@ def build_bundle(published_database: Path) -> bytes:
         kpis = [row[0] for row in con.execute(
             "select distinct kpi from kpi.kpi_target_pacing where target_level = 'department' order by 1").fetchall()]
         rows = charts(kpis)
-        for chart in (chart for row in rows for chart in row):
-            files[f"datasets/fukan/{chart.dataset.name}.yaml"] = _dataset_file(con, chart.dataset, database_uuid)
-            files[f"charts/{chart.name}.yaml"] = _chart_file(chart)
+        for dataset in {chart.dataset.name: chart.dataset for row in rows for chart in row}.values():
+            files[f"datasets/fukan/{dataset.name}.yaml"] = _dataset_file(con, dataset, database_uuid)
+    for chart in (chart for row in rows for chart in row):
+        files[f"charts/{chart.name}.yaml"] = _chart_file(chart)
     files[f"dashboards/{DASHBOARD_SLUG}.yaml"] = _dashboard_file(rows)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as bundle:

@@ -13,24 +13,22 @@ import argparse
 import os
 import secrets
 import subprocess
-import sys
 from pathlib import Path
+
+from bundle import DASHBOARD_SLUG, build_bundle  # beside this script, which Python puts first on sys.path
+
+from orchestration import config
+from orchestration.publish.layout import DATABASE
 
 HERE = Path(__file__).resolve().parent
 SUPERSET = HERE / ".venv" / "bin" / "superset"
 DEFAULT_HOME = HERE / ".home"
 ADMIN = "admin"
-sys.path.insert(0, str(HERE))
-
-from bundle import DASHBOARD_SLUG, build_bundle  # noqa: E402
-
-from orchestration import config  # noqa: E402
-from orchestration.publish.layout import DATABASE  # noqa: E402
 
 
 def environment(home: Path) -> dict[str, str]:
     return {**os.environ, "SUPERSET_HOME": str(home), "SUPERSET_CONFIG_PATH": str(HERE / "superset_config.py"),
-            "FLASK_APP": "superset", "SUPERSET_LOAD_EXAMPLES": "no"}
+            "FLASK_APP": "superset"}
 
 
 def admin_password(home: Path) -> str:
