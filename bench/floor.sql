@@ -1,7 +1,7 @@
 -- The floor: the least work anyone could do to get the monthly cohort overview by lead
 -- quality straight from the landing files, in one DuckDB script. No ledger, no
 -- quarantine, no tests, no publish: read the CSV extracts, keep the latest version of
--- each record, apply shared/KPI_SPEC.md, count.
+-- each record, apply the KPI definitions (docs/kpi-definitions.md), count.
 --
 -- Parameters (set by bench/floor.py before this script runs):
 --   getvariable('landing')  the landing folder (one sub-folder of CSV files per object)

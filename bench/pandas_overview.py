@@ -1,7 +1,7 @@
 """The monthly cohort overview by lead quality in pandas, as an analyst might write it.
 
 Builds on tests/pandas_reference.Reference, the independent pandas reading of the landing
-files and of shared/KPI_SPEC.md that the end-to-end tests trust; this file only groups its
+files and of the KPI definitions that the end-to-end tests trust; this file only groups its
 per-lead funnel and quality by cohort month, so the spec is written down once in pandas.
 Run in its own process by bench/run.py, so its time and memory are measured alone.
 

@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--quiet", action="store_true", help="no progress bars")
 
     demo = sub.add_parser("demo-data", help="write realistic demo CRM extracts into a landing folder",
-                          description="Generate deterministic demo CRM extracts (a fictional Japanese B2B company) per CONTRACT.md.")
+                          description="Generate deterministic demo CRM extracts (a fictional Japanese B2B company) that follow the landing contract (docs/landing-contract.md).")
     demo.add_argument("--leads", type=int, default=20000, help="number of leads in the snapshot (default %(default)s)")
     demo.add_argument("--seed", type=int, default=7, help="random seed; same seed, same files (default %(default)s)")
     demo.add_argument("--out", default=str(config.landing_dir()), help="landing folder to write (default %(default)s)")

@@ -1,6 +1,6 @@
 """Paths and settings, from environment variables with working local defaults.
 
-The names are a stable interface (shared/ARCHITECTURE.md): FUKAN_LANDING_DIR,
+The names are a stable interface: FUKAN_LANDING_DIR,
 FUKAN_WAREHOUSE, DAGSTER_HOME; FUKAN_PG_* for a PostgreSQL warehouse (the same variables
 the dbt profile's `postgres` target reads). Relative paths resolve against the current directory,
 as a data team would expect from a command-line tool.

@@ -1,7 +1,7 @@
 """SQL that runs on DuckDB but not on PostgreSQL (or means something else there).
 
 Models must not use these directly: a dialect difference goes into a dispatched macro
-under dbt_project/macros/cross_database (STYLE.md). `tests/test_sql_portability.py`
+under dbt_project/macros/cross_database. `tests/test_sql_portability.py`
 checks the model sources in the normal suite; `tests/warehouses/
 test_compiled_sql_portable.py` checks what dbt compiled for PostgreSQL.
 

@@ -1,4 +1,4 @@
-"""Files and formats (CONTRACT.md "Files"): where extracts are found, how their headers,
+"""Files and formats (docs/landing-contract.md): where extracts are found, how their headers,
 encodings, line endings and formats are read."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Deterministic demo CRM extracts of a fictional Japanese B2B SaaS vendor (CONTRACT.md).
+"""Deterministic demo CRM extracts of a fictional Japanese B2B SaaS vendor (docs/landing-contract.md).
 
 `generate` simulates the company from `start` to the end of the day after `end`, then
 writes the state at the end of `end` (JST) as full snapshots and, when asked, the next

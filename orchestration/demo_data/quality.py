@@ -3,7 +3,8 @@
 `seeds/quality_lead_rules.csv` ships DEFAULT_QUALITY_RULES as the default definition, so
 the generator's notion of a good lead and the warehouse's default definition agree:
 quality leads really do convert better in the demo data, and the KPI marts show it.
-Semantics follow KPI_SPEC.md (null matches nothing, `matches` is a regex search).
+Semantics follow the rule seed (quality_lead_rules in seeds/_seeds.yml): null matches
+nothing, `matches` is a regex search.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Write frames as landing files, the way the tools named in CONTRACT.md write them.
+"""Write frames as landing files, the way the ELT tools of docs/landing-contract.md write them.
 
 CSV text is built from fixed-width byte records (ids, Salesforce timestamps) because
 per-value formatting of ten million rows would dominate the run time. Parquet keeps

@@ -1,4 +1,4 @@
-"""Raw ingestion: landing files (shared/CONTRACT.md) -> ``raw.*`` tables, with a load
+"""Raw ingestion: landing files (docs/landing-contract.md) -> ``raw.*`` tables, with a load
 ledger and a quarantine in the ``ingest`` schema.
 
     result = ingest_landing(landing_dir, warehouse)

@@ -19,7 +19,7 @@ import duckdb
 from orchestration.ingest.sql import ident, literal
 from orchestration.publish import layout
 
-# Schemas copied into the published file: what BI reads (KPI_SPEC: kpi marts, facts, dims).
+# Schemas copied into the published file: what BI reads (KPI marts, facts, dimensions).
 PUBLISHED_SCHEMAS = ("marts", "kpi")
 MANIFEST_SCHEMA = "publish"
 WORKING = "working"
@@ -77,7 +77,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, relation: Relation) -> None:
 
 
 def _definition_versions(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Which definitions produced these numbers (KPI_SPEC: a change never rewrites history silently)."""
+    """Which definitions produced these numbers: a definition change never rewrites history silently."""
     quality = [
         row[0]
         for row in con.execute(

@@ -34,7 +34,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 FILE_NAMES = REPORTS
 DBT_DOCS_LINK = f"{DBT_DOCS}/index.html"
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
-# Health flags in the order of KPI_SPEC.md: (a) quality, (b) next department, (c) pipeline.
+# Health flags in kpi_funnel_health's order: (a) quality, (b) next department, (c) pipeline.
 HEALTH_FLAGS = (
     ("warning_a", "is_volume_up_quality_down"),
     ("warning_b", "is_handoff_jump_conversion_drop"),
