@@ -8,7 +8,7 @@ PIP_FLAGS := -q --disable-pip-version-check -c constraints.txt
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
 
-.PHONY: help install install-dev install-warehouses run test test-warehouses test-bi ui report dashboard dashboard-dev bench clean
+.PHONY: help install install-dev install-warehouses browser-deps run test test-warehouses test-bi ui report dashboard dashboard-dev bench clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -45,8 +45,11 @@ install-warehouses: $(VENV)/.installed-warehouses  ## install the Postgres and S
 run: install  ## refresh the warehouse end to end (demo extracts if the landing folder is empty)
 	$(VENV)/bin/fukan run --demo-if-empty
 
-test: install-dev  ## run the test suite (engine comparisons: make test-warehouses; installs headless Chromium for the report test if missing)
-	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser test ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Headless Chromium and a Japanese font for the browser tests (report, dashboard), from Debian.
+browser-deps:
+	@test -x /usr/bin/chromium -a -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc || { echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+test: install-dev browser-deps  ## run the test suite (engine comparisons: make test-warehouses; installs headless Chromium and a Japanese font for the report test if missing)
 	$(PY) -m pytest
 
 test-warehouses: install-warehouses  ## build the demo extracts on PostgreSQL (private cluster) and Spark and compare every KPI mart with DuckDB
@@ -60,9 +63,7 @@ $(SUPERSET_VENV)/.installed: bi/superset/requirements.txt
 	$(SUPERSET_VENV)/bin/pip install -q --disable-pip-version-check --no-deps -r bi/superset/requirements.txt
 	@touch $@
 
-test-bi: install-dev $(SUPERSET_VENV)/.installed  ## build the demo warehouse and the Superset dashboard on it; check its figures in headless Chromium (screenshot in bi/screenshots/)
-	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser test ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { echo "Installing Debian's fonts-noto-cjk for Japanese screenshots ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+test-bi: install-dev browser-deps $(SUPERSET_VENV)/.installed  ## build the demo warehouse and the Superset dashboard on it; check its figures in headless Chromium (screenshot in bi/screenshots/)
 	$(PY) -m pytest -m bi tests/bi
 
 dashboard: install $(SUPERSET_VENV)/.installed  ## import the KPI dashboard into a local Superset reading the published copy (bi/superset; then make dashboard-dev)
