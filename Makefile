@@ -8,7 +8,7 @@ PIP_FLAGS := -q --disable-pip-version-check -c constraints.txt
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
 
-.PHONY: help install install-dev install-warehouses browser-deps run test test-warehouses test-bi ui report dashboard dashboard-dev bench clean
+.PHONY: help install install-dev install-warehouses browser-deps lint run test test-warehouses test-bi ui report dashboard dashboard-dev bench clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,6 +48,15 @@ run: install  ## refresh the warehouse end to end (demo extracts if the landing 
 # Headless Chromium and a Japanese font for the browser tests (report, dashboard), from Debian.
 browser-deps:
 	@test -x /usr/bin/chromium -a -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc || { echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# sqlfluff compiles the project with dbt: into a folder of its own, not the run's target/.
+LINT_WAREHOUSE := $(CURDIR)/.lint/fukan.duckdb
+
+lint: install-dev  ## ruff (lint and format check) on the Python, sqlfluff on the dbt SQL
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	@mkdir -p $(dir $(LINT_WAREHOUSE))
+	FUKAN_WAREHOUSE=$(LINT_WAREHOUSE) DBT_TARGET_PATH=$(CURDIR)/.lint/target DBT_LOG_PATH=$(CURDIR)/.lint/logs $(VENV)/bin/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests --processes 2
 
 test: install-dev browser-deps  ## run the test suite (engine comparisons: make test-warehouses; installs headless Chromium and a Japanese font for the report test if missing)
 	$(PY) -m pytest
