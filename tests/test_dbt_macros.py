@@ -233,22 +233,24 @@ GENERIC_TEST_CASES = [
                    "amount": {"compare_expression": "amount * 1"}},
       "group_by": ["period"], "compare_condition": "period = '2025-06'"}, _only("june_wrong"), "fail"),
 
-    ("rate_is_bounded__good", "rates", "rate", "rate_is_bounded",
-     {"denominator": "denominator"},
-     _only("half", "zero_rate", "full", "zero_denominator", "null_denominator", "wrong_value"),
-     "pass"),
-    ("rate_is_bounded__with_numerator", "rates", "rate", "rate_is_bounded",
-     {"denominator": "denominator", "numerator": "numerator"},
+    ("row_rules__rates_hold", "rates", None, "row_rules",
+     {"rates": {"rate": ["numerator", "denominator"]}},
      _only("half", "zero_rate", "full", "zero_denominator", "null_denominator"), "pass"),
-    ("rate_is_bounded__wrong_value", "rates", "rate", "rate_is_bounded",
-     {"denominator": "denominator", "numerator": "numerator"}, _only("wrong_value"), "fail"),
-    ("rate_is_bounded__ratio_above_one_allowed", "rates", "rate", "rate_is_bounded",
-     {"denominator": "denominator", "max_value": 5}, _only("above_one"), "pass"),
+    ("row_rules__ratio_above_one_allowed", "rates", None, "row_rules",
+     {"ratios": {"rate": ["numerator", "denominator"]}}, _only("half", "above_one"), "pass"),
+    ("row_rules__ratio_negative", "rates", None, "row_rules",
+     {"ratios": {"rate": ["numerator", "denominator"]}}, _only("negative"), "fail"),
+    ("row_rules__rate_only_where_it_applies", "rates", None, "row_rules",
+     {"rates": {"rate": {"numerator": "numerator", "denominator": "denominator",
+                         "where": "case_name <> 'wrong_value'"}}}, _only("half", "wrong_value"), "pass"),
+    ("row_rules__rate_where_it_applies", "rates", None, "row_rules",
+     {"rates": {"rate": {"numerator": "numerator", "denominator": "denominator",
+                         "where": "case_name = 'wrong_value'"}}}, _only("half", "wrong_value"), "fail"),
 ] + [
-    (f"rate_is_bounded__{case}", "rates", "rate", "rate_is_bounded",
-     {"denominator": "denominator"}, _only(case), "fail")
+    (f"row_rules__rate_{case}", "rates", None, "row_rules",
+     {"rates": {"rate": ["numerator", "denominator"]}}, _only(case), "fail")
     for case in ["rate_with_zero_denominator", "rate_with_null_denominator", "null_rate",
-                 "above_one", "negative"]
+                 "above_one", "negative", "wrong_value"]
 ]
 
 # A failing row_rules test counts the rows that break a rule, summed over its rules; a
@@ -264,6 +266,7 @@ FAILURE_COUNTS = {
     "row_rules__combination_duplicate": 1,  # ('c', 1) twice: one row too many
     "row_rules__combination_duplicate_nulls": 1,  # (null, 3) twice: nulls are equal here
     "row_rules__combinations_with_other_rules": 5,  # ('c', 1) once too many; k2 = 1 five times: four
+    "row_rules__rate_where_it_applies": 1,
     "reconciles_with__measure_beyond_its_tolerance": 1,  # april's amount, not its leads
     "reconciles_with__one_measure_differs": 1,  # june's head count, not its amount
 }

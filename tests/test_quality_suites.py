@@ -40,7 +40,6 @@ _DBT_KINDS = {
     "accepted_values": "in_set",
     "relationships": "in_set",
     "accepted_range": "range",
-    "rate_is_bounded": "range",
 }
 _GX_KINDS = {
     "expect_column_values_to_not_be_null": "not_null",
@@ -87,6 +86,7 @@ def _dbt_checks() -> set[tuple[str, frozenset[str], str]]:
                       for argument in ("not_null", "unique", "accepted_values")
                       for column in kwargs.get(argument, ())}
             found |= {(relation, frozenset(columns), "unique") for columns in kwargs.get("unique_combinations", ())}
+            found |= {(relation, frozenset([rate]), "range") for rate in [*kwargs.get("rates", ()), *kwargs.get("ratios", ())]}
             found |= {(relation, frozenset(pair), "order")  # neighbours along the funnel
                       for columns in kwargs.get("not_increasing_along", ()) for pair in zip(columns, columns[1:])}
         elif kind and node.get("column_name"):

@@ -19,11 +19,18 @@
                        null is not compared;
       non_decreasing_timestamps: [[column, ...], ...]: along each ordered list no
                        timestamp is earlier than one before it; nulls (steps not reached)
-                       are skipped, so every pair of non-null values is compared.
+                       are skipped, so every pair of non-null values is compared;
+      rates:           {rate: [numerator, denominator]}: the rate rule of every KPI mart
+                       (macro rate_rule_breaks): a share in [0, 1] equal to numerator /
+                       denominator, null exactly when the denominator is 0 or null. Give
+                       {numerator, denominator, where} to check it only on the rows where
+                       the condition holds;
+      ratios:          the same for ratios that may exceed 1 (items per call, yen per
+                       lead): >= 0 instead of in [0, 1].
     Fails with one row per broken rule and the number of rows that break it; the test's
     failure count is the sum of those rows. Filter the rows checked with `where:`. -#}
 {% test row_rules(model, not_null=[], unique=[], unique_combinations=[], accepted_values={}, holds={},
-                  implies=[], not_increasing_along=[], non_decreasing_timestamps=[]) %}
+                  implies=[], not_increasing_along=[], non_decreasing_timestamps=[], rates={}, ratios={}) %}
 {{ config(fail_calc='coalesce(sum(failing_rows), 0)') }}
 
 {%- set rules = [] -%}
@@ -61,6 +68,17 @@
         {%- endfor -%}
     {%- endfor -%}
     {%- do rules.append((columns | join(' <= ') ~ ' where set', reversed | join(' or '))) -%}
+{%- endfor -%}
+{%- for family, declared in [('rates', rates), ('ratios', ratios)] -%}
+    {%- for rate, spec in declared.items() -%}
+        {%- set spec = {'numerator': spec[0], 'denominator': spec[1]} if spec is sequence and spec is not mapping and spec is not string else spec -%}
+        {%- if spec is not mapping or not spec.get('numerator') or not spec.get('denominator') -%}
+            {{ exceptions.raise_compiler_error("row_rules on " ~ model ~ ": `" ~ family ~ "` maps " ~ rate ~ " to [numerator, denominator] or {numerator, denominator, where}") }}
+        {%- endif -%}
+        {%- set breaks = fukan.rate_rule_breaks(rate, spec['numerator'], spec['denominator'], is_share=(family == 'rates')) -%}
+        {%- do rules.append((rate ~ ' = ' ~ spec['numerator'] ~ ' / ' ~ spec['denominator'] ~ (' where ' ~ spec['where'] if spec.get('where') else ''),
+                             '(' ~ spec['where'] ~ ') and ' ~ breaks if spec.get('where') else breaks)) -%}
+    {%- endfor -%}
 {%- endfor -%}
 {%- set counts = [] -%}
 {%- for label, breaks in rules -%}

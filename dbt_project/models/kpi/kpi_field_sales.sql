@@ -117,55 +117,16 @@ rep_periods as (
     from counts
 ),
 
-lead_qualities as (
-    select 'quality' as lead_quality
-    union all
-    select 'general' as lead_quality
-    union all
-    select 'not_lead_sourced' as lead_quality
-),
-
-counts_by_quality as (
-    select
-        rep_periods.period_grain,
-        rep_periods.period_start,
-        rep_periods.owner_user_id,
-        lead_qualities.lead_quality,
-        coalesce(counts.opportunities, 0) as opportunities,
-        coalesce(counts.opportunities_with_proposal, 0) as opportunities_with_proposal,
-        coalesce(counts.proposals, 0) as proposals,
-        coalesce(counts.won, 0) as won,
-        coalesce(counts.lost, 0) as lost,
-        coalesce(counts.won_amount, 0) as won_amount,
-        coalesce(counts.lost_amount, 0) as lost_amount,
-        coalesce(counts.cycle_days_total, 0) as cycle_days_total
-    from rep_periods
-    cross join lead_qualities
-    left join counts
-        on rep_periods.period_grain = counts.period_grain
-        and rep_periods.period_start = counts.period_start
-        and rep_periods.owner_user_id = counts.owner_user_id
-        and lead_qualities.lead_quality = counts.lead_quality
-),
-
 counts_with_all as (
-    select * from counts_by_quality
-    union all
-    select
-        period_grain,
-        period_start,
-        owner_user_id,
-        'all' as lead_quality,
-        sum(opportunities) as opportunities,
-        sum(opportunities_with_proposal) as opportunities_with_proposal,
-        sum(proposals) as proposals,
-        sum(won) as won,
-        sum(lost) as lost,
-        sum(won_amount) as won_amount,
-        sum(lost_amount) as lost_amount,
-        sum(cycle_days_total) as cycle_days_total
-    from counts_by_quality
-    group by period_grain, period_start, owner_user_id
+    {{ lead_quality_rows(
+        keys='rep_periods',
+        key_columns=['period_grain', 'period_start', 'owner_user_id'],
+        join_columns=['period_grain', 'period_start', 'owner_user_id'],
+        counts='counts',
+        measures=['opportunities', 'opportunities_with_proposal', 'proposals', 'won', 'lost',
+                  'won_amount', 'lost_amount', 'cycle_days_total'],
+        qualities=['quality', 'general', 'not_lead_sourced'],
+    ) | indent(4) }}
 ),
 
 current_users as (

@@ -10,6 +10,8 @@
     decimals, so a rebuild gives the same figures whatever order the rows are added in. -#}
 {%- set steps = funnel_steps() %}
 {%- set count_of = funnel_step_count_columns() %}
+{%- set step_counts = [] %}
+{%- for step in steps %}{% do step_counts.append(count_of[step]) %}{% endfor %}
 with
 
 leads as (select * from {{ ref('fct_leads') }}),
@@ -70,56 +72,29 @@ periods as (
     from reporting_periods
 ),
 
-bases as (
-    select 'cohort' as basis
-    union all
-    select 'activity' as basis
-),
-
-lead_qualities as (
-    select 'quality' as lead_quality
-    union all
-    select 'general' as lead_quality
-),
-
-counts_by_quality as (
+period_keys as (
     select
         bases.basis,
         periods.period_grain,
         periods.period_start,
         periods.period_end_date,
-        periods.is_complete_period,
-        lead_qualities.lead_quality,
-        {%- for step in steps %}
-        coalesce(counts.{{ count_of[step] }}, 0) as {{ count_of[step] }},
-        {%- endfor %}
-        coalesce(counts.won_amount, 0) as won_amount
+        periods.is_complete_period
     from periods
-    cross join bases
-    cross join lead_qualities
-    left join counts
-        on bases.basis = counts.basis
-        and periods.period_grain = counts.period_grain
-        and periods.period_start = counts.period_start
-        and lead_qualities.lead_quality = counts.lead_quality
+    cross join (
+        select 'cohort' as basis
+        union all
+        select 'activity' as basis
+    ) as bases
 ),
 
 counts_with_all as (
-    select * from counts_by_quality
-    union all
-    select
-        basis,
-        period_grain,
-        period_start,
-        period_end_date,
-        is_complete_period,
-        'all' as lead_quality,
-        {%- for step in steps %}
-        sum({{ count_of[step] }}) as {{ count_of[step] }},
-        {%- endfor %}
-        sum(won_amount) as won_amount
-    from counts_by_quality
-    group by basis, period_grain, period_start, period_end_date, is_complete_period
+    {{ lead_quality_rows(
+        keys='period_keys',
+        key_columns=['basis', 'period_grain', 'period_start', 'period_end_date', 'is_complete_period'],
+        join_columns=['basis', 'period_grain', 'period_start'],
+        counts='counts',
+        measures=step_counts + ['won_amount'],
+    ) | indent(4) }}
 ),
 
 quality_shares as (
@@ -129,9 +104,9 @@ quality_shares as (
         period_start,
         {%- for step in steps %}
         sum(case when lead_quality = 'quality' then {{ count_of[step] }} else 0 end) as quality_{{ count_of[step] }},
-        sum({{ count_of[step] }}) as all_{{ count_of[step] }}{{ ',' if not loop.last }}
+        sum(case when lead_quality = 'all' then {{ count_of[step] }} else 0 end) as all_{{ count_of[step] }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from counts_by_quality
+    from counts_with_all
     group by basis, period_grain, period_start
 )
 
