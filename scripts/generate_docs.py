@@ -21,6 +21,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -174,16 +175,47 @@ def load_manifest() -> dict:
     return json.loads(ensure_manifest().read_text(encoding="utf-8"))
 
 
-def ratio(column: dict, model_columns: set[str]) -> tuple[str, str] | None:
-    """(numerator, denominator) of a rate: from its contract check ``abs(rate *
-    denominator - numerator)``, else from a description that opens with ``a / b``."""
+@dataclass(frozen=True)
+class Ratio:
+    numerator: str
+    denominator: str
+    where: str | None = None  # the rows it holds on, as a SQL condition
+
+    def __str__(self) -> str:
+        return f"`{self.numerator}` / `{self.denominator}`" + (f" (where {self.where})" if self.where else "")
+
+
+def declared_ratios(manifest: dict) -> dict[str, dict[str, Ratio]]:
+    """Model id -> rate column -> its Ratio, as the models' ``row_rules`` tests declare
+    them (``rates`` and ``ratios``: ``[numerator, denominator]`` or a mapping that may add
+    ``where``)."""
+    declared: dict[str, dict[str, Ratio]] = {}
+    for node in manifest["nodes"].values():
+        metadata = node.get("test_metadata") or {}
+        if node["resource_type"] != "test" or metadata.get("name") != "row_rules":
+            continue
+        for kind in ("rates", "ratios"):
+            for rate, spec in (metadata["kwargs"].get(kind) or {}).items():
+                parts = spec if isinstance(spec, dict) else dict(zip(("numerator", "denominator"), spec))
+                declared.setdefault(node["attached_node"], {}).setdefault(
+                    rate, Ratio(parts["numerator"], parts["denominator"], parts.get("where"))
+                )
+    return declared
+
+
+def ratio(column: dict, model_columns: set[str], declared: dict[str, Ratio]) -> Ratio | None:
+    """A rate's numerator and denominator: as its tests declare them, from its contract
+    check ``abs(rate * denominator - numerator)``, or from a definition that opens with
+    ``a / b``."""
+    if column["name"] in declared:
+        return declared[column["name"]]
     for constraint in column.get("constraints", []):
         found = _RATE_CHECK.search(constraint.get("expression") or "")
         if found and found.group(1) == column["name"]:
-            return found.group(3), found.group(2)
+            return Ratio(found.group(3), found.group(2))
     found = _LEADING_RATIO.match(column.get("description", ""))
     if found and {found.group(1), found.group(2)} <= model_columns:
-        return found.group(1), found.group(2)
+        return Ratio(found.group(1), found.group(2))
     return None
 
 
@@ -304,7 +336,9 @@ def _listed(names: Iterable[str], show: Callable[[str], str] = lambda n: f"`{n}`
     return ", ".join(show(n) for n in names) or "none"
 
 
-def kpi_mart_section(node: dict, lineage: Lineage, label: Callable[[str], str]) -> str:
+def kpi_mart_section(
+    node: dict, lineage: Lineage, label: Callable[[str], str], declared: dict[str, Ratio]
+) -> str:
     name, uid, columns = node["name"], node["unique_id"], node["columns"]
     keys = [c["columns"] for c in node.get("constraints", []) if c["type"] == "primary_key"]
     own = sorted(lineage.nodes[n]["name"] for n in lineage.upstream(uid, own=True) if lineage._is_own(n))
@@ -320,11 +354,11 @@ def kpi_mart_section(node: dict, lineage: Lineage, label: Callable[[str], str]) 
     ]
     rows = []
     for column in columns.values():
-        parts = ratio(column, set(columns))
+        parts = ratio(column, set(columns), declared)
         rows.append((
             f"`{column['name']}`",
             column.get("description", ""),
-            f"`{parts[0]}` / `{parts[1]}`" if parts else "",
+            str(parts) if parts else "",
             label(column["name"]),
         ))
     return "\n\n".join([
@@ -371,11 +405,11 @@ def seeds_and_vars(marts: list[dict], lineage: Lineage) -> str:
 
 
 def kpi_definitions_sections(manifest: dict) -> dict[str, str]:
-    lineage, label = Lineage(manifest), label_finder()
+    lineage, label, declared = Lineage(manifest), label_finder(), declared_ratios(manifest)
     marts = kpi_marts(manifest)
     contents = "\n".join(f"- [{node['name']}](#{node['name']})" for node in marts)
     contents += "\n- [Seeds and vars](#seeds-and-vars)"
-    body = [contents, *(kpi_mart_section(node, lineage, label) for node in marts), seeds_and_vars(marts, lineage)]
+    body = [contents, *(kpi_mart_section(node, lineage, label, declared.get(node["unique_id"], {})) for node in marts), seeds_and_vars(marts, lineage)]
     return {"kpi-marts": "\n\n".join(body)}
 
 

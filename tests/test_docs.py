@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +19,7 @@ SCRIPT = REPO / "scripts" / "generate_docs.py"
 def _load_generator():
     spec = importlib.util.spec_from_file_location("generate_docs", SCRIPT)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -123,17 +125,38 @@ def test_fill_replaces_only_between_the_markers():
 @pytest.mark.parametrize(
     ("column", "expected"),
     [
+        # As the row_rules test declares it.
+        ({"name": "declared", "description": "calls / connected"}, generator.Ratio("connected", "calls")),
         # From the contract check of the rate.
         ({"name": "r", "constraints": [{"expression": "abs(r * calls - connected) <= 1e-06 * calls"}]},
-         ("connected", "calls")),
+         generator.Ratio("connected", "calls")),
         # From a definition that opens with a / b, both columns of the mart.
-        ({"name": "r", "description": "hearing / connected; null without calls."}, ("hearing", "connected")),
+        ({"name": "r", "description": "hearing / connected; null without calls."},
+         generator.Ratio("hearing", "connected")),
         ({"name": "r", "description": "items / days where days is not a column"}, None),
         ({"name": "r", "description": "A count."}, None),
     ],
 )
 def test_ratio_reads_numerator_and_denominator(column, expected):
-    assert generator.ratio(column, {"r", "calls", "connected", "hearing", "items"}) == expected
+    declared = {"declared": generator.Ratio("connected", "calls")}
+    assert generator.ratio(column, {"r", "calls", "connected", "hearing", "items"}, declared) == expected
+
+
+def test_declared_ratios_come_from_row_rules_tests():
+    manifest = {"nodes": {
+        "test.a": {"resource_type": "test", "attached_node": "model.m",
+                   "test_metadata": {"name": "row_rules", "kwargs": {
+                       "rates": {"r": ["n", "d"], "c": {"numerator": "n", "denominator": "d", "where": "k = 1"}},
+                       "ratios": {"x": ["a", "b"]}}}},
+        "test.b": {"resource_type": "test", "attached_node": "model.m",
+                   "test_metadata": {"name": "unique", "kwargs": {"rates": {"q": ["n", "d"]}}}},
+        "model.m": {"resource_type": "model"},
+    }}
+    Ratio = generator.Ratio
+    assert generator.declared_ratios(manifest) == {
+        "model.m": {"r": Ratio("n", "d"), "c": Ratio("n", "d", "k = 1"), "x": Ratio("a", "b")}
+    }
+    assert str(Ratio("n", "d", "k = 1")) == "`n` / `d` (where k = 1)"
 
 
 def test_the_contract_page_lists_every_object_column_and_row_rule():
