@@ -163,7 +163,6 @@ def landing_contract_sections() -> dict[str, str]:
 
 # --- KPI definitions ---------------------------------------------------------------------
 
-_RATE_CHECK = re.compile(r"abs\(\s*(\w+)\s*\*\s*(\w+)\s*-\s*(\w+)\s*\)")
 _LEADING_RATIO = re.compile(r"^`?(\w+)`?\s*/\s*`?(\w+)`?")
 _VAR = re.compile(r"\bvar\(\s*['\"](\w+)['\"]")
 
@@ -204,15 +203,10 @@ def declared_ratios(manifest: dict) -> dict[str, dict[str, Ratio]]:
 
 
 def ratio(column: dict, model_columns: set[str], declared: dict[str, Ratio]) -> Ratio | None:
-    """A rate's numerator and denominator: as its tests declare them, from its contract
-    check ``abs(rate * denominator - numerator)``, or from a definition that opens with
-    ``a / b``."""
+    """A rate's numerator and denominator: as its tests declare them, else from a
+    definition that opens with ``a / b``."""
     if column["name"] in declared:
         return declared[column["name"]]
-    for constraint in column.get("constraints", []):
-        found = _RATE_CHECK.search(constraint.get("expression") or "")
-        if found and found.group(1) == column["name"]:
-            return Ratio(found.group(3), found.group(2))
     found = _LEADING_RATIO.match(column.get("description", ""))
     if found and {found.group(1), found.group(2)} <= model_columns:
         return Ratio(found.group(1), found.group(2))

@@ -127,9 +127,6 @@ def test_fill_replaces_only_between_the_markers():
     [
         # As the row_rules test declares it.
         ({"name": "declared", "description": "calls / connected"}, generator.Ratio("connected", "calls")),
-        # From the contract check of the rate.
-        ({"name": "r", "constraints": [{"expression": "abs(r * calls - connected) <= 1e-06 * calls"}]},
-         generator.Ratio("connected", "calls")),
         # From a definition that opens with a / b, both columns of the mart.
         ({"name": "r", "description": "hearing / connected; null without calls."},
          generator.Ratio("hearing", "connected")),
