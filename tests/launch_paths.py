@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -37,20 +38,30 @@ def daemon_home(folder: Path) -> Path:
     return home
 
 
-def launch_like_the_daemon(home: Path, landing: Path, warehouse: Path) -> str:
-    """Launch the refresh in a run worker, configured by the environment as a deployment
-    is; return the run id (the run goes on after this returns)."""
+@dataclass(frozen=True)
+class Launch:
+    run_id: str
+    command: subprocess.Popen[bytes]  # `dagster job launch`: it ends when its code server has no run left
+    log: Path  # its output, and its code server's and run worker's, which inherit it
+
+    def finish(self) -> None:
+        assert self.command.wait(timeout=600) == 0, self.log.read_text(errors="replace")[-3000:]
+
+
+def launch_like_the_daemon(home: Path, landing: Path, warehouse: Path) -> Launch:
+    """Launch the refresh in a run worker, configured by the environment as a deployment is."""
     run_id = str(uuid.uuid4())
     environment = {
         **os.environ, "DAGSTER_HOME": str(home), "FUKAN_LANDING_DIR": str(landing), "FUKAN_WAREHOUSE": str(warehouse),
     }
     dagster = Path(sys.executable).parent / "dagster"
-    done = subprocess.run(
-        [str(dagster), "job", "launch", "-m", "orchestration.definitions", "-j", REFRESH_JOB_NAME, "--run-id", run_id],
-        env=environment, cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return run_id
+    log = home / f"launch-{run_id}.log"
+    with log.open("wb") as output:  # a file: a pipe nobody reads would stall the run worker
+        command = subprocess.Popen(
+            [str(dagster), "job", "launch", "-m", "orchestration.definitions", "-j", REFRESH_JOB_NAME, "--run-id", run_id],
+            env=environment, cwd=config.PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT,
+        )
+    return Launch(run_id, command, log)
 
 
 def wait_for_run(home: Path, run_id: str, timeout: float = 1200) -> DagsterRun:

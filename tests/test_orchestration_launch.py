@@ -138,7 +138,8 @@ def launches(built_warehouse, dagster_homes: Path, tmp_path_factory: pytest.Temp
 
     killed = _kill_at_the_dbt_step(home, landing, warehouse)
 
-    daemon_run_id = launch_like_the_daemon(home, landing, warehouse)
+    launch = launch_like_the_daemon(home, landing, warehouse)
+    daemon_run_id = launch.run_id
     _wait(lambda: not _lock_is_free(warehouse), "the daemon's run to hold the warehouse")
     output = io.StringIO()
     local: dict[str, int] = {}
@@ -154,6 +155,7 @@ def launches(built_warehouse, dagster_homes: Path, tmp_path_factory: pytest.Temp
     # The waiting refresh starts now and publishes only after its build: read the daemon's version first.
     daemon_published = published_checksums(published) if daemon_run.status == DagsterRunStatus.SUCCESS else ("", {})
     thread.join(timeout=1200)
+    launch.finish()
     return Launches(
         home, warehouse, killed, daemon_run_id, daemon_published,
         local["exit_code"], output.getvalue(), published_checksums(published),

@@ -76,7 +76,7 @@ def build_published_warehouse(
 
     @multi_asset(name=PUBLISHED_KEY.path[-1], specs=[published_spec, *report_specs(PUBLISHED_KEY)])
     def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
-        audit = audit_checks(context.instance, audited)
+        audit = audit_checks(context.instance, audited, context.run.run_id)
         if not audit.ok:
             raise Failure(description=audit.explain(), metadata={"audit": MetadataValue.json(audit.summary())})
         published = config.published_dir(warehouse.warehouse)

@@ -9,6 +9,10 @@ given (every dbt test and GX suite upstream of it) and refuses unless each one p
 
 The list is fixed when the code location loads: a run that selects a few steps sees a
 job whose asset graph holds only those steps, so it cannot tell what lies upstream.
+
+A run plans its checks when it starts, before it waits for the warehouse: a check
+planned by another run (one waiting for this one to end, or one that died) says nothing
+about the data, and the audit reads the latest evaluation before it.
 """
 from __future__ import annotations
 
@@ -17,7 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dagster import AssetCheckKey, AssetCheckSeverity, DagsterInstance
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.asset_check_execution_record import (
+    AssetCheckExecutionRecord,
+    AssetCheckExecutionRecordStatus,
+)
 
 _SHOWN = 10
 
@@ -63,9 +70,32 @@ def _name(key: AssetCheckKey) -> str:
     return f"{key.asset_key.to_user_string()}:{key.name}"
 
 
-def audit_checks(instance: DagsterInstance, check_keys: Sequence[AssetCheckKey]) -> Audit:
-    """Judge the latest evaluation of each check against its asset's latest materialization."""
-    records = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+# How far back to look past checks planned by other runs (each waiting or dead run adds one).
+_HISTORY = 20
+
+
+def _latest_records(
+    instance: DagsterInstance, check_keys: Sequence[AssetCheckKey], run_id: str
+) -> dict[AssetCheckKey, AssetCheckExecutionRecord]:
+    """Each check's latest execution record, leaving out records that other runs planned
+    and never evaluated."""
+    storage = instance.event_log_storage
+    records = dict(storage.get_latest_asset_check_execution_by_key(check_keys))
+    for key, record in list(records.items()):
+        if record.status == AssetCheckExecutionRecordStatus.PLANNED and record.run_id != run_id:
+            history = storage.get_asset_check_execution_history(key, limit=_HISTORY)
+            found = [r for r in history if r.status != AssetCheckExecutionRecordStatus.PLANNED or r.run_id == run_id]
+            if found:
+                records[key] = found[0]
+            else:
+                del records[key]
+    return records
+
+
+def audit_checks(instance: DagsterInstance, check_keys: Sequence[AssetCheckKey], run_id: str) -> Audit:
+    """Judge the latest evaluation of each check against its asset's latest
+    materialization, for the publish step of run `run_id`."""
+    records = _latest_records(instance, check_keys, run_id)
     latest = {
         record.asset_entry.asset_key: record.asset_entry.last_materialization_record.storage_id
         for record in instance.get_asset_records(sorted({k.asset_key for k in check_keys}, key=str))
