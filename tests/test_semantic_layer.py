@@ -1,7 +1,10 @@
 """The MetricFlow semantic layer, run with the `mf` CLI against the published copy (read
 only): its configs validate, also against the warehouse, and `mf query` gives the KPI
-marts' numbers - the issue's own example against kpi_marketing, and quality-lead rate,
-won amount and win rate by month against kpi_funnel_overview and kpi_field_sales."""
+marts' numbers - the issue's own example against kpi_marketing, quality-lead rate, won
+amount and win rate by month against kpi_funnel_overview and kpi_field_sales, contact
+rate by team and month against kpi_inside_sales_teams. And the rule that keeps a rate
+defined once, read from the manifests: a ratio metric over a KPI mart divides the
+numerator and denominator columns the mart declares for the rate of that name."""
 from __future__ import annotations
 
 import os
@@ -9,6 +12,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import json
 
 import duckdb
 import pandas as pd
@@ -50,7 +55,7 @@ def _mf(env: dict[str, str], *arguments: str) -> str:
 
 def _query(env: dict[str, str], out: Path, *arguments: str) -> pd.DataFrame:
     _mf(env, "query", *arguments, "--csv", str(out))
-    return pd.read_csv(out, parse_dates=["metric_time__month"])
+    return pd.read_csv(out, parse_dates=["metric_time__month"], dtype={"inside_sales_rep_day__team_id": str})
 
 
 def _mart(published: Path, sql: str) -> pd.DataFrame:
@@ -92,14 +97,15 @@ def test_quality_lead_rate_won_amount_and_win_rate_by_month_equal_the_marts(
     mf_env: dict[str, str], published_copy: Path, tmp_path: Path,  # noqa: F811
 ) -> None:
     metricflow = _query(mf_env, tmp_path / "mf.csv",
-                        "--metrics", "quality_lead_rate,won_amount,win_rate", "--group-by", "metric_time__month")
+                        "--metrics", "quality_lead_rate,won_amount,win_rate_by_count", "--group-by", "metric_time__month")
     overview = _mart(published_copy, """
         select period_start, quality_lead_rate_leads
         from kpi.kpi_funnel_overview
         where basis = 'cohort' and period_grain = 'month' and lead_quality = 'all' and leads > 0
     """)
+    # The months' figures summed over reps, computed here from the numerator and denominator.
     field_sales = _mart(published_copy, """
-        select period_start, sum(won_amount) as won_amount, sum(won) / nullif(sum(closed), 0) as win_rate
+        select period_start, sum(won_amount) as won_amount, sum(won) / nullif(sum(closed), 0) as win_rate_by_count
         from kpi.kpi_field_sales
         where period_grain = 'month' and lead_quality = 'all'
         group by period_start
@@ -110,8 +116,81 @@ def test_quality_lead_rate_won_amount_and_win_rate_by_month_equal_the_marts(
     assert (rates._merge == "both").all() and len(rates) > 20
     pd.testing.assert_series_equal(rates.quality_lead_rate, rates.quality_lead_rate_leads,
                                    check_names=False, rtol=1e-12)
-    deals = metricflow.dropna(subset=["win_rate"]).merge(
+    deals = metricflow.dropna(subset=["win_rate_by_count"]).merge(
         field_sales, left_on="metric_time__month", right_on="period_start", how="outer", indicator=True)
     assert (deals._merge == "both").all() and len(deals) > 20
     pd.testing.assert_series_equal(deals.won_amount_x, deals.won_amount_y, check_names=False, rtol=1e-9)
-    pd.testing.assert_series_equal(deals.win_rate_x, deals.win_rate_y, check_names=False, rtol=1e-12)
+    pd.testing.assert_series_equal(deals.win_rate_by_count_x, deals.win_rate_by_count_y, check_names=False, rtol=1e-12)
+
+
+def test_inside_sales_rates_by_team_and_month_equal_kpi_inside_sales_teams(
+    mf_env: dict[str, str], published_copy: Path, tmp_path: Path,  # noqa: F811
+) -> None:
+    rates = ["contact_rate", "appointment_rate", "hearing_items_per_connected_call"]
+    metricflow = _query(mf_env, tmp_path / "mf.csv", "--metrics", ",".join(rates),
+                        "--group-by", "metric_time__month,inside_sales_rep_day__team_id")
+    teams = _mart(published_copy, f"""
+        select period_start, team_id, {", ".join(rates)}
+        from kpi.kpi_inside_sales_teams
+        where period_grain = 'month' and calls + appointments > 0
+    """)
+    joined = metricflow.dropna(subset=rates, how="all").merge(
+        teams, how="outer", indicator=True,
+        left_on=["metric_time__month", "inside_sales_rep_day__team_id"], right_on=["period_start", "team_id"])
+    assert (joined._merge == "both").all(), joined[joined._merge != "both"]
+    assert len(joined) > 20
+    for rate in rates:
+        pd.testing.assert_series_equal(joined[f"{rate}_x"], joined[f"{rate}_y"], check_names=False, rtol=1e-12)
+
+
+def _declared_rates(manifest: dict) -> dict[str, dict[str, tuple[str, str]]]:
+    """Mart name -> rate -> (numerator, denominator), as the marts' row_rules tests declare them."""
+    declared: dict[str, dict[str, tuple[str, str]]] = {}
+    for node in manifest["nodes"].values():
+        metadata = node.get("test_metadata") or {}
+        if metadata.get("name") != "row_rules" or node.get("attached_node") not in manifest["nodes"]:
+            continue  # not a row_rules test of a model (sources' tests are attached to no node)
+        mart = manifest["nodes"][node["attached_node"]]["name"]
+        for family in ("rates", "ratios"):
+            for rate, spec in metadata["kwargs"].get(family, {}).items():
+                pair = (spec["numerator"], spec["denominator"]) if isinstance(spec, dict) else tuple(spec)
+                declared.setdefault(mart, {})[rate] = pair
+    return declared
+
+
+def test_ratio_metrics_over_a_kpi_mart_divide_the_columns_of_the_marts_rate() -> None:
+    """A rate is defined once, by its numerator and denominator columns in the KPI mart.
+    A semantic model over a KPI mart only sums that mart's columns, and a ratio metric
+    named as one of the mart's rates divides exactly that rate's two columns; a ratio
+    metric over a KPI mart that is no rate of it has no definition to agree with."""
+    manifest_path = ensure_manifest()
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    semantic = json.loads(manifest_path.with_name("semantic_manifest.json").read_text(encoding="utf-8"))
+    declared = _declared_rates(manifest)
+    mart_of_measure, column_of_measure = {}, {}
+    for model in semantic["semantic_models"]:
+        mart = model["node_relation"]["alias"]
+        for measure in model["measures"]:
+            column = measure.get("expr") or measure["name"]
+            if mart.startswith("kpi_"):
+                assert measure["agg"] == "sum" and column.isidentifier(), f"{model['name']}.{measure['name']}: {column}"
+            mart_of_measure[measure["name"]], column_of_measure[measure["name"]] = mart, column
+    metrics = {metric["name"]: metric for metric in semantic["metrics"]}
+
+    def column_of(metric_name: str) -> tuple[str, str]:
+        measure = metrics[metric_name]["type_params"]["measure"]["name"]
+        return mart_of_measure[measure], column_of_measure[measure]
+
+    checked = set()
+    for name, metric in metrics.items():
+        if metric["type"] != "ratio":
+            continue
+        (mart, numerator), (denominator_mart, denominator) = (
+            column_of(metric["type_params"][side]["name"]) for side in ("numerator", "denominator"))
+        if not mart.startswith("kpi_"):
+            continue
+        assert denominator_mart == mart, f"{name}: numerator from {mart}, denominator from {denominator_mart}"
+        assert name in declared.get(mart, {}), f"{name} is no rate of {mart}: {sorted(declared.get(mart, {}))}"
+        assert (numerator, denominator) == declared[mart][name], name
+        checked.add(name)
+    assert {"contact_rate", "appointment_rate", "hearing_items_per_connected_call", "win_rate_by_count"} <= checked

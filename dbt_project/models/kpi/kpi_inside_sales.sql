@@ -34,9 +34,10 @@ select
     {%- for count in counts %}
     cast({{ count }} as {{ dbt.type_bigint() }}) as {{ count }},
     {%- endfor %}
-    {{ safe_divide('connected_calls', 'calls') }} as contact_rate,
-    {{ safe_divide('appointments', 'connected_calls') }} as appointment_rate,
-    {{ safe_divide('hearing_items', 'connected_calls') }} as hearing_items_per_connected_call,
+    {%- for rate, (numerator, denominator) in inside_sales_rates().items()
+        if numerator in counts and denominator in counts %}
+    {{ safe_divide(numerator, denominator) }} as {{ rate }},
+    {%- endfor %}
     cast(case when is_as_of_date then coalesce(open_leads, 0) end as {{ dbt.type_bigint() }}) as open_leads,
     cast(case when is_as_of_date then coalesce(open_leads_with_next_action, 0) end as {{ dbt.type_bigint() }})
         as open_leads_with_next_action,

@@ -10,14 +10,7 @@
     model cannot be named kpi_benchmarks because the benchmark seed already is, and dbt
     attaches the properties of a model that shares a seed's name to the seed. -#}
 {{ config(alias='kpi_benchmarks') }}
-{%- set kpis = {
-    'calls_per_rep_per_business_day': ('calls', 'rep_business_days'),
-    'contact_rate': ('connected_calls', 'calls'),
-    'appointment_rate': ('appointments', 'connected_calls'),
-    'hearing_items_per_connected_call': ('hearing_items', 'connected_calls'),
-    'touch_interval_days': ('touch_interval_days_total', 'touch_intervals'),
-    'opportunity_rate_after_meeting': ('held_meeting_leads_with_opportunity', 'held_meeting_leads'),
-} %}
+{%- set kpis = inside_sales_rates() %}
 with
 
 team_periods as (select * from {{ ref('int_kpi_inside_sales_team_periods') }} where period_grain = 'month'),

@@ -5,10 +5,7 @@
 {%- set counts = ['reps', 'active_reps', 'business_days', 'business_days_in_period', 'rep_business_days']
     + inside_sales_counts()
     + ['touch_intervals', 'touch_interval_days_total', 'held_meeting_leads', 'held_meeting_leads_with_opportunity'] %}
-{%- set rates = [
-    'contact_rate', 'appointment_rate', 'hearing_items_per_connected_call',
-    'calls_per_rep_per_business_day', 'touch_interval_days', 'opportunity_rate_after_meeting',
-] %}
+{%- set rates = inside_sales_rates() | list %}
 with
 
 team_periods as (select * from {{ ref('int_kpi_inside_sales_team_periods') }})

@@ -62,25 +62,39 @@ tenure_days as (
         and (inside_sales_periods.is_active or dates.calendar_date <= user_activity_spans.last_activity_date)
 ),
 
-activity_counts as (
+-- Each count defined once, per activity; the lead-quality splits sum the same columns.
+inside_sales_activities as (
     select
         owner_user_id as user_id,
         occurred_date as calendar_date,
-        {%- for quality in ['quality', 'general', none] %}
-        {%- set suffix = {'quality': '_on_quality_leads', 'general': '_on_general_leads', none: '_without_lead'}[quality] %}
-        {%- set quality_condition = "lead_quality = '" ~ quality ~ "'" if quality else "lead_quality is null" %}
-        sum(case when activity_type = 'call' and is_completed and {{ quality_condition }} then 1 else 0 end) as calls{{ suffix }},
-        sum(case when activity_type = 'call' and is_completed and is_connected and {{ quality_condition }} then 1 else 0 end) as connected_calls{{ suffix }},
-        sum(case when activity_type = 'meeting' and {{ quality_condition }} then 1 else 0 end) as appointments{{ suffix }},
-        {%- endfor %}
-        sum(case when activity_type = 'call' and is_completed then 1 else 0 end) as calls,
-        sum(case when activity_type = 'call' and is_completed and is_connected then 1 else 0 end) as connected_calls,
-        sum(case when activity_type = 'email' and is_completed then 1 else 0 end) as emails,
-        sum(case when activity_type = 'meeting' then 1 else 0 end) as appointments,
-        sum(case when activity_type = 'call' and is_completed and is_connected then hearing_item_count else 0 end) as hearing_items
+        lead_quality,
+        case when activity_type = 'call' and is_completed then 1 else 0 end as calls,
+        case when activity_type = 'call' and is_completed and is_connected then 1 else 0 end as connected_calls,
+        case when activity_type = 'email' and is_completed then 1 else 0 end as emails,
+        case when activity_type = 'meeting' then 1 else 0 end as appointments,
+        case when activity_type = 'call' and is_completed and is_connected then hearing_item_count else 0 end
+            as hearing_items
     from activities
     where owner_department = 'inside_sales'
-    group by owner_user_id, occurred_date
+),
+
+activity_counts as (
+    select
+        user_id,
+        calendar_date,
+        {%- for count in ['calls', 'connected_calls', 'appointments'] %}
+        {%- for quality, suffix in [('quality', '_on_quality_leads'), ('general', '_on_general_leads')] %}
+        sum(case when lead_quality = '{{ quality }}' then {{ count }} else 0 end) as {{ count }}{{ suffix }},
+        {%- endfor %}
+        sum(case when lead_quality is null then {{ count }} else 0 end) as {{ count }}_without_lead,
+        {%- endfor %}
+        sum(calls) as calls,
+        sum(connected_calls) as connected_calls,
+        sum(emails) as emails,
+        sum(appointments) as appointments,
+        sum(hearing_items) as hearing_items
+    from inside_sales_activities
+    group by user_id, calendar_date
 ),
 
 opportunity_counts as (

@@ -183,10 +183,7 @@ team_periods as (
 
 select
     team_periods.*,
-    {{ safe_divide('connected_calls', 'calls') }} as contact_rate,
-    {{ safe_divide('appointments', 'connected_calls') }} as appointment_rate,
-    {{ safe_divide('hearing_items', 'connected_calls') }} as hearing_items_per_connected_call,
-    {{ safe_divide('calls', 'rep_business_days') }} as calls_per_rep_per_business_day,
-    {{ safe_divide('touch_interval_days_total', 'touch_intervals') }} as touch_interval_days,
-    {{ safe_divide('held_meeting_leads_with_opportunity', 'held_meeting_leads') }} as opportunity_rate_after_meeting
+    {%- for rate, (numerator, denominator) in inside_sales_rates().items() %}
+    {{ safe_divide(numerator, denominator) }} as {{ rate }}{{ ',' if not loop.last }}
+    {%- endfor %}
 from team_periods
