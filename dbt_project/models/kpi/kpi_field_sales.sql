@@ -104,7 +104,7 @@ periods as (
         period_grain,
         period_start,
         period_end_date,
-        is_complete_period
+        is_period_complete
     from reporting_periods
     where period_grain in ('month', 'fiscal_quarter')
 ),
@@ -144,7 +144,7 @@ select
     cast(counts_with_all.period_grain as {{ dbt.type_string() }}) as period_grain,
     counts_with_all.period_start,
     periods.period_end_date,
-    periods.is_complete_period,
+    periods.is_period_complete,
     cast(counts_with_all.owner_user_id as {{ dbt.type_string() }}) as owner_user_id,
     cast(current_users.user_name as {{ dbt.type_string() }}) as owner_name,
     cast(coalesce(current_users.department, 'unassigned') as {{ dbt.type_string() }}) as owner_department,

@@ -56,7 +56,7 @@ figures as (
     select
         week_start,
         week_end_date,
-        is_complete_week,
+        is_week_complete,
         week_number >= {{ recent_weeks + baseline_weeks }} as has_full_windows,
         is_lead_window_closed,
         is_handoff_window_closed,
@@ -148,7 +148,7 @@ flags as (
 select
     week_start,
     week_end_date,
-    is_complete_week,
+    is_week_complete,
     has_full_windows,
     -- lead volume and quality (marketing)
     leads,

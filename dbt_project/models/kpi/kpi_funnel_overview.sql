@@ -68,7 +68,7 @@ periods as (
         period_grain,
         period_start,
         period_end_date,
-        is_complete_period
+        is_period_complete
     from reporting_periods
 ),
 
@@ -78,7 +78,7 @@ period_keys as (
         periods.period_grain,
         periods.period_start,
         periods.period_end_date,
-        periods.is_complete_period
+        periods.is_period_complete
     from periods
     cross join (
         select 'cohort' as basis
@@ -90,7 +90,7 @@ period_keys as (
 counts_with_all as (
     {{ lead_quality_rows(
         keys='period_keys',
-        key_columns=['basis', 'period_grain', 'period_start', 'period_end_date', 'is_complete_period'],
+        key_columns=['basis', 'period_grain', 'period_start', 'period_end_date', 'is_period_complete'],
         join_columns=['basis', 'period_grain', 'period_start'],
         counts='counts',
         measures=step_counts + ['won_amount'],
@@ -115,7 +115,7 @@ select
     cast(counts_with_all.period_grain as {{ dbt.type_string() }}) as period_grain,
     counts_with_all.period_start,
     counts_with_all.period_end_date,
-    counts_with_all.is_complete_period,
+    counts_with_all.is_period_complete,
     cast(counts_with_all.lead_quality as {{ dbt.type_string() }}) as lead_quality,
     {%- for step in steps %}
     cast(counts_with_all.{{ count_of[step] }} as {{ dbt.type_bigint() }}) as {{ count_of[step] }},

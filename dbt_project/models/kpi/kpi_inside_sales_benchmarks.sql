@@ -20,7 +20,7 @@ team_kpis as (
     {%- for kpi, (numerator, denominator) in kpis.items() %}
     select
         period_start,
-        period_end,
+        period_end_date,
         is_period_complete,
         team_id,
         team_name,
@@ -58,7 +58,7 @@ compared as (
 select
     'month' as period_grain,
     period_start,
-    period_end,
+    period_end_date,
     is_period_complete,
     team_id,
     team_name,

@@ -13,7 +13,7 @@ team_periods as (select * from {{ ref('int_kpi_inside_sales_team_periods') }})
 select
     period_grain,
     period_start,
-    period_end,
+    period_end_date,
     is_period_complete,
     team_id,
     team_name,

@@ -21,7 +21,7 @@ periods as (
         period_grain,
         period_start,
         period_end_date,
-        is_complete_period
+        is_period_complete
     from reporting_periods
 ),
 
@@ -153,7 +153,7 @@ aggregated as (
         attributed.period_grain,
         attributed.period_start,
         periods.period_end_date,
-        periods.is_complete_period,
+        periods.is_period_complete,
         attributed.lead_source,
         attributed.campaign_type,
         sum(attributed.leads) as leads,
@@ -170,7 +170,7 @@ aggregated as (
         attributed.period_grain,
         attributed.period_start,
         periods.period_end_date,
-        periods.is_complete_period,
+        periods.is_period_complete,
         attributed.lead_source,
         attributed.campaign_type
 )
@@ -179,7 +179,7 @@ select
     cast(period_grain as {{ dbt.type_string() }}) as period_grain,
     period_start,
     period_end_date,
-    is_complete_period,
+    is_period_complete,
     cast(lead_source as {{ dbt.type_string() }}) as lead_source,
     cast(campaign_type as {{ dbt.type_string() }}) as campaign_type,
     cast(leads as {{ dbt.type_bigint() }}) as leads,

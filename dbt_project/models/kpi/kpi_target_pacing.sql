@@ -37,7 +37,7 @@ target_days as (
     cross join as_of_date
     inner join dates
         on dates.calendar_date >= targets.period_start
-        and dates.calendar_date <= targets.period_end
+        and dates.calendar_date <= targets.period_end_date
         and dates.calendar_date <= as_of_date.as_of_date
 ),
 
@@ -82,7 +82,7 @@ select
     case when projected.owner_user_id is null then 'department' else 'owner' end as target_level,
     projected.period_grain,
     projected.period_start,
-    projected.period_end,
+    projected.period_end_date,
     cast(projected.business_days_in_period as {{ dbt.type_bigint() }}) as business_days_in_period,
     cast(projected.business_days_elapsed as {{ dbt.type_bigint() }}) as business_days_elapsed,
     cast(projected.target_value as {{ type_double() }}) as target_value,

@@ -21,7 +21,7 @@ week_dates as (
         calendar_date,
         period_start as week_start,
         period_end_date as week_end_date,
-        is_complete_period as is_complete_week,
+        is_period_complete as is_week_complete,
         as_of_date
     from reporting_periods
     where period_grain = 'week'
@@ -31,7 +31,7 @@ weeks as (
     select distinct
         week_start,
         week_end_date,
-        is_complete_week,
+        is_week_complete,
         as_of_date
     from week_dates
 ),
@@ -94,7 +94,7 @@ handoff_batches as (
 select
     weeks.week_start,
     weeks.week_end_date,
-    weeks.is_complete_week,
+    weeks.is_week_complete,
     cast(coalesce(lead_batches.leads, 0) as {{ dbt.type_bigint() }}) as leads,
     cast(coalesce(lead_batches.quality_leads, 0) as {{ dbt.type_bigint() }}) as quality_leads,
     cast(coalesce(lead_batches.leads_contacted, 0) as {{ dbt.type_bigint() }}) as leads_contacted,

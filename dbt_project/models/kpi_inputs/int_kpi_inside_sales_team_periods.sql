@@ -36,7 +36,7 @@ periods as (
     select
         period_days.period_grain,
         period_days.period_start,
-        max(period_days.calendar_date) as period_end,
+        max(period_days.calendar_date) as period_end_date,
         sum(case when period_days.is_business_day then 1 else 0 end) as business_days_in_period,
         sum(
             case when period_days.is_business_day and period_days.calendar_date <= as_of_date.as_of_date then 1 else 0 end
@@ -147,8 +147,8 @@ team_periods as (
     select
         team_period_keys.period_grain,
         team_period_keys.period_start,
-        periods.period_end,
-        periods.period_end <= periods.as_of_date as is_period_complete,
+        periods.period_end_date,
+        periods.period_end_date <= periods.as_of_date as is_period_complete,
         team_period_keys.team_id,
         team_period_keys.team_name,
         coalesce(team_activity.reps, 0) as reps,

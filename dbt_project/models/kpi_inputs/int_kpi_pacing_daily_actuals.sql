@@ -22,7 +22,7 @@ series as (
         owner_key,
         min(owner_user_id) as owner_user_id,
         min(period_start) as first_period_start,
-        max(period_end) as last_period_end
+        max(period_end_date) as last_period_end
     from targets
     group by department, kpi, owner_key
 ),

@@ -15,7 +15,7 @@ targets_with_end as (
         cast(
             {{ dbt.dateadd('day', -1, dbt.dateadd('month', "case when period_grain = 'fiscal_quarter' then 3 else 1 end", 'period_start')) }}
             as date
-        ) as period_end,
+        ) as period_end_date,
         department,
         kpi,
         {{ empty_as_null('trim(owner_id)') }} as owner_user_id,
@@ -26,7 +26,7 @@ targets_with_end as (
 select
     targets_with_end.period_grain,
     targets_with_end.period_start,
-    targets_with_end.period_end,
+    targets_with_end.period_end_date,
     targets_with_end.department,
     targets_with_end.kpi,
     targets_with_end.owner_user_id,
@@ -37,11 +37,11 @@ select
 from targets_with_end
 inner join dates
     on dates.calendar_date >= targets_with_end.period_start
-    and dates.calendar_date <= targets_with_end.period_end
+    and dates.calendar_date <= targets_with_end.period_end_date
 group by
     targets_with_end.period_grain,
     targets_with_end.period_start,
-    targets_with_end.period_end,
+    targets_with_end.period_end_date,
     targets_with_end.department,
     targets_with_end.kpi,
     targets_with_end.owner_user_id,

@@ -61,7 +61,7 @@ select
     cast(date_periods.period_grain as {{ dbt.type_string() }}) as period_grain,
     cast(date_periods.period_start as date) as period_start,
     cast(period_ends.period_end_date as date) as period_end_date,
-    period_ends.period_end_date <= reporting_range.as_of_date as is_complete_period,
+    period_ends.period_end_date <= reporting_range.as_of_date as is_period_complete,
     reporting_range.as_of_date
 from date_periods
 inner join reporting_range
