@@ -1,7 +1,7 @@
 """The funnel facts against an independent pandas reading of the landing files.
 
 Per-lead quality and per-month counts of leads, hand-offs, opportunities and wins by
-quality must match tests/pandas_reference.py, which implements KPI_SPEC.md from the
+quality must match tests/pandas_reference.py, which implements the KPI definitions from the
 raw files without the loader or any SQL.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-{#- Latest-wins versioning for CRM extracts (shared/CONTRACT.md, "Semantics").
+{#- Latest-wins versioning for CRM extracts (docs/landing-contract.md).
     Per record id, the current version is the row with the greatest system_modstamp
     (falling back to last_modified_date, then created_date); a later file breaks ties,
     then a later row of the same file. Raw keeps every version; staging keeps one.

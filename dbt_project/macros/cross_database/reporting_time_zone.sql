@@ -1,5 +1,5 @@
-{#- Reporting-time-zone conversions. Raw timestamps are UTC (CONTRACT.md); periods are cut
-    in var('reporting_time_zone') (KPI_SPEC.md). `timestamp_utc` is a SQL expression
+{#- Reporting-time-zone conversions. Raw timestamps are UTC (docs/landing-contract.md); periods are cut
+    in var('reporting_time_zone') (docs/kpi-definitions.md). `timestamp_utc` is a SQL expression
     holding a timestamp without time zone in UTC (dbt.type_timestamp(); on DuckDB a
     TIMESTAMPTZ is first read in the session time zone, which the profile sets to UTC;
     on Spark set spark.sql.session.timeZone=UTC). `time_zone` overrides the var with an

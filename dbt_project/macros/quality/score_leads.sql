@@ -1,4 +1,4 @@
-{#- Score every lead against a rule set (shared/KPI_SPEC.md, "Lead quality").
+{#- Score every lead against a rule set (docs/kpi-definitions.md, lead quality).
     One body serves the current definition and any candidate, so a what-if compares
     like with like. Rule semantics follow SQL: a null attribute matches no rule
     (`not_in` included); `matches` is a regular-expression search; `in`/`not_in`

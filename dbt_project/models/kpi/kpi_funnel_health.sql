@@ -1,5 +1,5 @@
 {#- Weekly warning signs of a funnel where departments chase their own volume KPIs
-    (KPI_SPEC.md, kpi_funnel_health), each flag with the figures behind it:
+    (docs/kpi-definitions.md, kpi_funnel_health), each flag with the figures behind it:
       is_volume_up_quality_down        lead volume jumps while the quality-lead rate falls;
       is_handoff_jump_conversion_drop  one department's volume jumps while the next
                                        department's conversion of it drops (marketing ->

@@ -1,4 +1,4 @@
-{#- Inside-sales partial view, one row per day and rep (KPI_SPEC.md "KPI marts"): the
+{#- Inside-sales partial view, one row per day and rep (docs/kpi-definitions.md): the
     rep's calls, connections, e-mails, appointments, hearing items and the opportunities
     of their leads, each rate beside its numerator and denominator; next-action coverage
     on the rep's as-of-date row only (a snapshot: task history is not in the extracts). -#}

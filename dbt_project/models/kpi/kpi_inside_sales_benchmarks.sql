@@ -6,7 +6,7 @@
     higher_is_better KPI, above-band values of a lower_is_better one and any value
     outside a target_band.
 
-    Published as kpi.kpi_benchmarks (the name in KPI_SPEC.md) through an alias: the
+    Published as kpi.kpi_benchmarks (the name the KPI definitions give it) through an alias: the
     model cannot be named kpi_benchmarks because the benchmark seed already is, and dbt
     attaches the properties of a model that shares a seed's name to the seed. -#}
 {{ config(alias='kpi_benchmarks') }}

@@ -1,5 +1,5 @@
 {#- Inside-sales partial view by team, one row per period grain (week, month), period
-    start and team (KPI_SPEC.md "KPI marts"): the reps' counts summed, calls per rep per
+    start and team (docs/kpi-definitions.md): the reps' counts summed, calls per rep per
     business day, the mean interval between personal touches on a lead and the
     opportunity rate after a held meeting, each beside its numerator and denominator. -#}
 {%- set counts = ['reps', 'active_reps', 'business_days', 'business_days_in_period', 'rep_business_days']

@@ -1,5 +1,5 @@
 {#- The earliest direct evidence of each funnel step for each lead, up to the as-of
-    instant, before the cumulative rule fills gaps (shared/KPI_SPEC.md, "Funnel steps").
+    instant, before the cumulative rule fills gaps (docs/kpi-definitions.md, funnel steps).
     Status evidence: a lead status mapped to a step proves it, dated by lead_history
     (Status changes) or, for the current status, by the lead's version timestamp.
 
