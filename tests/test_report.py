@@ -80,7 +80,7 @@ def mart(published_copy: Path) -> dict[str, tuple[int, int, float]]:  # noqa: F8
             from kpi.kpi_funnel_overview
             where basis = 'cohort' and period_grain = 'fiscal_year' and period_start = (
                 select max(period_start) from kpi.kpi_funnel_overview
-                where basis = 'cohort' and period_grain = 'fiscal_year' and is_complete_period
+                where basis = 'cohort' and period_grain = 'fiscal_year' and is_period_complete
             )
             """
         ).fetchall()

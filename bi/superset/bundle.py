@@ -70,7 +70,7 @@ WORDS = {
     "average_deal_size": "平均受注金額（円）",
     "average_cycle_days": "平均商談日数",
     "period_grain": "期間の粒度",
-    "period_end": "期間末",
+    "period_end_date": "期間末",
     "week_start": "週",
 }
 
@@ -154,7 +154,7 @@ where basis = 'cohort' and period_grain = 'month' and lead_quality in ('quality'
 
 def _latest_complete_month(table: str) -> str:
     return f"""period_grain = 'month' and period_start = (
-    select max(period_start) from kpi.{table} where period_grain = 'month' and is_complete_period)"""
+    select max(period_start) from kpi.{table} where period_grain = 'month' and is_period_complete)"""
 
 
 MARKETING = Dataset(
@@ -214,12 +214,12 @@ def _pacing(kpis: list[str]) -> Dataset:
         name="fukan_target_pacing_as_of",
         sql=f"""select {_case('department', {d: T.department(d) for d in DEPARTMENTS}, 'department_label')},
        {_case('kpi', {k: T.target_kpi(k) for k in kpis}, 'kpi_label')},
-       period_grain, period_start, period_end, target_value, target_to_date, actual_to_date, attainment,
+       period_grain, period_start, period_end_date, target_value, target_to_date, actual_to_date, attainment,
        projected_value, projected_attainment
 from kpi.kpi_target_pacing
 where is_as_of_date and target_level = 'department'""",
         labels={"department_label": T["department"], "kpi_label": T["kpi"], "period_grain": WORDS["period_grain"],
-                "period_start": T["period"], "period_end": WORDS["period_end"], "target_value": T["target"],
+                "period_start": T["period"], "period_end_date": WORDS["period_end_date"], "target_value": T["target"],
                 "target_to_date": T["target_to_date"], "actual_to_date": T["actual_to_date"],
                 "attainment": T["attainment"], "projected_value": T["projected_value"],
                 "projected_attainment": T["projected_attainment"]},

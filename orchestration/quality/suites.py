@@ -248,7 +248,7 @@ def overview_suite() -> Suite:
                 "select period_start, leads, quality_lead_rate_leads, lead_to_worked_rate, "
                 "handed_off_to_opportunity_rate from kpi.kpi_funnel_overview "
                 "where basis = 'cohort' and period_grain = 'month' and lead_quality = 'all' "
-                f"and is_complete_period and leads >= {OVERVIEW_MIN_LEADS}"
+                f"and is_period_complete and leads >= {OVERVIEW_MIN_LEADS}"
             ),
             "reads": f"complete monthly cohorts of all leads with {OVERVIEW_MIN_LEADS}+ leads (a few rows per year)",
             "skip_if_empty": True,

@@ -28,10 +28,10 @@ HEALTH_WEEKS = 12
 # through the maturing of its last leads.
 _OVERVIEW = """
     with fiscal_years as (
-        select period_start, is_complete_period
+        select period_start, is_period_complete
         from kpi.kpi_funnel_overview
         where basis = 'cohort' and period_grain = 'fiscal_year' and lead_quality = 'all'
-        order by is_complete_period desc, period_start desc
+        order by is_period_complete desc, period_start desc
         limit 1
     )
     select overview.*
@@ -58,7 +58,7 @@ _PACING = """
         where target_level = 'department'
         qualify calendar_date = max(calendar_date) over (partition by department, kpi, period_grain, period_start)
     )
-    select *, calendar_date < period_end as is_running
+    select *, calendar_date < period_end_date as is_running
     from latest_day_of_period
     qualify row_number() over (partition by department, kpi, period_grain order by period_start desc) <= 2
     order by department, kpi, period_grain, period_start desc
