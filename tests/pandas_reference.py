@@ -1,4 +1,4 @@
-"""An independent pandas reading of the raw landing files and of KPI_SPEC.md.
+"""An independent pandas reading of the raw landing files and of the KPI definitions.
 
 End-to-end tests compare the warehouse with this, never with the SQL under test. It
 reads the landing files directly (not the raw tables), applies the contract's
@@ -27,36 +27,82 @@ HISTORY_FIELDS = {"industry": "Industry", "number_of_employees": "NumberOfEmploy
 
 
 def _snake(header: str) -> str:
+    """`SystemModstamp` -> `system_modstamp`, `Hearing_Item_Count__c` -> `hearing_item_count_c`."""
     header = header.strip().lstrip("\ufeff")
     header = re.sub(r"__c$", "_c", header)
     header = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", header)
-    return header.lower()
+    return re.sub(r"_+", "_", header).lower()
 
 
 def _read(path: Path) -> pd.DataFrame:
-    if path.suffix == ".parquet":
+    """One extract file as text columns (empty = null): CSV (UTF-8 or CP932, gzipped or
+    not), Parquet or JSON Lines."""
+    name = path.name.lower()
+    if name.endswith(".parquet"):
         frame = pd.read_parquet(path).astype("string")
+    elif name.endswith(".jsonl"):
+        frame = pd.read_json(path, lines=True, dtype=False).astype("string")
     else:
-        raw = path.read_bytes()
+        options = dict(dtype=str, keep_default_na=False, compression="gzip" if name.endswith(".gz") else None)
         try:
-            text_encoding = "utf-8-sig"
-            raw.decode(text_encoding)
+            frame = pd.read_csv(path, encoding="utf-8-sig", **options)
         except UnicodeDecodeError:
-            text_encoding = "cp932"
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=text_encoding)
+            frame = pd.read_csv(path, encoding="cp932", **options)
     frame.columns = [_snake(c) for c in frame.columns]
-    frame = frame.replace({"": None})
-    frame["_file"] = path.name
-    frame["_row"] = np.arange(len(frame))
-    return frame
+    return frame.replace({"": None})
+
+
+def _natural_key(name: str) -> list[int | str]:
+    """File order: `delta_2` before `delta_10` (numbers compared as numbers)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
 def _utc(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, utc=True, format="mixed").dt.tz_localize(None)
 
 
+def boolean(series: pd.Series) -> pd.Series:
+    """A boolean column as the contract reads it: true, 1, yes / false, 0, no (any case);
+    anything else, and a missing value, is null."""
+    text = series.astype("string").str.lower()
+    return text.map({"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}).astype("boolean")
+
+
 def _bool(series: pd.Series) -> pd.Series:
-    return series.fillna("false").str.lower().isin(["true", "1", "yes"])
+    """True where the value reads as true; false where it reads as false or is null."""
+    return boolean(series).fillna(False).astype(bool)
+
+
+def read_versions(landing: Path, obj: str) -> pd.DataFrame:
+    """Every row version of one object (every file of its folder), with the file's place
+    in the load order (`_file_order`) and the row's place in its file (`_row`)."""
+    folder = Path(landing) / obj
+    files = sorted((p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")),
+                   key=lambda p: _natural_key(p.name)) if folder.is_dir() else []
+    assert files, f"no extract files for {obj} under {landing}"
+    parts = []
+    for order, path in enumerate(files):
+        part = _read(path)
+        part["_file"], part["_file_order"], part["_row"] = path.name, order, np.arange(len(part))
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def latest_versions(versions: pd.DataFrame, keep_deleted: bool = False) -> pd.DataFrame:
+    """The contract's latest-wins rule: per id the version with the greatest
+    system_modstamp (else last_modified_date, else created_date), then the later file,
+    then the later row; deleted records dropped unless `keep_deleted`."""
+    frame = versions.copy()
+    frame["created_date"] = _utc(frame["created_date"])
+    missing = pd.Series(None, index=frame.index, dtype="string")
+    frame["_version_at"] = (_utc(frame.get("system_modstamp", missing))
+                            .fillna(_utc(frame.get("last_modified_date", missing)))
+                            .fillna(frame["created_date"]))
+    frame = frame.sort_values(["id", "_version_at", "_file_order", "_row"]).drop_duplicates("id", keep="last")
+    frame["is_deleted"] = _bool(frame.get("is_deleted", missing))
+    if not keep_deleted:
+        frame = frame[~frame["is_deleted"]]
+    return frame.reset_index(drop=True)
 
 
 def _seed(name: str) -> pd.DataFrame:
@@ -70,19 +116,8 @@ class Reference:
         self.landing = Path(landing)
 
     def latest(self, obj: str, keep_deleted: bool = False) -> pd.DataFrame:
-        """Current version per id: greatest system_modstamp, then later file, then later row."""
-        files = sorted((self.landing / obj).glob("*"))
-        frame = pd.concat([_read(f) for f in files], ignore_index=True)
-        frame["_file_order"] = frame["_file"].map({f.name: i for i, f in enumerate(files)})
-        frame["created_date"] = _utc(frame["created_date"])
-        version = frame.get("system_modstamp", pd.Series(None, index=frame.index))
-        frame["_version_at"] = _utc(version).fillna(frame["created_date"])
-        frame = frame.sort_values(["id", "_version_at", "_file_order", "_row"])
-        frame = frame.drop_duplicates("id", keep="last")
-        frame["is_deleted"] = _bool(frame.get("is_deleted", pd.Series(None, index=frame.index)))
-        if not keep_deleted:
-            frame = frame[~frame["is_deleted"]]
-        return frame.reset_index(drop=True)
+        """Current version per id (latest_versions) of every row version in the landing folder."""
+        return latest_versions(read_versions(self.landing, obj), keep_deleted)
 
     @cached_property
     def leads(self) -> pd.DataFrame:
@@ -153,8 +188,10 @@ class Reference:
             [(subtype == "Call") | (kind == "Call"), (subtype == "Email") | (kind == "Email")], ["call", "email"], "task")
         tasks["is_connected"] = (tasks["activity_type"] == "call") & tasks["call_disposition"].fillna("").str.strip().str.lower().map(connected).fillna(False).astype(bool)
         tasks["hearing"] = pd.to_numeric(tasks["hearing_item_count_c"], errors="coerce").fillna(0)
-        closed = tasks["is_closed"].fillna("true").str.lower().isin(["true", "1"]) if "is_closed" in tasks else True
-        tasks["is_completed"] = closed
+        # Completed: is_closed, or when the extract leaves it empty, a completion time.
+        closed = boolean(tasks.get("is_closed", pd.Series(None, index=tasks.index, dtype="string")))
+        completed_at = tasks.get("completed_date_time", pd.Series(None, index=tasks.index, dtype="string"))
+        tasks["is_completed"] = closed.fillna(completed_at.notna()).astype(bool)
         events = self.latest("event")
         event_types = _seed("event_type_mapping")
         meeting_map = dict(zip(event_types.event_type, event_types.is_meeting == "true"))

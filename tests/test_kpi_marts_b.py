@@ -1,8 +1,9 @@
 """End to end: inside-sales counts in the KPI marts against pandas over the raw extracts.
 
-The expected figures come straight from the landing files the pipeline read, with
-CONTRACT.md's semantics and the default seeds applied in pandas: latest version per id
-by system_modstamp, deleted records dropped, call dispositions mapped ignoring case and
+The expected figures come straight from the landing files the pipeline read, through the
+one pandas reading of them (tests/pandas_reference.py: latest version per id by
+system_modstamp, then the later file; deleted records dropped) and the default seeds
+applied in pandas: call dispositions mapped ignoring case and
 surrounding spaces, the owner's department from the CRM field (department mapping seed)
 or the user-to-department seed within its validity dates, days cut in Asia/Tokyo. None
 of the SQL under test is reused, so a mistake in a staging, fact or mart model shows up
@@ -10,12 +11,12 @@ as a difference here.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from pandas_reference import Reference, boolean
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -25,73 +26,8 @@ COUNTS = ["calls", "connected_calls", "appointments"]
 pytestmark = pytest.mark.e2e
 
 
-# --- reading the landing files ------------------------------------------------------
-
-def _snake(header: str) -> str:
-    """`SystemModstamp` -> `system_modstamp`, `Hearing_Item_Count__c` -> `hearing_item_count_c`."""
-    name = header.strip().lstrip("\ufeff")
-    name = re.sub(r"__c$", "_c", name)
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
-    return re.sub(r"_+", "_", name).lower()
-
-
-def _read_file(path: Path) -> pd.DataFrame:
-    suffixes = "".join(path.suffixes[-2:]).lower()
-    if path.suffix.lower() == ".parquet":
-        frame = pd.read_parquet(path).astype("string")
-    elif path.suffix.lower() == ".jsonl":
-        frame = pd.read_json(path, lines=True, dtype=False).astype("string")
-    else:
-        options = dict(dtype=str, keep_default_na=False, na_values=[""],
-                       compression="gzip" if suffixes.endswith(".gz") else None)
-        try:
-            frame = pd.read_csv(path, encoding="utf-8-sig", **options)
-        except UnicodeDecodeError:
-            frame = pd.read_csv(path, encoding="cp932", **options)
-    return frame.rename(columns=_snake)
-
-
-def read_object(landing: Path, name: str, columns: list[str]) -> pd.DataFrame:
-    """Every row version of one object, in file order, with the wanted columns (missing = null)."""
-    files = sorted(p for p in (landing / name).glob("*") if p.is_file()) if (landing / name).is_dir() else []
-    files += sorted(landing.glob(f"{name}.csv*"))
-    parts = []
-    for file_number, path in enumerate(files):
-        frame = _read_file(path)
-        # Stitch-style lowercased API names (`systemmodstamp`) match by letters only.
-        squashed = {c.replace("_", ""): c for c in frame.columns}
-        frame = frame.rename(columns={squashed[w.replace("_", "")]: w for w in columns
-                                      if w not in frame.columns and w.replace("_", "") in squashed})
-        for column in columns:
-            if column not in frame.columns:
-                frame[column] = pd.NA
-        frame = frame[columns].copy()
-        frame["_file"] = file_number
-        frame["_row"] = range(len(frame))
-        parts.append(frame)
-    assert parts, f"no extract files for {name} under {landing}"
-    return pd.concat(parts, ignore_index=True)
-
-
 def _timestamps(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True, format="ISO8601")
-
-
-def _booleans(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip().str.lower()
-    return text.map({"true": True, "1": True, "t": True, "false": False, "0": False, "f": False})
-
-
-def latest_live(versions: pd.DataFrame) -> pd.DataFrame:
-    """Latest version per id (greatest system_modstamp, then later file, then later row), not deleted."""
-    frame = versions.copy()
-    frame["_version_at"] = (
-        _timestamps(frame["system_modstamp"])
-        .fillna(_timestamps(frame["last_modified_date"]))
-        .fillna(_timestamps(frame["created_date"]))
-    )
-    frame = frame.sort_values(["id", "_version_at", "_file", "_row"]).drop_duplicates("id", keep="last")
-    return frame[~_booleans(frame["is_deleted"]).fillna(False).astype(bool)]
 
 
 def _tokyo_date(values: pd.Series) -> pd.Series:
@@ -106,10 +42,8 @@ def _normalise(values: pd.Series) -> pd.Series:
 
 def user_departments(landing: Path) -> pd.DataFrame:
     """One row per user: CRM department mapped by the seed, team (role id), plus the overrides."""
-    users = read_object(landing, "user", ["id", "created_date", "system_modstamp", "last_modified_date",
-                                          "is_deleted", "department", "user_role_id"])
     # Deactivated or deleted, a user keeps the department they worked in.
-    users = latest_live(users.assign(is_deleted="false"))
+    users = Reference(landing).latest("user", keep_deleted=True)
     mapping = pd.read_csv(SEEDS / "department_mapping.csv", dtype=str)
     department = users["department"].astype("string").str.strip().map(
         dict(zip(mapping["department_value"], mapping["department"])))
@@ -135,16 +69,12 @@ def department_on(owner: pd.Series, day: pd.Series, users: pd.DataFrame) -> pd.S
 def expected_inside_sales(landing: Path) -> pd.DataFrame:
     """Calls, connected calls and appointments of inside-sales owners per rep and month."""
     users = user_departments(landing)
-    tasks = latest_live(read_object(landing, "task", [
-        "id", "created_date", "system_modstamp", "last_modified_date", "is_deleted", "owner_id", "type",
-        "task_subtype", "is_closed", "completed_date_time", "call_disposition"]))
-    events = latest_live(read_object(landing, "event", [
-        "id", "created_date", "system_modstamp", "last_modified_date", "is_deleted", "owner_id", "type"]))
+    reference = Reference(landing)
+    tasks, events = reference.latest("task"), reference.latest("event")
 
     dispositions = pd.read_csv(SEEDS / "call_disposition_mapping.csv", dtype=str)
     connected = set(_normalise(dispositions.loc[dispositions["is_connected"] == "true", "call_disposition"]))
-    closed = _booleans(tasks["is_closed"])
-    is_completed = closed.where(closed.notna(), tasks["completed_date_time"].notna()).astype(bool)
+    is_completed = boolean(tasks["is_closed"]).fillna(tasks["completed_date_time"].notna()).astype(bool)
     is_call = (tasks["task_subtype"] == "Call") | (tasks["type"] == "Call")
     calls = tasks[is_call & is_completed].assign(
         calls=1, connected_calls=lambda f: _normalise(f["call_disposition"]).isin(connected).astype(int),
