@@ -398,12 +398,28 @@ def seeds_and_vars(marts: list[dict], lineage: Lineage) -> str:
     ])
 
 
+DEFINITION_VERSION_VAR = "kpi_definition_version"
+
+
+def definition_version() -> int:
+    """The KPI marts' definition version: the dbt var, bumped with a changelog entry."""
+    version = project_vars().get(DEFINITION_VERSION_VAR)
+    if version is None:
+        raise ValueError(f"dbt_project.yml has no var {DEFINITION_VERSION_VAR}")
+    return version
+
+
 def kpi_definitions_sections(manifest: dict) -> dict[str, str]:
     lineage, label, declared = Lineage(manifest), label_finder(), declared_ratios(manifest)
     marts = kpi_marts(manifest)
+    version = (
+        f"Definition version **{definition_version()}** (var `{DEFINITION_VERSION_VAR}` in "
+        f"{link(config.DBT_PROJECT_DIR / 'dbt_project.yml')}; what changed in each version: "
+        "[changelog](#changelog-of-definition-versions))."
+    )
     contents = "\n".join(f"- [{node['name']}](#{node['name']})" for node in marts)
     contents += "\n- [Seeds and vars](#seeds-and-vars)"
-    body = [contents, *(kpi_mart_section(node, lineage, label, declared.get(node["unique_id"], {})) for node in marts), seeds_and_vars(marts, lineage)]
+    body = [version, contents, *(kpi_mart_section(node, lineage, label, declared.get(node["unique_id"], {})) for node in marts), seeds_and_vars(marts, lineage)]
     return {"kpi-marts": "\n\n".join(body)}
 
 

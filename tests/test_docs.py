@@ -106,11 +106,16 @@ def test_the_kpi_check_finds_a_column_without_an_entry():
     ]
 
 
-def test_the_changelog_is_kept_by_the_generator(manifest):
+def test_the_changelog_is_kept_and_opens_with_the_current_version(manifest):
     page = generator.pages(manifest)[generator.KPI_DEFINITIONS]
     changelog = page.split(generator.end_marker("kpi-marts"), 1)[1]
     assert "## Changelog of definition versions" in changelog
-    assert re.search(r"^### ", changelog, re.MULTILINE), "the changelog has no version entry"
+    newest = re.search(r"^### (.*)$", changelog, re.MULTILINE)
+    version = generator.definition_version()
+    assert newest and newest.group(1).startswith(f"Version {version} "), (
+        f"var {generator.DEFINITION_VERSION_VAR} is {version}: the changelog's newest entry must be "
+        f"'### Version {version} (<date>)'"
+    )
 
 
 def test_fill_replaces_only_between_the_markers():
