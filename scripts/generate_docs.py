@@ -13,6 +13,7 @@ fails when a committed page differs from what this script writes.
     python scripts/generate_docs.py          # rewrite the pages
     python scripts/generate_docs.py --check  # exit 1 and name the stale pages
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,6 @@ KPI_DEFINITIONS = DOCS / "kpi-definitions.md"
 KPI_MODELS = config.DBT_PROJECT_DIR / "models" / "kpi"
 KPI_FOLDERS = (KPI_MODELS, config.DBT_PROJECT_DIR / "models" / "kpi_inputs")  # a mart's own models
 
-_MARKER = re.compile(r"<!-- (BEGIN|END) GENERATED: ([\w-]+) .*?-->")
-
 
 def begin_marker(name: str) -> str:
     return f"<!-- BEGIN GENERATED: {name} (scripts/generate_docs.py writes this part; edit the code, then rerun it) -->"
@@ -54,12 +53,12 @@ def fill(page: str, sections: dict[str, str]) -> str:
     must have its markers, once."""
     for name, body in sections.items():
         begin, end = begin_marker(name), end_marker(name)
-        pattern = re.compile(
-            rf"<!-- BEGIN GENERATED: {re.escape(name)} .*?-->\n.*?{re.escape(end)}", re.DOTALL
-        )
-        if len(pattern.findall(page)) != 1:
+        pattern = re.compile(rf"<!-- BEGIN GENERATED: {re.escape(name)} .*?-->\n.*?{re.escape(end)}", re.DOTALL)
+        found = list(pattern.finditer(page))
+        if len(found) != 1:
             raise ValueError(f"the page needs one {begin!r} ... {end!r} pair")
-        page = pattern.sub(lambda _: f"{begin}\n{body.rstrip()}\n{end}", page)
+        start, stop = found[0].span()
+        page = f"{page[:start]}{begin}\n{body.rstrip()}\n{end}{page[stop:]}"
     return page
 
 
@@ -108,8 +107,11 @@ def contract_objects() -> str:
     rules = table(
         ["column", "objects", "plausible values"],
         (
-            (f"`{column}`", "every object" if len(names) == len(contract.OBJECTS) else ", ".join(f"`{n}`" for n in names),
-             rule)
+            (
+                f"`{column}`",
+                "every object" if len(names) == len(contract.OBJECTS) else ", ".join(f"`{n}`" for n in names),
+                rule,
+            )
             for (column, rule), names in grouped.items()
         ),
     )
@@ -124,11 +126,17 @@ def contract_limits() -> str:
     return table(
         ["limit", "value", "beyond it"],
         [
-            ("one record (CSV record or JSON line)", f"{records.MAX_RECORD_BYTES:,} bytes", "the record is quarantined"),
+            (
+                "one record (CSV record or JSON line)",
+                f"{records.MAX_RECORD_BYTES:,} bytes",
+                "the record is quarantined",
+            ),
             ("the CSV header line", f"{records.MAX_HEADER_BYTES:,} bytes", "the file fails"),
-            ("a `.csv.gz` file decompressed",
-             f"{encoding.MAX_EXPANSION} times its size, at least {encoding.MIN_EXPANDED_BYTES:,} bytes",
-             "the file fails (a decompression bomb)"),
+            (
+                "a `.csv.gz` file decompressed",
+                f"{encoding.MAX_EXPANSION} times its size, at least {encoding.MIN_EXPANDED_BYTES:,} bytes",
+                "the file fails (a decompression bomb)",
+            ),
             ("a NUL byte anywhere", "none allowed", "the file fails (binary data)"),
             ("a value quoted in a quarantine reason", f"{validate.SHOWN_VALUE_CHARS} characters", "shortened with …"),
             ("a record's excerpt in the quarantine", f"{gaps.EXCERPT_CHARS} characters", "shortened with …"),
@@ -144,8 +152,10 @@ def contract_tables() -> str:
     return table(
         ["table", "columns"],
         [
-            ("every `raw.<object>`, after its own columns",
-             listed((name, tables.META_TYPES[name]) for name in contract.META_COLUMNS)),
+            (
+                "every `raw.<object>`, after its own columns",
+                listed((name, tables.META_TYPES[name]) for name in contract.META_COLUMNS),
+            ),
             (f"`{config.INGEST_SCHEMA}.{tables.LEDGER_TABLE}`", listed(tables.LEDGER_COLUMNS)),
             (f"`{config.INGEST_SCHEMA}.{tables.QUARANTINE_TABLE}`", listed(tables.QUARANTINE_COLUMNS)),
         ],
@@ -195,7 +205,7 @@ def declared_ratios(manifest: dict) -> dict[str, dict[str, Ratio]]:
             continue
         for kind in ("rates", "ratios"):
             for rate, spec in (metadata["kwargs"].get(kind) or {}).items():
-                parts = spec if isinstance(spec, dict) else dict(zip(("numerator", "denominator"), spec))
+                parts = spec if isinstance(spec, dict) else dict(zip(("numerator", "denominator"), spec, strict=True))
                 declared.setdefault(node["attached_node"], {}).setdefault(
                     rate, Ratio(parts["numerator"], parts["denominator"], parts.get("where"))
                 )
@@ -252,7 +262,7 @@ class Lineage:
 
     def inputs(self, unique_id: str) -> list[str]:
         """The models outside the mart's own part that it reads (facts, dimensions and
-    intermediate models)."""
+        intermediate models)."""
         above = self.upstream(unique_id, own=True)
         return sorted(self.nodes[n]["name"] for n in above if n.startswith("model.") and not self._is_own(n))
 
@@ -315,7 +325,8 @@ def kpi_marts(manifest: dict) -> list[dict]:
     """The models whose SQL lies in models/kpi, by name."""
     return sorted(
         (
-            node for node in manifest["nodes"].values()
+            node
+            for node in manifest["nodes"].values()
             if node["resource_type"] == "model" and _source(node).parent == KPI_MODELS
         ),
         key=lambda node: node["name"],
@@ -330,9 +341,7 @@ def _listed(names: Iterable[str], show: Callable[[str], str] = lambda n: f"`{n}`
     return ", ".join(show(n) for n in names) or "none"
 
 
-def kpi_mart_section(
-    node: dict, lineage: Lineage, label: Callable[[str], str], declared: dict[str, Ratio]
-) -> str:
+def kpi_mart_section(node: dict, lineage: Lineage, label: Callable[[str], str], declared: dict[str, Ratio]) -> str:
     name, uid, columns = node["name"], node["unique_id"], node["columns"]
     keys = [c["columns"] for c in node.get("constraints", []) if c["type"] == "primary_key"]
     own = sorted(lineage.nodes[n]["name"] for n in lineage.upstream(uid, own=True) if lineage._is_own(n))
@@ -349,18 +358,22 @@ def kpi_mart_section(
     rows = []
     for column in columns.values():
         parts = ratio(column, set(columns), declared)
-        rows.append((
-            f"`{column['name']}`",
-            column.get("description", ""),
-            str(parts) if parts else "",
-            label(column["name"]),
-        ))
-    return "\n\n".join([
-        f"## {name}",
-        " ".join(node.get("description", "").split()),
-        "\n".join(f"- {fact}" for fact in facts if fact),
-        table(["column", "definition", "numerator / denominator", "label (ja / en)"], rows),
-    ])
+        rows.append(
+            (
+                f"`{column['name']}`",
+                column.get("description", ""),
+                str(parts) if parts else "",
+                label(column["name"]),
+            )
+        )
+    return "\n\n".join(
+        [
+            f"## {name}",
+            " ".join(node.get("description", "").split()),
+            "\n".join(f"- {fact}" for fact in facts if fact),
+            table(["column", "definition", "numerator / denominator", "label (ja / en)"], rows),
+        ]
+    )
 
 
 def seeds_and_vars(marts: list[dict], lineage: Lineage) -> str:
@@ -390,12 +403,15 @@ def seeds_and_vars(marts: list[dict], lineage: Lineage) -> str:
             value = defaults.get(name)
             what = f"var `{name}` = {'null' if value is None else json.dumps(value, ensure_ascii=False)}"
         rows.append((what, marts_cell(direct), marts_cell(through)))
-    return "\n\n".join([
-        "## Seeds and vars",
-        "Var defaults are in " + link(config.DBT_PROJECT_DIR / "dbt_project.yml")
-        + "; override one for a build with `fukan dbt -- build --vars '{name: value}'`.",
-        table(["seed or var", "read by the mart itself", "reaches the mart through the layers below"], rows),
-    ])
+    return "\n\n".join(
+        [
+            "## Seeds and vars",
+            "Var defaults are in "
+            + link(config.DBT_PROJECT_DIR / "dbt_project.yml")
+            + "; override one for a build with `fukan dbt -- build --vars '{name: value}'`.",
+            table(["seed or var", "read by the mart itself", "reaches the mart through the layers below"], rows),
+        ]
+    )
 
 
 DEFINITION_VERSION_VAR = "kpi_definition_version"
@@ -419,7 +435,8 @@ def kpi_definitions_sections(manifest: dict) -> dict[str, str]:
     )
     contents = "\n".join(f"- [{node['name']}](#{node['name']})" for node in marts)
     contents += "\n- [Seeds and vars](#seeds-and-vars)"
-    body = [version, contents, *(kpi_mart_section(node, lineage, label, declared.get(node["unique_id"], {})) for node in marts), seeds_and_vars(marts, lineage)]
+    sections = [kpi_mart_section(node, lineage, label, declared.get(node["unique_id"], {})) for node in marts]
+    body = [version, contents, *sections, seeds_and_vars(marts, lineage)]
     return {"kpi-marts": "\n\n".join(body)}
 
 

@@ -1,6 +1,7 @@
 """The documentation stays true: generated pages equal what their generator writes now,
 every KPI mart column has a definition, every link resolves inside the repository, and
 no file points at a file the repository does not hold."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -36,10 +37,16 @@ def manifest() -> dict:
 def tracked_files() -> tuple[Path, ...]:
     """Files git tracks, or would track (new, not ignored): build output, logs and other
     ignored files are not the repository."""
-    names = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO, check=True,
-        capture_output=True,
-    ).stdout.decode("utf-8").split("\0")
+    names = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode("utf-8")
+        .split("\0")
+    )
     return tuple(REPO / name for name in names if name and (REPO / name).is_file())
 
 
@@ -93,10 +100,14 @@ def test_every_kpi_mart_and_column_has_a_definition_on_the_page(manifest):
 
 def test_the_kpi_check_finds_a_column_without_an_entry():
     mart = {
-        "name": "kpi_x", "description": "Grain: one row per day.", "contract": {"enforced": True},
-        "columns": {"day": {"name": "day", "description": "The day."},
-                    "calls": {"name": "calls", "description": ""},
-                    "rate": {"name": "rate", "description": "A rate."}},
+        "name": "kpi_x",
+        "description": "Grain: one row per day.",
+        "contract": {"enforced": True},
+        "columns": {
+            "day": {"name": "day", "description": "The day."},
+            "calls": {"name": "calls", "description": ""},
+            "rate": {"name": "rate", "description": "A rate."},
+        },
     }
     page = "## kpi_x\n\n| column | definition |\n|---|---|\n| `day` | The day. |\n| `calls` |  |\n"
     assert kpi_page_problems([mart], page) == [
@@ -133,8 +144,10 @@ def test_fill_replaces_only_between_the_markers():
         # As the row_rules test declares it.
         ({"name": "declared", "description": "calls / connected"}, generator.Ratio("connected", "calls")),
         # From a definition that opens with a / b, both columns of the mart.
-        ({"name": "r", "description": "hearing / connected; null without calls."},
-         generator.Ratio("hearing", "connected")),
+        (
+            {"name": "r", "description": "hearing / connected; null without calls."},
+            generator.Ratio("hearing", "connected"),
+        ),
         ({"name": "r", "description": "items / days where days is not a column"}, None),
         ({"name": "r", "description": "A count."}, None),
     ],
@@ -145,15 +158,27 @@ def test_ratio_reads_numerator_and_denominator(column, expected):
 
 
 def test_declared_ratios_come_from_row_rules_tests():
-    manifest = {"nodes": {
-        "test.a": {"resource_type": "test", "attached_node": "model.m",
-                   "test_metadata": {"name": "row_rules", "kwargs": {
-                       "rates": {"r": ["n", "d"], "c": {"numerator": "n", "denominator": "d", "where": "k = 1"}},
-                       "ratios": {"x": ["a", "b"]}}}},
-        "test.b": {"resource_type": "test", "attached_node": "model.m",
-                   "test_metadata": {"name": "unique", "kwargs": {"rates": {"q": ["n", "d"]}}}},
-        "model.m": {"resource_type": "model"},
-    }}
+    manifest = {
+        "nodes": {
+            "test.a": {
+                "resource_type": "test",
+                "attached_node": "model.m",
+                "test_metadata": {
+                    "name": "row_rules",
+                    "kwargs": {
+                        "rates": {"r": ["n", "d"], "c": {"numerator": "n", "denominator": "d", "where": "k = 1"}},
+                        "ratios": {"x": ["a", "b"]},
+                    },
+                },
+            },
+            "test.b": {
+                "resource_type": "test",
+                "attached_node": "model.m",
+                "test_metadata": {"name": "unique", "kwargs": {"rates": {"q": ["n", "d"]}}},
+            },
+            "model.m": {"resource_type": "model"},
+        }
+    }
     Ratio = generator.Ratio
     assert generator.declared_ratios(manifest) == {
         "model.m": {"r": Ratio("n", "d"), "c": Ratio("n", "d", "k = 1"), "x": Ratio("a", "b")}
