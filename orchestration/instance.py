@@ -23,7 +23,7 @@ _UNFINISHED = (DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunSt
 
 DAGSTER_YAML = """\
 # Written by fukan (orchestration/instance.py) because none existed; edit freely.
-# A Postgres-backed deployment replaces this file (see the README).
+# A Postgres-backed deployment replaces this file (see docs/operations.md).
 telemetry:
   enabled: false
 # The stock SQLite event log, keeping its files open between events: a refresh stores

@@ -4,7 +4,7 @@ Prepares what `dagster dev` needs (DAGSTER_HOME with telemetry off, the dbt mani
 absolute landing and warehouse paths so every Dagster process agrees), then runs it in
 its own process group and stops that whole group on Ctrl-C or SIGTERM. Started as a
 child, `dagster dev` would otherwise inherit an ignored SIGINT from a non-interactive
-shell and ignore SIGTERM too (STACK_NOTES).
+shell and ignore SIGTERM too.
 """
 from __future__ import annotations
 

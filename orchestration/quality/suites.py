@@ -86,7 +86,7 @@ HANDOFF_TO_OPPORTUNITY_MIN = 0.3  # median month; below: conversions lost their 
 # Calls per complete month (months with enough calls to be a share).
 ACTIVITY_MIN_CALLS = 100
 CONNECTED_SHARE_BAND = (0.02, 0.9)  # outside: the disposition mapping no longer matches
-UNMAPPED_DISPOSITION_MAX = 0.05  # reported (KPI_SPEC): unmapped counts as not connected
+UNMAPPED_DISPOSITION_MAX = 0.05  # reported: an unmapped disposition counts as not connected
 
 # Row counts and lead volume against the last published version.
 VOLUME_MIN_RATIO = 0.5  # rows lost overnight: a broken extract or join, never a normal day
@@ -179,7 +179,7 @@ def _raw_specific(name: str) -> list[gxe.Expectation]:
                 severity=WARNING,
                 notes=(
                     "Call dispositions are free text from the phone system: an unmapped value counts "
-                    "as not connected and is reported here (KPI_SPEC). Matched like the models do: "
+                    "as not connected and is reported here. Matched like the models do: "
                     "lower case, surrounding (full-width) spaces removed."
                 ),
             ),

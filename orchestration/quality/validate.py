@@ -1,6 +1,6 @@
 """Run the committed suites on pandas frames read from DuckDB (read-only).
 
-GX's SQL datasource returns empty results on DuckDB (STACK_NOTES), so each suite reads
+GX's SQL datasource returns empty results on DuckDB (GX issues 10738, 11579), so each suite reads
 its frame with DuckDB and GX validates the DataFrame. Memory stays bounded by what each
 suite's `meta.frame` says it reads: raw tables in full up to `max_rows` rows and a
 deterministic sample (hash of the record id) above; the 10-million-row activity fact
