@@ -5,6 +5,7 @@ compared to the yen. Months missing on one side count as zeros there, so a month
 pipeline reports with no leads agrees with a reference that has no row for it, and a
 month only one side has shows up as disagreement.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,7 +26,7 @@ def read_published_overview(warehouse: Path) -> pd.DataFrame:
     published = warehouse.parent / "published" / "fukan.duckdb"
     with duckdb.connect(str(published), read_only=True) as con:
         frame = con.execute(f"""
-            select period_start, lead_quality, {', '.join(COUNTS)}, cast(won_amount as double) as won_amount
+            select period_start, lead_quality, {", ".join(COUNTS)}, cast(won_amount as double) as won_amount
             from kpi.kpi_funnel_overview
             where basis = 'cohort' and period_grain = 'month'
         """).df()
@@ -53,8 +54,10 @@ def agreement(reference: pd.DataFrame, published: pd.DataFrame) -> dict[str, Any
         off = both.index[mine != theirs]
         differing[step] = len(off)
         for month, quality in off[: MAX_EXAMPLES - len(examples)]:
-            examples.append(f"{month} {quality} {step}: reference {int(mine[(month, quality)])}, "
-                            f"pipeline {int(theirs[(month, quality)])}")
+            examples.append(
+                f"{month} {quality} {step}: reference {int(mine[(month, quality)])}, "
+                f"pipeline {int(theirs[(month, quality)])}"
+            )
     amounts_off = (both["won_amount_reference"] - both["won_amount_pipeline"]).abs() >= 0.5
     cells = len(both) * len(COUNTS)
     return {

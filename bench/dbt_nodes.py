@@ -4,6 +4,7 @@ it left in the pipeline's dbt target folder, summed per kind of node.
 dbt runs nodes on several threads, so their times add up to thread-seconds, more than
 the build's own wall time (dbt's `elapsed_time`, shown beside them).
 """
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,9 @@ def build_summary(target: Path, since: float) -> dict[str, Any] | None:
     slowest = sorted(timed, reverse=True)[:SLOWEST]
     return {
         "elapsed_seconds": round(run["elapsed_time"], 3),
-        "kinds": {kind: {**totals, "thread_seconds": round(totals["thread_seconds"], 3)}
-                  for kind, totals in sorted(kinds.items(), key=lambda item: -item[1]["thread_seconds"])},
+        "kinds": {
+            kind: {**totals, "thread_seconds": round(totals["thread_seconds"], 3)}
+            for kind, totals in sorted(kinds.items(), key=lambda item: -item[1]["thread_seconds"])
+        },
         "slowest": [{"node": name, "kind": kind, "seconds": round(seconds, 3)} for seconds, name, kind in slowest],
     }

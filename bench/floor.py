@@ -5,6 +5,7 @@ its own process by bench/run.py, so its time and memory are measured alone.
 
     python -m bench.floor --landing DIR --out overview.csv
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,9 @@ def overview(landing: Path, threads: int | None = None) -> tuple[list[str], list
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--landing", required=True, help="landing folder with one sub-folder of CSV extracts per object")
+    parser.add_argument(
+        "--landing", required=True, help="landing folder with one sub-folder of CSV extracts per object"
+    )
     parser.add_argument("--out", required=True, help="CSV file to write the overview to")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: every core)")
     args = parser.parse_args(argv)

@@ -6,8 +6,10 @@ summing the process and all its descendants, so a spike shorter than that can be
 psutil is used when it is installed; otherwise Linux's /proc is read directly (the stack
 does not install psutil).
 """
+
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import subprocess
@@ -58,10 +60,8 @@ def tree_rss(pid: int) -> int:
             return 0
         total = 0
         for process in processes:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 total += process.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
         return total
     children = _children_by_parent()
     total, todo = 0, [pid]
@@ -86,7 +86,6 @@ class Measured:
     @property
     def ok(self) -> bool:
         return self.returncode == 0
-
 
     def tail(self, lines: int = 15) -> str:
         try:
@@ -135,15 +134,31 @@ def run_measured(
             if reason:
                 os.killpg(process.pid, 9)
                 process.wait()
-                return Measured(command, elapsed, peak, None, log_path, reason,
-                                _children_cpu() - cpu_before, (load_before, os.getloadavg()[0]))
+                return Measured(
+                    command,
+                    elapsed,
+                    peak,
+                    None,
+                    log_path,
+                    reason,
+                    _children_cpu() - cpu_before,
+                    (load_before, os.getloadavg()[0]),
+                )
             if heartbeat is not None and elapsed >= next_beat:
                 heartbeat(elapsed, rss)
                 next_beat += heartbeat_every
             time.sleep(interval)
         seconds = time.perf_counter() - started
-    return Measured(command, seconds, peak, process.returncode, log_path, None,
-                    _children_cpu() - cpu_before, (load_before, os.getloadavg()[0]))
+    return Measured(
+        command,
+        seconds,
+        peak,
+        process.returncode,
+        log_path,
+        None,
+        _children_cpu() - cpu_before,
+        (load_before, os.getloadavg()[0]),
+    )
 
 
 def _children_cpu() -> float:

@@ -7,6 +7,7 @@ Run in its own process by bench/run.py, so its time and memory are measured alon
 
     python -m bench.pandas_overview --landing DIR --out overview.csv
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.pandas_reference import COUNT_COLUMNS, STEPS, Reference  # noqa: E402  (the repository root is not a package)
+from tests.pandas_reference import COUNT_COLUMNS, STEPS, Reference
+
 
 def overview(landing: Path) -> pd.DataFrame:
     """One row per cohort month and lead quality (quality, general, all)."""

@@ -25,6 +25,7 @@ cell with the published kpi_funnel_overview (cohort basis, month grain).
 
     python -m bench.run --sizes small
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -108,27 +109,51 @@ def ensure_extracts(size: str, cache_dir: Path, work: Path, reuse_unmarked: bool
     marker = folder / MARKER
     if marker.exists():
         generation = json.loads(marker.read_text(encoding="utf-8"))
-        say(f"{size}: extracts cached in {folder} (generated {generation['generated_at']} "
-            f"in {generation['seconds']:.1f} s)" if generation.get("seconds") is not None
-            else f"{size}: extracts cached in {folder} (generation time not measured)")
+        say(
+            f"{size}: extracts cached in {folder} (generated {generation['generated_at']} "
+            f"in {generation['seconds']:.1f} s)"
+            if generation.get("seconds") is not None
+            else f"{size}: extracts cached in {folder} (generation time not measured)"
+        )
         return {**generation, "cached": True}
     if folder.exists() and any(folder.iterdir()):
         if not reuse_unmarked:
             raise SystemExit(
                 f"{folder} holds files but no {MARKER}: a generation was interrupted, or another tool "
                 f"wrote them. Delete the folder to regenerate it, or pass --reuse-unmarked to use the "
-                f"files as they are (the generation time is then not measured).")
-        generation = {"size": size, "leads": SIZES[size], "seed": None, "generated_at": None,
-                      "seconds": None, "peak_rss_bytes": None, "rows": {}, "adopted": True}
+                f"files as they are (the generation time is then not measured)."
+            )
+        generation = {
+            "size": size,
+            "leads": SIZES[size],
+            "seed": None,
+            "generated_at": None,
+            "seconds": None,
+            "peak_rss_bytes": None,
+            "rows": {},
+            "adopted": True,
+        }
         marker.write_text(json.dumps(generation, indent=2) + "\n", encoding="utf-8")
         say(f"{size}: using the unmarked extracts in {folder} as they are (generation not measured)")
         return {**generation, "cached": True}
     leads = SIZES[size]
-    command = [sys.executable, "-m", "orchestration.cli", "demo-data", "--leads", str(leads),
-               "--out", str(folder), "--seed", str(SEED), "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "orchestration.cli",
+        "demo-data",
+        "--leads",
+        str(leads),
+        "--out",
+        str(folder),
+        "--seed",
+        str(SEED),
+        "--quiet",
+    ]
     say(f"{size}: generating extracts ({leads:,} leads) into {folder} ...")
-    measured = run_measured(command, work / "logs" / "generation.log", cwd=REPO, env=_env(),
-                            heartbeat=_heartbeat("generation"))
+    measured = run_measured(
+        command, work / "logs" / "generation.log", cwd=REPO, env=_env(), heartbeat=_heartbeat("generation")
+    )
     if not measured.ok:
         raise SystemExit(f"generation failed ({measured.log_path}):\n{measured.tail()}")
     generation = {
@@ -150,8 +175,11 @@ def ensure_extracts(size: str, cache_dir: Path, work: Path, reuse_unmarked: bool
 
 
 def _extract_files(cache: Path) -> list[Path]:
-    return sorted(p for p in cache.rglob("*") if p.is_file() and not any(
-        part.startswith(".") for part in p.relative_to(cache).parts))
+    return sorted(
+        p
+        for p in cache.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(cache).parts)
+    )
 
 
 def _is_delta(path: Path) -> bool:
@@ -235,12 +263,24 @@ def pipeline_run(label: str, landing: Path, warehouse: Path, dagster_home: Path,
     """`fukan run` in a subprocess: wall time, peak RSS of the tree, step times, sizes."""
     slug = label.replace(" ", "-")
     timings_path = logs / f"{slug}.timings.json"
-    command = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing),
-               "--warehouse", str(warehouse), "--quiet", "--timings-json", str(timings_path)]
+    command = [
+        sys.executable,
+        "-m",
+        "orchestration.cli",
+        "run",
+        "--landing",
+        str(landing),
+        "--warehouse",
+        str(warehouse),
+        "--quiet",
+        "--timings-json",
+        str(timings_path),
+    ]
     say(f"  {label}: fukan run ...")
     started = time.time()
-    measured = run_measured(command, logs / f"{slug}.log", cwd=REPO, env=_env(DAGSTER_HOME=str(dagster_home)),
-                            heartbeat=_heartbeat(label))
+    measured = run_measured(
+        command, logs / f"{slug}.log", cwd=REPO, env=_env(DAGSTER_HOME=str(dagster_home)), heartbeat=_heartbeat(label)
+    )
     timings = json.loads(timings_path.read_text(encoding="utf-8")) if timings_path.exists() else {}
     steps = timings.get("steps", {})
     result = {
@@ -250,11 +290,13 @@ def pipeline_run(label: str, landing: Path, warehouse: Path, dagster_home: Path,
         "steps": steps,
         "load_definitions_seconds": timings.get("load_definitions_seconds"),
         # Interpreter start, imports, Dagster's run setup and bookkeeping between steps.
-        "overhead_seconds": round(measured.seconds - sum(steps.values())
-                                  - (timings.get("load_definitions_seconds") or 0.0), 3),
+        "overhead_seconds": round(
+            measured.seconds - sum(steps.values()) - (timings.get("load_definitions_seconds") or 0.0), 3
+        ),
         "rows_loaded": timings.get("rows_loaded"),
-        "rows_per_second": (round(timings["rows_loaded"] / measured.seconds, 1)
-                            if timings.get("rows_loaded") is not None else None),
+        "rows_per_second": (
+            round(timings["rows_loaded"] / measured.seconds, 1) if timings.get("rows_loaded") is not None else None
+        ),
         "checks_passed": timings.get("checks_passed"),
         "checks_failed": timings.get("checks_failed"),
         "warehouse_bytes": _warehouse_bytes(warehouse),
@@ -262,9 +304,11 @@ def pipeline_run(label: str, landing: Path, warehouse: Path, dagster_home: Path,
         "dbt_build": build_summary(_dbt_target(), started),
     }
     state = "done" if result["success"] else "FAILED (see the log)"
-    say(f"  {label}: {state} in {measured.seconds:.1f} s, peak RSS {measured.peak_rss_bytes / GIB:.2f} GiB, "
+    say(
+        f"  {label}: {state} in {measured.seconds:.1f} s, peak RSS {measured.peak_rss_bytes / GIB:.2f} GiB, "
         f"{result['rows_loaded'] or 0:,} rows loaded, checks {result['checks_passed']} passed / "
-        f"{result['checks_failed']} failed")
+        f"{result['checks_failed']} failed"
+    )
     if not result["success"]:
         print(measured.tail(), flush=True)
     return result
@@ -278,11 +322,19 @@ def prepare_run(warehouse: Path, logs: Path) -> dict[str, Any]:
     once for the default warehouse; a deployment does it once per warehouse. Timed and
     reported on its own, outside the refreshes' end to end.
     """
-    command = [sys.executable, "-c",
-               "from orchestration.dbt_project import ensure_manifest; ensure_manifest(force=True)"]
+    command = [
+        sys.executable,
+        "-c",
+        "from orchestration.dbt_project import ensure_manifest; ensure_manifest(force=True)",
+    ]
     say("  prepare: dbt parse for this warehouse path ...")
-    measured = run_measured(command, logs / "prepare.log", cwd=REPO, env=_env(FUKAN_WAREHOUSE=str(warehouse)),
-                            heartbeat=_heartbeat("prepare"))
+    measured = run_measured(
+        command,
+        logs / "prepare.log",
+        cwd=REPO,
+        env=_env(FUKAN_WAREHOUSE=str(warehouse)),
+        heartbeat=_heartbeat("prepare"),
+    )
     if not measured.ok:
         print(measured.tail(), flush=True)
         raise SystemExit(f"dbt parse failed; log {measured.log_path}")
@@ -290,13 +342,21 @@ def prepare_run(warehouse: Path, logs: Path) -> dict[str, Any]:
     return {**_measured_fields(measured), "success": True}
 
 
-def reference_run(label: str, module: str, landing: Path, out: Path, logs: Path,
-                  timeout: float, max_rss_bytes: int) -> dict[str, Any]:
+def reference_run(
+    label: str, module: str, landing: Path, out: Path, logs: Path, timeout: float, max_rss_bytes: int
+) -> dict[str, Any]:
     """A reference (floor or pandas) in its own process; its overview goes to `out`."""
     command = [sys.executable, "-m", module, "--landing", str(landing), "--out", str(out)]
     say(f"  {label}: {module} ...")
-    measured = run_measured(command, logs / f"{label.replace(' ', '-')}.log", cwd=REPO, env=_env(), timeout=timeout,
-                            max_rss_bytes=max_rss_bytes, heartbeat=_heartbeat(label))
+    measured = run_measured(
+        command,
+        logs / f"{label.replace(' ', '-')}.log",
+        cwd=REPO,
+        env=_env(),
+        timeout=timeout,
+        max_rss_bytes=max_rss_bytes,
+        heartbeat=_heartbeat(label),
+    )
     result = {**_measured_fields(measured), "success": measured.ok, "output": str(out)}
     if measured.ok:
         say(f"  {label}: done in {measured.seconds:.1f} s, peak RSS {measured.peak_rss_bytes / GIB:.2f} GiB")
@@ -325,8 +385,10 @@ def _compare(label: str, reference: dict[str, Any] | None, published: Any) -> di
     if not reference or not reference.get("success"):
         return None
     result = agreement(read_csv_overview(Path(reference["output"])), published)
-    say(f"  agreement {label}: {result['cells_agree']:,} of {result['cells']:,} (month, quality, step) cells "
-        f"agree exactly; won amount in {result['amounts_agree']} of {result['amount_cells']} (month, quality)")
+    say(
+        f"  agreement {label}: {result['cells_agree']:,} of {result['cells']:,} (month, quality, step) cells "
+        f"agree exactly; won amount in {result['amounts_agree']} of {result['amount_cells']} (month, quality)"
+    )
     for line in result["examples"]:
         say(f"    differs: {line}")
     return result
@@ -350,16 +412,32 @@ def bench_size(size: str, args: argparse.Namespace, work: Path) -> dict[str, Any
     published = read_published_overview(warehouse) if runs["full"]["success"] else None
     agreements: dict[str, Any] = {}
     if not args.skip_references:
-        runs["floor"] = reference_run("floor", "bench.floor", landing, folder / "floor_overview.csv", logs,
-                                      args.reference_timeout, int(args.reference_max_rss_gib * GIB))
+        runs["floor"] = reference_run(
+            "floor",
+            "bench.floor",
+            landing,
+            folder / "floor_overview.csv",
+            logs,
+            args.reference_timeout,
+            int(args.reference_max_rss_gib * GIB),
+        )
         if leads > args.pandas_max_leads:
-            reason = (f"skipped: {leads:,} leads is more than --pandas-max-leads {args.pandas_max_leads:,} "
-                      f"(tests/pandas_reference.Reference holds every extract in memory as text)")
+            reason = (
+                f"skipped: {leads:,} leads is more than --pandas-max-leads {args.pandas_max_leads:,} "
+                f"(tests/pandas_reference.Reference holds every extract in memory as text)"
+            )
             say(f"  pandas: {reason}")
             runs["pandas"] = {"success": False, "skipped": reason}
         else:
-            runs["pandas"] = reference_run("pandas", "bench.pandas_overview", landing, folder / "pandas_overview.csv",
-                                           logs, args.reference_timeout, int(args.reference_max_rss_gib * GIB))
+            runs["pandas"] = reference_run(
+                "pandas",
+                "bench.pandas_overview",
+                landing,
+                folder / "pandas_overview.csv",
+                logs,
+                args.reference_timeout,
+                int(args.reference_max_rss_gib * GIB),
+            )
         if published is not None:
             agreements["floor vs full refresh"] = _compare("floor vs full refresh", runs["floor"], published)
             agreements["pandas vs full refresh"] = _compare("pandas vs full refresh", runs.get("pandas"), published)
@@ -370,19 +448,33 @@ def bench_size(size: str, args: argparse.Namespace, work: Path) -> dict[str, Any
         if not args.skip_references and runs["incremental"]["success"]:
             # Not timed against anything: the floor again on snapshot + delta, to check that
             # the incremental refresh gives what a computation from scratch gives.
-            check = reference_run("floor after delta", "bench.floor", landing, folder / "floor_overview_delta.csv",
-                                  logs, args.reference_timeout, int(args.reference_max_rss_gib * GIB))
+            check = reference_run(
+                "floor after delta",
+                "bench.floor",
+                landing,
+                folder / "floor_overview_delta.csv",
+                logs,
+                args.reference_timeout,
+                int(args.reference_max_rss_gib * GIB),
+            )
             runs["floor after delta"] = check
             agreements["floor vs incremental"] = _compare(
-                "floor vs incremental", check, read_published_overview(warehouse))
+                "floor vs incremental", check, read_published_overview(warehouse)
+            )
         if not args.skip_nothing_new and runs["incremental"]["success"]:
             runs["nothing new"] = pipeline_run("nothing new", landing, warehouse, home, logs)
 
     if args.dagster_home_root is not None and not args.keep_work_dir:
         shutil.rmtree(home, ignore_errors=True)
-    result = {"size": size, "leads": leads, "generation": generation, "prepare": prepare, "runs": runs,
-              "dagster_home": str(home),
-              "agreement": {k: v for k, v in agreements.items() if v is not None}}
+    result = {
+        "size": size,
+        "leads": leads,
+        "generation": generation,
+        "prepare": prepare,
+        "runs": runs,
+        "dagster_home": str(home),
+        "agreement": {k: v for k, v in agreements.items() if v is not None},
+    }
     result["ratios"] = ratios(runs)
     result["targets"] = targets(size, generation, runs, result["ratios"])
     return result
@@ -420,19 +512,42 @@ def targets(size: str, generation: dict[str, Any], runs: dict[str, Any], ratio: 
     found = []
     pipeline_peaks = [r["peak_rss_bytes"] for k, r in runs.items() if k in PIPELINE_RUNS and r.get("success")]
     peak = max(pipeline_peaks) if pipeline_peaks else None
-    found.append(_target(f"{size}: peak RSS of a refresh < 6 GiB", peak / GIB if peak else None,
-                         TARGETS["peak_rss_bytes"] / GIB, "GiB, whole process tree, every refresh"))
+    found.append(
+        _target(
+            f"{size}: peak RSS of a refresh < 6 GiB",
+            peak / GIB if peak else None,
+            TARGETS["peak_rss_bytes"] / GIB,
+            "GiB, whole process tree, every refresh",
+        )
+    )
     if size == "large":
         found.append(_target("large: full refresh < 4 min", full, TARGETS["large_full_seconds"], "s end to end"))
-        found.append(_target("large: full refresh within 3x the floor", ratio["full_vs_floor"],
-                             TARGETS["large_full_vs_floor"], "x the floor's wall time"))
-        found.append(_target("large: one-day incremental < 10% of full", ratio["incremental_vs_full"],
-                             TARGETS["large_incremental_share"], "share of the full refresh's wall time"))
+        found.append(
+            _target(
+                "large: full refresh within 3x the floor",
+                ratio["full_vs_floor"],
+                TARGETS["large_full_vs_floor"],
+                "x the floor's wall time",
+            )
+        )
+        found.append(
+            _target(
+                "large: one-day incremental < 10% of full",
+                ratio["incremental_vs_full"],
+                TARGETS["large_incremental_share"],
+                "share of the full refresh's wall time",
+            )
+        )
     if size == "small":
         make_run = full + generation["seconds"] if full is not None and generation.get("seconds") is not None else None
-        found.append(_target("small: make run (generate demo extracts + full refresh) < 45 s", make_run,
-                             TARGETS["small_make_run_seconds"],
-                             "s: the cache's generation time plus this run's full refresh"))
+        found.append(
+            _target(
+                "small: make run (generate demo extracts + full refresh) < 45 s",
+                make_run,
+                TARGETS["small_make_run_seconds"],
+                "s: the cache's generation time plus this run's full refresh",
+            )
+        )
     return found
 
 
@@ -461,8 +576,12 @@ def _dbt_rows(runs: dict[str, Any], pipeline_only) -> list[tuple[str, Any]]:
         totals = (run.get("dbt_build") or {}).get("kinds", {}).get(kind)
         return f"{totals['thread_seconds']:.1f} s ({totals['nodes']})" if totals else "-"
 
-    rows = [("dbt's own wall time", pipeline_only(
-        lambda r: _fmt_seconds(r["dbt_build"]["elapsed_seconds"]) if r.get("dbt_build") else "-"))]
+    rows = [
+        (
+            "dbt's own wall time",
+            pipeline_only(lambda r: _fmt_seconds(r["dbt_build"]["elapsed_seconds"]) if r.get("dbt_build") else "-"),
+        )
+    ]
     rows += [(f"  {kind}, thread-s", pipeline_only(lambda r, k=kind: per_kind(r, k))) for kind in kinds]
     return rows
 
@@ -485,13 +604,18 @@ def table(result: dict[str, Any]) -> str:
     def pipeline_only(fn):
         return lambda name: cell(name, fn) if name in PIPELINE_RUNS else "-"
 
-    gen_text = (_fmt_seconds(generation.get("seconds"))
-                + (" (cached)" if generation.get("cached") else "")) if generation.get("seconds") is not None else "not measured"
+    gen_text = (
+        (_fmt_seconds(generation.get("seconds")) + (" (cached)" if generation.get("cached") else ""))
+        if generation.get("seconds") is not None
+        else "not measured"
+    )
     # Earlier versions of this script did not prepare: their dbt build step parsed.
     prepare = result.get("prepare")
     prepare_text = _fmt_seconds(prepare["seconds"]) if prepare else "in dbt build"
-    rows: list[tuple[str, Any]] = [("generation", lambda name: gen_text if name == "full" else "-"),
-                                   ("prepare (dbt parse)", lambda name: prepare_text if name == "full" else "-")]
+    rows: list[tuple[str, Any]] = [
+        ("generation", lambda name: gen_text if name == "full" else "-"),
+        ("prepare (dbt parse)", lambda name: prepare_text if name == "full" else "-"),
+    ]
     for stage in [*STAGES, "other steps"]:
         rows.append((stage, pipeline_only(lambda r, s=stage: _fmt_seconds(r["stages"][s]))))
     rows += [
@@ -499,8 +623,17 @@ def table(result: dict[str, Any]) -> str:
         ("startup & overhead", pipeline_only(lambda r: _fmt_seconds(r["overhead_seconds"]))),
         ("end to end", lambda name: cell(name, lambda r: _fmt_seconds(r["seconds"]))),
         ("CPU time (user+sys)", lambda name: cell(name, lambda r: _fmt_seconds(r.get("cpu_seconds")))),
-        ("load avg start/end", lambda name: cell(name, lambda r: "/".join(f"{x:.1f}" for x in r["load_average_start_end"])
-                                                  if r.get("load_average_start_end") else "-")),
+        (
+            "load avg start/end",
+            lambda name: cell(
+                name,
+                lambda r: (
+                    "/".join(f"{x:.1f}" for x in r["load_average_start_end"])
+                    if r.get("load_average_start_end")
+                    else "-"
+                ),
+            ),
+        ),
         ("peak RSS (tree)", lambda name: cell(name, lambda r: _fmt_bytes(r["peak_rss_bytes"]))),
         ("warehouse size", pipeline_only(lambda r: _fmt_bytes(r["warehouse_bytes"]))),
         ("published size", pipeline_only(lambda r: _fmt_bytes(r["published_bytes"]))),
@@ -510,18 +643,35 @@ def table(result: dict[str, Any]) -> str:
     ]
     body = [[label, *(fn(name) for name in columns)] for label, fn in rows]
     widths = [max(len(str(r[i])) for r in [["stage", *headers], *body]) for i in range(len(headers) + 1)]
-    line = lambda r: "  " + r[0].ljust(widths[0]) + "".join("  " + str(v).rjust(w) for v, w in zip(r[1:], widths[1:]))
-    out = [f"{result['size']}: {result['leads']:,} leads", line(["stage", *headers]),
-           "  " + "-" * (sum(widths) + 2 * len(headers))]
+
+    def line(r):
+        return (
+            "  "
+            + r[0].ljust(widths[0])
+            + "".join("  " + str(v).rjust(w) for v, w in zip(r[1:], widths[1:], strict=True))
+        )
+
+    out = [
+        f"{result['size']}: {result['leads']:,} leads",
+        line(["stage", *headers]),
+        "  " + "-" * (sum(widths) + 2 * len(headers)),
+    ]
     out += [line(r) for r in body]
     r = result["ratios"]
-    fmt = lambda v: "-" if v is None else f"{v:.2f}"
-    out.append(f"  ratios: full refresh / floor = {fmt(r['full_vs_floor'])}x, full refresh / pandas = "
-               f"{fmt(r['full_vs_pandas'])}x, incremental / full refresh = {fmt(r['incremental_vs_full'])}, "
-               f"nothing new / full refresh = {fmt(r.get('nothing_new_vs_full'))}")
+
+    def fmt(v):
+        return "-" if v is None else f"{v:.2f}"
+
+    out.append(
+        f"  ratios: full refresh / floor = {fmt(r['full_vs_floor'])}x, full refresh / pandas = "
+        f"{fmt(r['full_vs_pandas'])}x, incremental / full refresh = {fmt(r['incremental_vs_full'])}, "
+        f"nothing new / full refresh = {fmt(r.get('nothing_new_vs_full'))}"
+    )
     for name, a in result["agreement"].items():
-        out.append(f"  agreement {name}: {a['cells_agree']:,}/{a['cells']:,} cells exact, "
-                   f"won amount {a['amounts_agree']}/{a['amount_cells']}")
+        out.append(
+            f"  agreement {name}: {a['cells_agree']:,}/{a['cells']:,} cells exact, "
+            f"won amount {a['amounts_agree']}/{a['amount_cells']}"
+        )
     for name in PIPELINE_RUNS:
         build = (runs.get(name) or {}).get("dbt_build")
         if build:
@@ -537,7 +687,7 @@ def table(result: dict[str, Any]) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def machine() -> dict[str, Any]:
@@ -547,63 +697,124 @@ def machine() -> dict[str, Any]:
         except OSError:
             return ""
 
-    cpu = next((line.split(":", 1)[1].strip() for line in read("/proc/cpuinfo").splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next((int(line.split()[1]) * 1024 for line in read("/proc/meminfo").splitlines()
-                if line.startswith("MemTotal")), None)
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in read("/proc/cpuinfo").splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
+    mem = next(
+        (int(line.split()[1]) * 1024 for line in read("/proc/meminfo").splitlines() if line.startswith("MemTotal")),
+        None,
+    )
     versions = {}
     for package in ("duckdb", "dbt-core", "dbt-duckdb", "dagster", "great-expectations", "pandas"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             versions[package] = None
-    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip() or None
-    dirty = bool(subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"],
-                                capture_output=True, text=True).stdout.strip())
-    return {"date": _now(), "cpu": cpu, "cores": os.cpu_count(), "memory_bytes": mem,
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-            "python": platform.python_version(), "versions": versions,
-            "git_commit": commit, "git_dirty": dirty}
+    commit = (
+        subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        or None
+    )
+    dirty = bool(
+        subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"], capture_output=True, text=True).stdout.strip()
+    )
+    return {
+        "date": _now(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_bytes": mem,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "versions": versions,
+        "git_commit": commit,
+        "git_dirty": dirty,
+    }
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="small",
-                        help="comma-separated sizes to run, from " + ", ".join(f"{k} ({v:,} leads)" for k, v in SIZES.items())
-                        + " (default %(default)s)")
-    parser.add_argument("--cache-dir", type=Path, default=REPO / "bench" / ".cache",
-                        help="generated extracts, one folder per size, kept between runs; a size is generated "
-                             "only when its folder has no .generated.json marker (default bench/.cache)")
-    parser.add_argument("--work-dir", type=Path, default=None,
-                        help="warehouses, Dagster instances, landing links and logs of this run "
-                             "(default: a new temporary folder, removed at the end unless --keep-work-dir)")
+        prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes",
+        default="small",
+        help="comma-separated sizes to run, from "
+        + ", ".join(f"{k} ({v:,} leads)" for k, v in SIZES.items())
+        + " (default %(default)s)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=REPO / "bench" / ".cache",
+        help="generated extracts, one folder per size, kept between runs; a size is generated "
+        "only when its folder has no .generated.json marker (default bench/.cache)",
+    )
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=None,
+        help="warehouses, Dagster instances, landing links and logs of this run "
+        "(default: a new temporary folder, removed at the end unless --keep-work-dir)",
+    )
     parser.add_argument("--keep-work-dir", action="store_true", help="keep the temporary work folder")
-    parser.add_argument("--dagster-home-root", type=Path, default=None,
-                        help="make each run's fresh DAGSTER_HOME in this folder instead of the work folder, "
-                             "e.g. /dev/shm to see what Dagster's SQLite event storage costs on disk "
-                             "(default: inside the work folder, on disk like `make run`'s .dagster_home)")
-    parser.add_argument("--json", type=Path, default=None,
-                        help="where to write the results as JSON (default bench/results/<UTC time>-<sizes>.json); "
-                             "the same JSON is printed at the end")
+    parser.add_argument(
+        "--dagster-home-root",
+        type=Path,
+        default=None,
+        help="make each run's fresh DAGSTER_HOME in this folder instead of the work folder, "
+        "e.g. /dev/shm to see what Dagster's SQLite event storage costs on disk "
+        "(default: inside the work folder, on disk like `make run`'s .dagster_home)",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        help="where to write the results as JSON (default bench/results/<UTC time>-<sizes>.json); "
+        "the same JSON is printed at the end",
+    )
     parser.add_argument("--skip-incremental", action="store_true", help="no one-day incremental refresh")
-    parser.add_argument("--skip-nothing-new", action="store_true",
-                        help="no third refresh with no new file after the incremental one")
-    parser.add_argument("--skip-references", action="store_true",
-                        help="no floor and no pandas reference (and so no ratios and no agreement check)")
-    parser.add_argument("--pandas-max-leads", type=int, default=200_000,
-                        help="skip the pandas reference above this many leads: it reads every extract into memory "
-                             "as text (default %(default)s; large is skipped)")
-    parser.add_argument("--reference-timeout", type=float, default=1800,
-                        help="seconds after which a reference is stopped and reported as failed (default %(default)s)")
-    parser.add_argument("--reference-max-rss-gib", type=float, default=8.0,
-                        help="stop a reference whose process tree holds more memory than this; the machine is "
-                             "shared (default %(default)s)")
-    parser.add_argument("--show", type=Path, default=None, metavar="JSON",
-                        help="print the tables of an earlier run's results file and exit (runs nothing)")
-    parser.add_argument("--reuse-unmarked", action="store_true",
-                        help="use a cache folder that holds extracts but no marker as it is, without timing its generation")
+    parser.add_argument(
+        "--skip-nothing-new", action="store_true", help="no third refresh with no new file after the incremental one"
+    )
+    parser.add_argument(
+        "--skip-references",
+        action="store_true",
+        help="no floor and no pandas reference (and so no ratios and no agreement check)",
+    )
+    parser.add_argument(
+        "--pandas-max-leads",
+        type=int,
+        default=200_000,
+        help="skip the pandas reference above this many leads: it reads every extract into memory "
+        "as text (default %(default)s; large is skipped)",
+    )
+    parser.add_argument(
+        "--reference-timeout",
+        type=float,
+        default=1800,
+        help="seconds after which a reference is stopped and reported as failed (default %(default)s)",
+    )
+    parser.add_argument(
+        "--reference-max-rss-gib",
+        type=float,
+        default=8.0,
+        help="stop a reference whose process tree holds more memory than this; the machine is "
+        "shared (default %(default)s)",
+    )
+    parser.add_argument(
+        "--show",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="print the tables of an earlier run's results file and exit (runs nothing)",
+    )
+    parser.add_argument(
+        "--reuse-unmarked",
+        action="store_true",
+        help="use a cache folder that holds extracts but no marker as it is, without timing its generation",
+    )
     args = parser.parse_args(argv)
     args.sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in args.sizes if s not in SIZES]
@@ -616,8 +827,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def show(path: Path) -> int:
     document = json.loads(path.read_text(encoding="utf-8"))
     info = document["machine"]
-    print(f"{path}: {info['date']}, {info['cores']} cores, {info['cpu']}, load average at start "
-          f"{info['load_average_at_start']}, commit {info['git_commit']}{' (dirty)' if info['git_dirty'] else ''}\n")
+    print(
+        f"{path}: {info['date']}, {info['cores']} cores, {info['cpu']}, load average at start "
+        f"{info['load_average_at_start']}, commit {info['git_commit']}{' (dirty)' if info['git_dirty'] else ''}\n"
+    )
     for result in document["sizes"]:
         print(table(result))
         print()
@@ -629,8 +842,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.show:
         return show(args.show)
     info = machine()
-    say(f"fukan benchmark: sizes {', '.join(args.sizes)}; {info['cores']} cores, {info['cpu']}; "
-        f"load average {info['load_average_at_start']}")
+    say(
+        f"fukan benchmark: sizes {', '.join(args.sizes)}; {info['cores']} cores, {info['cpu']}; "
+        f"load average {info['load_average_at_start']}"
+    )
     temporary = args.work_dir is None
     work = Path(tempfile.mkdtemp(prefix="fukan-bench-")) if temporary else args.work_dir.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -644,10 +859,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if temporary and not args.keep_work_dir:
             shutil.rmtree(work, ignore_errors=True)
-    document = {"machine": info, "finished_at": _now(), "sizes": results,
-                "targets": TARGETS, "work_dir": None if temporary and not args.keep_work_dir else str(work)}
+    document = {
+        "machine": info,
+        "finished_at": _now(),
+        "sizes": results,
+        "targets": TARGETS,
+        "work_dir": None if temporary and not args.keep_work_dir else str(work),
+    }
     path = args.json or REPO / "bench" / "results" / (
-        datetime.now(timezone.utc).strftime("%Y%m%d-%H%M") + "-" + "-".join(args.sizes) + ".json")
+        datetime.now(UTC).strftime("%Y%m%d-%H%M") + "-" + "-".join(args.sizes) + ".json"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     say(f"done in {time.perf_counter() - _STARTED:.0f} s; results in {path}")

@@ -11,6 +11,7 @@ was alerted), and, when FUKAN_ALERT_WEBHOOK_URL is set, a Slack-compatible JSON 
 Alerts leave a company's network and land in chat: they name files, lines, columns,
 reasons and counts, never a row's content (`without_row_content`).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -84,9 +85,7 @@ def _names(names: Sequence[str]) -> str:
 
 @cache
 def _contract_names() -> frozenset[str]:
-    return frozenset(
-        name.lower() for obj in contract.OBJECTS.values() for name in (obj.name, *obj.column_names)
-    )
+    return frozenset(name.lower() for obj in contract.OBJECTS.values() for name in (obj.name, *obj.column_names))
 
 
 def _quoted(match: re.Match[str]) -> str:
@@ -104,7 +103,7 @@ def without_row_content(message: str) -> str:
     for line in message.strip().splitlines():
         unmatched = _QUOTE_MARKS.search(line)  # a value cut short where the message was
         if unmatched:
-            line = f"{line[:unmatched.start()].rstrip()} {_LEFT_OUT}"
+            line = f"{line[: unmatched.start()].rstrip()} {_LEFT_OUT}"
         line = line.rstrip()
         if len(line) > _MAX_LINE_CHARS:
             line = line[:_MAX_LINE_CHARS].rstrip() + " ..."

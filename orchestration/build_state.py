@@ -11,6 +11,7 @@ Each row also records the newest landing file loaded when that build started
 `file_seq_watermark`). Every object's files are numbered in one sequence, so "loaded
 after the last complete build" is one comparison for tasks, leads and users alike.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ FUKAN_WAREHOUSE, DAGSTER_HOME; FUKAN_PG_* for a PostgreSQL warehouse (the same v
 the dbt profile's `postgres` target reads). Relative paths resolve against the current directory,
 as a data team would expect from a command-line tool.
 """
+
 from __future__ import annotations
 
 import os
@@ -72,8 +73,13 @@ class PostgresSettings:
         )
 
     def connect_kwargs(self) -> dict[str, str | int]:
-        return {"host": self.host, "port": self.port, "user": self.user, "password": self.password,
-                "dbname": self.database}
+        return {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            "dbname": self.database,
+        }
 
     def describe(self) -> str:
         """The connection for messages, without the password."""

@@ -5,6 +5,7 @@ type each column is cast to on ingestion and which values of it are plausible. T
 generator, the loader and the staging models' tests all read this module, so a new CRM
 field is added here once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -134,65 +135,189 @@ def _obj(
     return CrmObject(name, _common(reported) + tuple(cols), required_object, sf_name)
 
 
-T, TS, D, B, I, F = TEXT, TIMESTAMP, DATE, BOOLEAN, INTEGER, DOUBLE
+T, TS, D, B, I, F = TEXT, TIMESTAMP, DATE, BOOLEAN, INTEGER, DOUBLE  # noqa: E741 (a column-table shorthand)
 C = Column
 PLANNED, REPORTED = PLANNED_TIME, REPORTED_PLANNED_TIME
 
 OBJECTS: dict[str, CrmObject] = {
     o.name: o
     for o in [
-        _obj("user", "User", [
-            C("name", T, True), C("department"), C("user_role_id"), C("manager_id"), C("title"),
-            C("is_active", B), C("time_zone_sid_key"),
-        ], required_object=True),
+        _obj(
+            "user",
+            "User",
+            [
+                C("name", T, True),
+                C("department"),
+                C("user_role_id"),
+                C("manager_id"),
+                C("title"),
+                C("is_active", B),
+                C("time_zone_sid_key"),
+            ],
+            required_object=True,
+        ),
         _obj("user_role", "UserRole", [C("name"), C("developer_name"), C("parent_role_id")]),
-        _obj("account", "Account", [
-            C("name"), C("owner_id"), C("type"), C("industry"), C("number_of_employees", I, bounds=NOT_NEGATIVE),
-            C("annual_revenue", F, bounds=MONEY), C("billing_country_code"), C("account_source"),
-        ]),
-        _obj("lead", "Lead", [
-            C("owner_id", T, True), C("status", T, True), C("lead_source"), C("company"), C("title"),
-            C("industry"), C("number_of_employees", I, bounds=NOT_NEGATIVE), C("annual_revenue", F, bounds=MONEY),
-            C("country_code"), C("rating"), C("is_converted", B), C("converted_date", D, bounds=REPORTED),
-            C("converted_account_id"), C("converted_contact_id"), C("converted_opportunity_id"), C("master_record_id"),
-        ], required_object=True, reported=True),
-        _obj("contact", "Contact", [
-            C("account_id"), C("owner_id"), C("lead_source"), C("title"), C("department"),
-        ]),
-        _obj("campaign", "Campaign", [
-            C("name"), C("type"), C("status"), C("start_date", D, bounds=PLANNED), C("end_date", D, bounds=PLANNED),
-            C("budgeted_cost", F, bounds=MONEY), C("actual_cost", F, bounds=MONEY), C("parent_id"),
-        ]),
-        _obj("campaign_member", "CampaignMember", [
-            C("campaign_id"), C("lead_id"), C("contact_id"), C("status"), C("has_responded", B),
-            C("first_responded_date", D, bounds=PLANNED),
-        ]),
-        _obj("task", "Task", [
-            C("who_id"), C("what_id"), C("account_id"), C("owner_id", T, True), C("type"),
-            C("task_subtype"), C("subject"), C("status"), C("is_closed", B), C("activity_date", D, bounds=REPORTED),
-            C("completed_date_time", TS, bounds=REPORTED), C("call_type"), C("call_disposition"),
-            C("call_duration_in_seconds", I, bounds=Bounds(low=0, high=MAX_CALL_SECONDS)),
-            C("hearing_item_count_c", I, bounds=Bounds(low=0, high=MAX_HEARING_ITEMS)),
-        ], required_object=True, reported=True),
-        _obj("event", "Event", [
-            C("who_id"), C("what_id"), C("account_id"), C("owner_id", T, True), C("type"),
-            C("event_subtype"), C("subject"), C("activity_date", D, bounds=REPORTED),
-            C("start_date_time", TS, bounds=REPORTED), C("end_date_time", TS, bounds=REPORTED),
-            C("duration_in_minutes", I, bounds=NOT_NEGATIVE),
-        ], required_object=True, reported=True),
-        _obj("opportunity", "Opportunity", [
-            C("account_id"), C("owner_id", T, True), C("campaign_id"), C("type"), C("lead_source"),
-            C("stage_name", T, True), C("is_closed", B), C("is_won", B), C("amount", F, bounds=MONEY),
-            C("probability", F, bounds=PERCENT), C("forecast_category_name"), C("close_date", D, bounds=REPORTED),
-            C("currency_iso_code"),
-        ], required_object=True, reported=True),
-        _obj("opportunity_history", "OpportunityHistory", [
-            C("opportunity_id", T, True), C("stage_name", T, True), C("amount", F, bounds=MONEY),
-            C("close_date", D, bounds=PLANNED), C("probability", F, bounds=PERCENT),
-        ], reported=True),
-        _obj("lead_history", "LeadHistory", [
-            C("lead_id", T, True), C("field", T, True), C("old_value"), C("new_value"),
-        ], reported=True),
+        _obj(
+            "account",
+            "Account",
+            [
+                C("name"),
+                C("owner_id"),
+                C("type"),
+                C("industry"),
+                C("number_of_employees", I, bounds=NOT_NEGATIVE),
+                C("annual_revenue", F, bounds=MONEY),
+                C("billing_country_code"),
+                C("account_source"),
+            ],
+        ),
+        _obj(
+            "lead",
+            "Lead",
+            [
+                C("owner_id", T, True),
+                C("status", T, True),
+                C("lead_source"),
+                C("company"),
+                C("title"),
+                C("industry"),
+                C("number_of_employees", I, bounds=NOT_NEGATIVE),
+                C("annual_revenue", F, bounds=MONEY),
+                C("country_code"),
+                C("rating"),
+                C("is_converted", B),
+                C("converted_date", D, bounds=REPORTED),
+                C("converted_account_id"),
+                C("converted_contact_id"),
+                C("converted_opportunity_id"),
+                C("master_record_id"),
+            ],
+            required_object=True,
+            reported=True,
+        ),
+        _obj(
+            "contact",
+            "Contact",
+            [
+                C("account_id"),
+                C("owner_id"),
+                C("lead_source"),
+                C("title"),
+                C("department"),
+            ],
+        ),
+        _obj(
+            "campaign",
+            "Campaign",
+            [
+                C("name"),
+                C("type"),
+                C("status"),
+                C("start_date", D, bounds=PLANNED),
+                C("end_date", D, bounds=PLANNED),
+                C("budgeted_cost", F, bounds=MONEY),
+                C("actual_cost", F, bounds=MONEY),
+                C("parent_id"),
+            ],
+        ),
+        _obj(
+            "campaign_member",
+            "CampaignMember",
+            [
+                C("campaign_id"),
+                C("lead_id"),
+                C("contact_id"),
+                C("status"),
+                C("has_responded", B),
+                C("first_responded_date", D, bounds=PLANNED),
+            ],
+        ),
+        _obj(
+            "task",
+            "Task",
+            [
+                C("who_id"),
+                C("what_id"),
+                C("account_id"),
+                C("owner_id", T, True),
+                C("type"),
+                C("task_subtype"),
+                C("subject"),
+                C("status"),
+                C("is_closed", B),
+                C("activity_date", D, bounds=REPORTED),
+                C("completed_date_time", TS, bounds=REPORTED),
+                C("call_type"),
+                C("call_disposition"),
+                C("call_duration_in_seconds", I, bounds=Bounds(low=0, high=MAX_CALL_SECONDS)),
+                C("hearing_item_count_c", I, bounds=Bounds(low=0, high=MAX_HEARING_ITEMS)),
+            ],
+            required_object=True,
+            reported=True,
+        ),
+        _obj(
+            "event",
+            "Event",
+            [
+                C("who_id"),
+                C("what_id"),
+                C("account_id"),
+                C("owner_id", T, True),
+                C("type"),
+                C("event_subtype"),
+                C("subject"),
+                C("activity_date", D, bounds=REPORTED),
+                C("start_date_time", TS, bounds=REPORTED),
+                C("end_date_time", TS, bounds=REPORTED),
+                C("duration_in_minutes", I, bounds=NOT_NEGATIVE),
+            ],
+            required_object=True,
+            reported=True,
+        ),
+        _obj(
+            "opportunity",
+            "Opportunity",
+            [
+                C("account_id"),
+                C("owner_id", T, True),
+                C("campaign_id"),
+                C("type"),
+                C("lead_source"),
+                C("stage_name", T, True),
+                C("is_closed", B),
+                C("is_won", B),
+                C("amount", F, bounds=MONEY),
+                C("probability", F, bounds=PERCENT),
+                C("forecast_category_name"),
+                C("close_date", D, bounds=REPORTED),
+                C("currency_iso_code"),
+            ],
+            required_object=True,
+            reported=True,
+        ),
+        _obj(
+            "opportunity_history",
+            "OpportunityHistory",
+            [
+                C("opportunity_id", T, True),
+                C("stage_name", T, True),
+                C("amount", F, bounds=MONEY),
+                C("close_date", D, bounds=PLANNED),
+                C("probability", F, bounds=PERCENT),
+            ],
+            reported=True,
+        ),
+        _obj(
+            "lead_history",
+            "LeadHistory",
+            [
+                C("lead_id", T, True),
+                C("field", T, True),
+                C("old_value"),
+                C("new_value"),
+            ],
+            reported=True,
+        ),
     ]
 }
 

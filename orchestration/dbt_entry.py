@@ -10,6 +10,7 @@
 
 Everything else (the exit code, output, files dbt writes) is dbt's.
 """
+
 import ctypes
 import os
 import signal

@@ -5,6 +5,7 @@ is kept apart from them. The code location (`orchestration.definitions.defs`) ca
 `ensure_manifest()` before defining them, which makes a fresh checkout load without a
 manual `dbt parse` and picks up edited models whenever the code location (re)loads.
 """
+
 from __future__ import annotations
 
 import logging

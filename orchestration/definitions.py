@@ -5,6 +5,7 @@ the dbt manifest is prepared first, so loading or reloading the code location al
 sees the dbt project as it is on disk, and importing this module costs nothing.
 `fukan run` calls `defs()` for the same reason.
 """
+
 from __future__ import annotations
 
 from dagster import Definitions, definitions, in_process_executor

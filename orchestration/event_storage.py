@@ -11,6 +11,7 @@ files and schema included, so the web UI, the daemon and `dagster` commands read
 same history. It overrides private methods: tests/test_orchestration_private_apis.py
 fails when Dagster changes them.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -79,9 +80,8 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
-        with self._db_lock:
-            with self._engine(shard).connect() as connection, connection.begin():
-                yield connection
+        with self._db_lock, self._engine(shard).connect() as connection, connection.begin():
+            yield connection
 
     def dispose(self) -> None:
         with self._db_lock:

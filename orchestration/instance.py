@@ -5,6 +5,7 @@ DAGSTER_HOME defaults to a git-ignored `.dagster_home/` in the repository. Its
 telemetry off, the SQLite event log with its connections kept open, runs whose worker
 died marked failed by the daemon, freshness policies evaluated.
 """
+
 from __future__ import annotations
 
 import os

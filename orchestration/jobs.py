@@ -4,6 +4,7 @@ One process runs every step (the in-process executor): every DuckDB writer of a 
 in it, and the warehouse's lock that the run holds from start to end
 (orchestration/warehouse_lock.py) serialises whole runs.
 """
+
 from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job, in_process_executor

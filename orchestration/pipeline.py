@@ -5,6 +5,7 @@ process on the local instance, so the run, its assets and its checks show in the
 The terminal gets a progress bar and a short summary; Dagster's own log goes to a file
 under DAGSTER_HOME.
 """
+
 from __future__ import annotations
 
 import json
@@ -212,9 +213,7 @@ def run_pipeline(landing: Path, warehouse: Path, progress: bool = True, timings_
     graph = defs.resolve_asset_graph()
     planned = len(graph.get_all_asset_keys())
     run_config = {
-        "resources": {
-            "warehouse": {"config": {"landing_dir": str(landing), "warehouse_path": str(warehouse)}}
-        },
+        "resources": {"warehouse": {"config": {"landing_dir": str(landing), "warehouse_path": str(warehouse)}}},
         "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
     }
     run_id = str(uuid.uuid4())  # known up front, to follow the run's events

@@ -5,6 +5,7 @@ GX, pandas), a dbt command its manifest and Jinja templates. CPython's defaults 
 them over and over, in the thread that also runs the work, and interpreter shutdown adds
 full collections over every object still alive.
 """
+
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -4,6 +4,7 @@ DuckDB allows one writer per file, and a refresh's steps read what its earlier s
 wrote: every run holds the warehouse's lock from its start to its end
 (orchestration/warehouse_lock.py), so a second run waits for the first as a whole.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

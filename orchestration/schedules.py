@@ -3,6 +3,7 @@
 06:00 JST puts fresh KPI marts in front of a Japanese sales team before its morning
 meeting; a deployment elsewhere changes the environment, not the code.
 """
+
 from __future__ import annotations
 
 import os

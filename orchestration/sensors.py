@@ -1,4 +1,5 @@
 """Sensors: a refresh when extracts land, and an alert when a run fails."""
+
 from __future__ import annotations
 
 import hashlib
@@ -61,9 +62,7 @@ def landing_files_sensor(context: SensorEvaluationContext, warehouse: WarehouseR
     current = landing_snapshot(landing)
     cursor = json.dumps(current, sort_keys=True)
     if context.cursor is None:
-        return SensorResult(
-            skip_reason=f"Baseline recorded: {len(current)} files already in {landing}.", cursor=cursor
-        )
+        return SensorResult(skip_reason=f"Baseline recorded: {len(current)} files already in {landing}.", cursor=cursor)
     seen: dict[str, int] = json.loads(context.cursor)
     new = sorted(name for name, mtime in current.items() if seen.get(name) != mtime)
     if not new:

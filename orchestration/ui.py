@@ -6,8 +6,10 @@ its own process group and stops that whole group on Ctrl-C or SIGTERM. Started a
 child, `dagster dev` would otherwise inherit an ignored SIGINT from a non-interactive
 shell and ignore SIGTERM too.
 """
+
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -48,10 +50,8 @@ def _group_alive(pgid: int) -> bool:
 
 
 def _signal_group(pgid: int, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def main() -> int:

@@ -8,6 +8,7 @@ lock as it starts (`WarehouseResource`), whichever way it was launched (`fukan r
 UI, the schedule, a sensor), and holds it until the run ends. It is a `flock` on a file
 of its own: the kernel releases it when the process holding it ends, however it ends.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -37,7 +38,9 @@ def _holder(fd: int) -> str:
         holder = {}
     if not holder:
         return "another process"
-    return f"run {holder.get('run_id')}, process {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}"
+    return (
+        f"run {holder.get('run_id')}, process {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}"
+    )
 
 
 def _try_lock(fd: int) -> bool:
@@ -60,8 +63,12 @@ def hold_warehouse(warehouse: Path, run_id: str, say: Callable[[str], None]) -> 
             say(f"{WAITING} of {warehouse} ({_holder(fd)}) to end; this run starts when it has.")
             while not _try_lock(fd):
                 time.sleep(_POLL_SECONDS)
-        holder = {"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(),
-                  "since": datetime.now(UTC).isoformat(timespec="seconds")}
+        holder = {
+            "run_id": run_id,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder).encode(), 0)
         yield

@@ -14,6 +14,7 @@ committed file equals a fresh run with the defaults).
     python scripts/generate_calendar_seed.py --start 2020-01-01 --end 2030-12-31 \\
         --company-closures "12-29,12-30,12-31,01-01,01-02,01-03" --out /tmp/calendar.csv
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,9 +48,7 @@ def parse_closures(text: str) -> list[tuple[int, int]]:
             month, day = (int(piece) for piece in item.split("-"))
             dt.date(2024, month, day)  # leap year, so 02-29 is accepted
         except ValueError as error:
-            raise ValueError(
-                f"--company-closures: {item!r} is not a month-day like '12-31' ({error})"
-            ) from None
+            raise ValueError(f"--company-closures: {item!r} is not a month-day like '12-31' ({error})") from None
         closures.append((month, day))
     return closures
 
@@ -70,11 +69,8 @@ def calendar_rows(
     """
     if end < start:
         raise ValueError(f"--end {end} is before --start {start}")
-    closures = set(company_closures if company_closures is not None else
-                   parse_closures(DEFAULT_COMPANY_CLOSURES))
-    public = holidays.country_holidays(
-        country, years=range(start.year, end.year + 1), language=language
-    )
+    closures = set(company_closures if company_closures is not None else parse_closures(DEFAULT_COMPANY_CLOSURES))
+    public = holidays.country_holidays(country, years=range(start.year, end.year + 1), language=language)
     rows = []
     day = start
     while day <= end:
@@ -83,13 +79,15 @@ def calendar_rows(
         if name is None and (day.month, day.day) in closures:
             name = closure_name
         is_holiday = name is not None
-        rows.append({
-            "calendar_date": day.isoformat(),
-            "is_weekend": _bool(is_weekend),
-            "is_holiday": _bool(is_holiday),
-            "holiday_name": name or "",
-            "is_business_day": _bool(not is_weekend and not is_holiday),
-        })
+        rows.append(
+            {
+                "calendar_date": day.isoformat(),
+                "is_weekend": _bool(is_weekend),
+                "is_holiday": _bool(is_holiday),
+                "holiday_name": name or "",
+                "is_business_day": _bool(not is_weekend and not is_holiday),
+            }
+        )
         day += dt.timedelta(days=1)
     return rows
 
@@ -122,18 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--start", type=_date, default=DEFAULT_START, help="first date")
     parser.add_argument("--end", type=_date, default=DEFAULT_END, help="last date")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="CSV file to write")
-    parser.add_argument("--country", default=DEFAULT_COUNTRY,
-                        help="country code for public holidays (holidays package)")
-    parser.add_argument("--language", default=DEFAULT_LANGUAGE,
-                        help="language of holiday names, e.g. ja or en_US")
     parser.add_argument(
-        "--company-closures", default=DEFAULT_COMPANY_CLOSURES,
+        "--country", default=DEFAULT_COUNTRY, help="country code for public holidays (holidays package)"
+    )
+    parser.add_argument("--language", default=DEFAULT_LANGUAGE, help="language of holiday names, e.g. ja or en_US")
+    parser.add_argument(
+        "--company-closures",
+        default=DEFAULT_COMPANY_CLOSURES,
         help="comma-separated month-days (MM-DD) on which the company is closed every "
         "year; marked is_holiday=true with --closure-name. The default is the year-end "
         "break many Japanese companies take; pass '' for none",
     )
-    parser.add_argument("--closure-name", default=DEFAULT_CLOSURE_NAME,
-                        help="holiday_name of company closure days")
+    parser.add_argument("--closure-name", default=DEFAULT_CLOSURE_NAME, help="holiday_name of company closure days")
     return parser
 
 
@@ -143,16 +141,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         closures = parse_closures(args.company_closures)
         rows = calendar_rows(
-            args.start, args.end, country=args.country, language=args.language,
-            company_closures=closures, closure_name=args.closure_name,
+            args.start,
+            args.end,
+            country=args.country,
+            language=args.language,
+            company_closures=closures,
+            closure_name=args.closure_name,
         )
     except (ValueError, NotImplementedError) as error:
         parser.error(str(error))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render_csv(rows), encoding="utf-8", newline="")
     business_days = sum(row["is_business_day"] == "true" for row in rows)
-    print(f"wrote {len(rows)} dates ({business_days} business days) to {args.out}",
-          file=sys.stderr)
+    print(f"wrote {len(rows)} dates ({business_days} business days) to {args.out}", file=sys.stderr)
     return 0
 
 

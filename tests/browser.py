@@ -6,6 +6,7 @@ console errors and uncaught exceptions as events, every network request the page
 have drawn, and a PNG screenshot. Chromium picks a free port itself
 (`--remote-debugging-port=0`) and reports it in `DevToolsActivePort`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,9 +23,16 @@ from websockets.sync.client import ClientConnection, connect
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--remote-debugging-port=0",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--remote-debugging-port=0",
 )
 
 
@@ -51,7 +59,8 @@ class Chromium:
         with ExitStack() as stack:
             self._process = subprocess.Popen(
                 [str(CHROMIUM), *FLAGS, f"--user-data-dir={self._profile}", "about:blank"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             stack.callback(self._stop_process)
             port = self._wait_for_port()
@@ -63,7 +72,9 @@ class Chromium:
             for domain in ("Page", "Runtime", "Log", "Network"):
                 self.call(f"{domain}.enable")
             width, height = self._size
-            self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+            self.call(
+                "Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False
+            )
             self._cleanup = stack.pop_all()
         return self
 

@@ -3,6 +3,7 @@
 Building the warehouse is the slow part of the suite, so it happens once per session;
 tests that only read use `built_warehouse`, tests that break things build their own.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,6 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# Fixtures of their own modules, offered to every test module.
+from ingest_fixtures import sandbox  # noqa: F401
+from report_fixtures import published_copy  # noqa: F401
 
 DEMO_LEADS = 3000
 DEMO_SEED = 7

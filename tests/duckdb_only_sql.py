@@ -11,6 +11,7 @@ it has under the same name with other semantics (``regexp_matches`` returns a se
 arrays there, not a boolean), and DuckDB's friendly-SQL syntax. ``::`` and ``ilike``
 are not listed: PostgreSQL has both.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,11 +41,15 @@ DUCKDB_ONLY: tuple[Construct, ...] = (
     _function(r"(?:try_)?strftime|(?:try_)?strptime", "cast / dbt.date_trunc / a dispatched macro"),
     _function(r"epoch\w*|to_timestamp_\w+|time_bucket", "dbt.datediff / a dispatched macro"),
     _function(r"date_diff|datediff|date_sub|datesub|date_add|dateadd", "dbt.datediff / dbt.dateadd"),
-    _function(r"dayofweek|dayofmonth|dayofyear|isodow|isoyear|yearweek|weekofyear|last_day",
-              "extract(isodow from ...) / a dispatched macro"),
+    _function(
+        r"dayofweek|dayofmonth|dayofyear|isodow|isoyear|yearweek|weekofyear|last_day",
+        "extract(isodow from ...) / a dispatched macro",
+    ),
     _function(r"arg_max|arg_min|argmax|argmin|max_by|min_by", "row_number() over (...) = 1"),
-    _function(r"any_value|count_if|countif|median|quantile\w*|mode|group_concat|bool_xor",
-              "standard aggregates / a dispatched macro"),
+    _function(
+        r"any_value|count_if|countif|median|quantile\w*|mode|group_concat|bool_xor",
+        "standard aggregates / a dispatched macro",
+    ),
     _function(r"try_cast", "dbt.safe_cast"),
     _function(r"ifnull|if|iff", "coalesce / case when"),
     _function(r"string_split\w*|str_split\w*|string_to_list|split", "split_part / a dispatched macro"),
@@ -82,6 +87,7 @@ def duckdb_only_uses(text: str) -> list[str]:
     for construct in DUCKDB_ONLY:
         for match in construct.pattern.finditer(sql):
             line = sql.count("\n", 0, match.start()) + 1
-            found.append(f"line {line}: {match.group(0).strip()} (DuckDB-only {construct.name}; "
-                         f"use {construct.instead})")
+            found.append(
+                f"line {line}: {match.group(0).strip()} (DuckDB-only {construct.name}; use {construct.instead})"
+            )
     return found

@@ -1,7 +1,8 @@
 """A landing folder and warehouse per test, and the invariant every ingestion test checks.
 
-Import the fixture into a test module with ``from ingest_fixtures import sandbox``.
+The ``sandbox`` fixture reaches every test module through conftest.py.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -50,8 +51,7 @@ class Sandbox:
     def quarantine(self) -> list[tuple[str, int, str, str]]:
         """(source_file, source_row, column_name, reason) in file and row order."""
         return self.rows(
-            "SELECT source_file, source_row, column_name, reason FROM ingest.quarantine "
-            "ORDER BY file_seq, source_row"
+            "SELECT source_file, source_row, column_name, reason FROM ingest.quarantine ORDER BY file_seq, source_row"
         )
 
 
@@ -61,7 +61,7 @@ def assert_balanced(result: IngestResult, warehouse: Path) -> None:
     for file in result.files:
         assert file.rows_read == file.rows_loaded + file.rows_quarantined, file
     raw_counts = " UNION ALL ".join(
-        f"SELECT _file_seq, count(*) AS n FROM raw.\"{name}\" GROUP BY _file_seq" for name in contract.OBJECTS
+        f'SELECT _file_seq, count(*) AS n FROM raw."{name}" GROUP BY _file_seq' for name in contract.OBJECTS
     )
     with duckdb.connect(str(warehouse), read_only=True) as con:
         mismatches = con.execute(f"""

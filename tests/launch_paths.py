@@ -6,6 +6,7 @@ for a run it takes from the queue. The code server starts the run worker as the
 daemon's runs start (multiprocessing's "spawn"). The instance here launches at once
 instead of queueing, since no daemon runs in a test.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,14 +53,30 @@ def launch_like_the_daemon(home: Path, landing: Path, warehouse: Path) -> Launch
     """Launch the refresh in a run worker, configured by the environment as a deployment is."""
     run_id = str(uuid.uuid4())
     environment = {
-        **os.environ, "DAGSTER_HOME": str(home), "FUKAN_LANDING_DIR": str(landing), "FUKAN_WAREHOUSE": str(warehouse),
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "FUKAN_LANDING_DIR": str(landing),
+        "FUKAN_WAREHOUSE": str(warehouse),
     }
     dagster = Path(sys.executable).parent / "dagster"
     log = home / f"launch-{run_id}.log"
     with log.open("wb") as output:  # a file: a pipe nobody reads would stall the run worker
         command = subprocess.Popen(
-            [str(dagster), "job", "launch", "-m", "orchestration.definitions", "-j", REFRESH_JOB_NAME, "--run-id", run_id],
-            env=environment, cwd=config.PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT,
+            [
+                str(dagster),
+                "job",
+                "launch",
+                "-m",
+                "orchestration.definitions",
+                "-j",
+                REFRESH_JOB_NAME,
+                "--run-id",
+                run_id,
+            ],
+            env=environment,
+            cwd=config.PROJECT_ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     return Launch(run_id, command, log)
 
@@ -79,10 +96,16 @@ def published_checksums(published: Path) -> tuple[str, dict[str, str]]:
     """The run that published the live version, and an order-independent fingerprint of
     every published table (schemas marts and kpi)."""
     with duckdb.connect(str(published / "fukan.duckdb"), read_only=True) as con:
-        run_id = con.execute("select json_extract_string(manifest_json, '$.run_id') from publish.manifest").fetchone()[0]
-        tables = [r[0] for r in con.execute(
-            "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema in ('kpi', 'marts') order by 1").fetchall()]
+        run_id = con.execute("select json_extract_string(manifest_json, '$.run_id') from publish.manifest").fetchone()[
+            0
+        ]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_schema || '.' || table_name from information_schema.tables "
+                "where table_schema in ('kpi', 'marts') order by 1"
+            ).fetchall()
+        ]
         return run_id, {
             table: con.execute(f"select count(*) || ':' || coalesce(sum(hash(t)), 0) from {table} as t").fetchone()[0]
             for table in tables

@@ -5,6 +5,7 @@ reads the landing files directly (not the raw tables), applies the contract's
 latest-wins rule and the spec's definitions in plain pandas, and shares no code with
 the loader or the dbt project beyond the seed CSVs that *are* the definitions.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,11 +20,18 @@ SEEDS = REPO / "seeds"
 # The funnel steps in order and their count columns in the KPI marts, as the seed lists them.
 _FUNNEL_SEED = pd.read_csv(SEEDS / "funnel_steps.csv", dtype={"step_number": int}).sort_values("step_number")
 STEPS = list(_FUNNEL_SEED["funnel_step"])
-COUNT_COLUMNS = dict(zip(_FUNNEL_SEED["funnel_step"], _FUNNEL_SEED["count_column"]))
+COUNT_COLUMNS = dict(zip(_FUNNEL_SEED["funnel_step"], _FUNNEL_SEED["count_column"], strict=True))
 TIME_ZONE = "Asia/Tokyo"
-HISTORY_FIELDS = {"industry": "Industry", "number_of_employees": "NumberOfEmployees",
-                  "annual_revenue": "AnnualRevenue", "title": "Title", "lead_source": "LeadSource",
-                  "country_code": "CountryCode", "rating": "Rating", "company": "Company"}
+HISTORY_FIELDS = {
+    "industry": "Industry",
+    "number_of_employees": "NumberOfEmployees",
+    "annual_revenue": "AnnualRevenue",
+    "title": "Title",
+    "lead_source": "LeadSource",
+    "country_code": "CountryCode",
+    "rating": "Rating",
+    "company": "Company",
+}
 
 
 def _snake(header: str) -> str:
@@ -77,8 +85,14 @@ def read_versions(landing: Path, obj: str) -> pd.DataFrame:
     """Every row version of one object (every file of its folder), with the file's place
     in the load order (`_file_order`) and the row's place in its file (`_row`)."""
     folder = Path(landing) / obj
-    files = sorted((p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")),
-                   key=lambda p: _natural_key(p.name)) if folder.is_dir() else []
+    files = (
+        sorted(
+            (p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")),
+            key=lambda p: _natural_key(p.name),
+        )
+        if folder.is_dir()
+        else []
+    )
     assert files, f"no extract files for {obj} under {landing}"
     parts = []
     for order, path in enumerate(files):
@@ -95,9 +109,11 @@ def latest_versions(versions: pd.DataFrame, keep_deleted: bool = False) -> pd.Da
     frame = versions.copy()
     frame["created_date"] = _utc(frame["created_date"])
     missing = pd.Series(None, index=frame.index, dtype="string")
-    frame["_version_at"] = (_utc(frame.get("system_modstamp", missing))
-                            .fillna(_utc(frame.get("last_modified_date", missing)))
-                            .fillna(frame["created_date"]))
+    frame["_version_at"] = (
+        _utc(frame.get("system_modstamp", missing))
+        .fillna(_utc(frame.get("last_modified_date", missing)))
+        .fillna(frame["created_date"])
+    )
     frame = frame.sort_values(["id", "_version_at", "_file_order", "_row"]).drop_duplicates("id", keep="last")
     frame["is_deleted"] = _bool(frame.get("is_deleted", missing))
     if not keep_deleted:
@@ -168,11 +184,14 @@ class Reference:
             score += hit * int(rule.points)
             for lead_id in values.index[hit]:
                 reasons[lead_id].append(rule.rule_id)
-        return pd.DataFrame({
-            "quality_score": score,
-            "lead_quality": np.where(score >= min_points, "quality", "general"),
-            "quality_reasons": [",".join(sorted(reasons[i])) or None for i in values.index],
-        }, index=values.index)
+        return pd.DataFrame(
+            {
+                "quality_score": score,
+                "lead_quality": np.where(score >= min_points, "quality", "general"),
+                "quality_reasons": [",".join(sorted(reasons[i])) or None for i in values.index],
+            },
+            index=values.index,
+        )
 
     # -- funnel --------------------------------------------------------------------
     @cached_property
@@ -181,12 +200,19 @@ class Reference:
         leads = self.leads
         contact_to_lead = leads.dropna(subset=["converted_contact_id"]).groupby("converted_contact_id")["id"].min()
         dispositions = _seed("call_disposition_mapping")
-        connected = dict(zip(dispositions.call_disposition.str.strip().str.lower(), dispositions.is_connected == "true"))
+        connected = dict(
+            zip(dispositions.call_disposition.str.strip().str.lower(), dispositions.is_connected == "true", strict=True)
+        )
         tasks = self.latest("task")
         subtype, kind = tasks.get("task_subtype"), tasks.get("type")
         tasks["activity_type"] = np.select(
-            [(subtype == "Call") | (kind == "Call"), (subtype == "Email") | (kind == "Email")], ["call", "email"], "task")
-        tasks["is_connected"] = (tasks["activity_type"] == "call") & tasks["call_disposition"].fillna("").str.strip().str.lower().map(connected).fillna(False).astype(bool)
+            [(subtype == "Call") | (kind == "Call"), (subtype == "Email") | (kind == "Email")],
+            ["call", "email"],
+            "task",
+        )
+        tasks["is_connected"] = (tasks["activity_type"] == "call") & tasks["call_disposition"].fillna(
+            ""
+        ).str.strip().str.lower().map(connected).fillna(False).astype(bool)
         tasks["hearing"] = pd.to_numeric(tasks["hearing_item_count_c"], errors="coerce").fillna(0)
         # Completed: is_closed, or when the extract leaves it empty, a completion time.
         closed = boolean(tasks.get("is_closed", pd.Series(None, index=tasks.index, dtype="string")))
@@ -194,7 +220,7 @@ class Reference:
         tasks["is_completed"] = closed.fillna(completed_at.notna()).astype(bool)
         events = self.latest("event")
         event_types = _seed("event_type_mapping")
-        meeting_map = dict(zip(event_types.event_type, event_types.is_meeting == "true"))
+        meeting_map = dict(zip(event_types.event_type, event_types.is_meeting == "true", strict=True))
         etype = events["type"].fillna("").str.strip()
         events["activity_type"] = np.where(etype.map(meeting_map).fillna(etype == "").astype(bool), "meeting", "event")
         events["is_connected"], events["hearing"], events["is_completed"] = False, 0, True
@@ -212,7 +238,10 @@ class Reference:
         evidence["lead"] = leads["created_date"]
         acts = self.activities
         acts = acts[acts["lead_id"].notna() & acts["is_completed"]]
-        first = lambda mask: acts[mask].groupby("lead_id")["created_date"].min()
+
+        def first(mask):
+            return acts[mask].groupby("lead_id")["created_date"].min()
+
         evidence["worked"] = first(acts["activity_type"].isin(["call", "email"]))
         evidence["contacted"] = first(acts["is_connected"])
         evidence["need_confirmed"] = first((acts["source"] == "task") & (acts["hearing"] >= 1))
@@ -222,13 +251,19 @@ class Reference:
         history = self.latest("lead_history")
         changes = history[history["field"] == "Status"][["lead_id", "new_value", "created_date"]]
         changes.columns = ["lead_id", "status", "at"]
-        current = pd.DataFrame({"lead_id": leads.index, "status": leads["status"].values, "at": leads["_version_at"].values})
+        current = pd.DataFrame(
+            {"lead_id": leads.index, "status": leads["status"].values, "at": leads["_version_at"].values}
+        )
         statuses = pd.concat([changes, current])
         statuses["step"] = statuses["status"].map(status_map)
         statuses = statuses[statuses["at"] <= as_of]
         for step in ["contacted", "need_confirmed", "appointment", "handed_off"]:
             by_status = statuses[statuses["step"] == step].groupby("lead_id")["at"].min()
-            evidence[step] = pd.concat([evidence[step], by_status.reindex(evidence.index)], axis=1).min(axis=1) if step in evidence else by_status
+            evidence[step] = (
+                pd.concat([evidence[step], by_status.reindex(evidence.index)], axis=1).min(axis=1)
+                if step in evidence
+                else by_status
+            )
         converted_events = history[history["field"] == "leadConverted"].groupby("lead_id")["created_date"].min()
         converted = _bool(leads["is_converted"]) | leads["converted_date"].notna()
         conversion_at = converted_events.reindex(leads.index).fillna(pd.to_datetime(leads["converted_date"]))
@@ -238,7 +273,11 @@ class Reference:
         opp_history = self.latest("opportunity_history")
         opp_history = opp_history[opp_history["opportunity_id"].isin(opps.index)]
         past_proposal = {"proposal", "after_proposal", "won"}
-        proposal_hist = opp_history[opp_history["stage_name"].map(stages).isin(past_proposal)].groupby("opportunity_id")["created_date"].min()
+        proposal_hist = (
+            opp_history[opp_history["stage_name"].map(stages).isin(past_proposal)]
+            .groupby("opportunity_id")["created_date"]
+            .min()
+        )
         category = opps["stage_name"].map(stages)
         close_at = pd.to_datetime(opps["close_date"])
         current_at = opps["_version_at"].where(category != "won", close_at.fillna(opps["_version_at"]))

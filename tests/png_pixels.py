@@ -5,6 +5,7 @@ Rows filtered None, Sub and Up are undone with numpy; Average and Paeth depend o
 pixel to the left, so those rows are undone byte by byte (seconds for a large image;
 Chromium's fast screenshots use Up only).
 """
+
 from __future__ import annotations
 
 import struct
@@ -27,8 +28,11 @@ def _unfilter_sequential(kind: int, line: bytes, up: bytes, bpp: int) -> bytes:
             upper_left = up[i - bpp] if i >= bpp else 0
             estimate = left + above - upper_left
             distances = (abs(estimate - left), abs(estimate - above), abs(estimate - upper_left))
-            predictor = left if distances[0] <= distances[1] and distances[0] <= distances[2] else (
-                above if distances[1] <= distances[2] else upper_left)
+            predictor = (
+                left
+                if distances[0] <= distances[1] and distances[0] <= distances[2]
+                else (above if distances[1] <= distances[2] else upper_left)
+            )
         row[i] = (row[i] + predictor) & 0xFF
     return bytes(row)
 
@@ -40,8 +44,8 @@ def decode_png(data: bytes) -> np.ndarray:
     position, chunks = len(_SIGNATURE), []
     header = None
     while position < len(data):
-        length, kind = struct.unpack(">I4s", data[position:position + 8])
-        body = data[position + 8:position + 8 + length]
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        body = data[position + 8 : position + 8 + length]
         position += 12 + length
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)

@@ -2,6 +2,7 @@
 Dagster instance and published folder, a digest of every byte in `published/`, a BI
 reader in another process, and runs of only the check and publish steps through Dagster.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -87,7 +88,9 @@ def published_in(result: ExecuteInProcessResult) -> bool:
 
 
 def failed_checks(result: ExecuteInProcessResult) -> set[str]:
-    return {f"{e.asset_key.to_user_string()}:{e.check_name}" for e in result.get_asset_check_evaluations() if not e.passed}
+    return {
+        f"{e.asset_key.to_user_string()}:{e.check_name}" for e in result.get_asset_check_evaluations() if not e.passed
+    }
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The published copy the report, BI-recipe and semantic-layer tests read: the
 `published/` folder the session's `fukan run` wrote beside its warehouse, exactly the
 layout BI tools see."""
+
 from __future__ import annotations
 
 from pathlib import Path

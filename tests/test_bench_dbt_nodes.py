@@ -1,5 +1,6 @@
 """The benchmark's summary of a `dbt build` (bench/dbt_nodes.py): thread-seconds per kind
 of node from the run_results.json and manifest.json dbt leaves in its target folder."""
+
 from __future__ import annotations
 
 import json
@@ -23,10 +24,16 @@ MATERIALIZED = {"stg_crm__tasks": "incremental", "fct_activities": "incremental"
 
 def _target(folder: Path, which: str = "build") -> Path:
     folder.mkdir()
-    run = {"elapsed_time": 7.25, "args": {"which": which},
-           "results": [{"unique_id": uid, "execution_time": seconds} for uid, seconds in RESULTS]}
-    nodes = {uid: {"config": {"materialized": MATERIALIZED.get(uid.split(".")[2], "test")}}
-             for uid, _ in RESULTS if not uid.startswith("operation")}
+    run = {
+        "elapsed_time": 7.25,
+        "args": {"which": which},
+        "results": [{"unique_id": uid, "execution_time": seconds} for uid, seconds in RESULTS],
+    }
+    nodes = {
+        uid: {"config": {"materialized": MATERIALIZED.get(uid.split(".")[2], "test")}}
+        for uid, _ in RESULTS
+        if not uid.startswith("operation")
+    }
     (folder / "run_results.json").write_text(json.dumps(run), encoding="utf-8")
     (folder / "manifest.json").write_text(json.dumps({"nodes": nodes}), encoding="utf-8")
     return folder

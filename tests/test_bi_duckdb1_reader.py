@@ -6,6 +6,7 @@ tables it finds, and writes every row of every table to Parquet. DuckDB 2.0 then
 those rows against the published tables and the manifest, so a value or a type that did
 not survive the older storage format shows up as a difference.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -43,9 +44,10 @@ def test_duckdb_1_reads_every_published_table_whole(published_database: Path, tm
     assert tables == sorted([*manifest["tables"], f"{MANIFEST_SCHEMA}.manifest", f"{MANIFEST_SCHEMA}.tables"])
 
     exports = {table: tmp_path / f"{table}.parquet" for table in tables}
-    duckdb1.query(published_database, ";\n".join(
-        f"copy (select * from {table}) to '{path}' (format parquet)" for table, path in exports.items()
-    ))
+    duckdb1.query(
+        published_database,
+        ";\n".join(f"copy (select * from {table}) to '{path}' (format parquet)" for table, path in exports.items()),
+    )
 
     with duckdb.connect(str(published_database), read_only=True) as con:
         types = con.execute(

@@ -7,6 +7,7 @@ deployment folder of its own. Evidence's and Metabase's connectors (DuckDB 1.4 i
 and Java) cannot be installed and run here: their recipes run on the DuckDB 1.5 CLI instead,
 opening the file their settings name read-only, one process per query as those tools do.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -73,7 +74,10 @@ def deployment(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Ite
     stop = root / "stop-publishing"
     publisher = subprocess.Popen(
         [sys.executable, "-c", PUBLISH_LOOP, str(source), str(published), str(stop)],
-        cwd=config.PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=config.PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         yield Deployment(root, publisher)
@@ -103,6 +107,7 @@ def _python(code: str, deployment: Deployment) -> Callable[[], None]:
         with contextlib.chdir(deployment.root), contextlib.redirect_stdout(printed):
             exec(compile(code, "<recipe>", "exec"), {"__name__": "__recipe__"})
         assert printed.getvalue().strip(), "the recipe printed nothing"
+
     return run_once
 
 
@@ -111,8 +116,17 @@ def _on_server(sql: str, deployment: Deployment) -> str:
 
 
 def test_every_recipe_is_documented() -> None:
-    assert set(RECIPES) == {"duckdb-python", "duckdb-cli", "sqlalchemy", "evidence-link", "evidence-connection",
-                            "evidence-query", "metabase-settings", "metabase-query", "parquet"}
+    assert set(RECIPES) == {
+        "duckdb-python",
+        "duckdb-cli",
+        "sqlalchemy",
+        "evidence-link",
+        "evidence-connection",
+        "evidence-query",
+        "metabase-settings",
+        "metabase-query",
+        "parquet",
+    }
 
 
 @pytest.mark.parametrize("name", ["duckdb-python", "sqlalchemy", "parquet"])
@@ -125,8 +139,14 @@ def test_duckdb_cli_recipe_while_republishing(deployment: Deployment) -> None:
     env = {**os.environ, "PATH": f"{duckdb1.CLI.parent}{os.pathsep}{os.environ['PATH']}"}
 
     def run_once() -> None:
-        done = subprocess.run(["bash", "-c", RECIPES["duckdb-cli"]], cwd=deployment.root, env=env,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            ["bash", "-c", RECIPES["duckdb-cli"]],
+            cwd=deployment.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         assert "attainment" in done.stdout
 
@@ -136,8 +156,13 @@ def test_duckdb_cli_recipe_while_republishing(deployment: Deployment) -> None:
 def test_evidence_recipe_while_republishing(deployment: Deployment) -> None:
     project = deployment.root / "evidence"  # the Evidence project the recipe runs in
     project.mkdir()
-    link = subprocess.run(["bash", "-c", _on_server(RECIPES["evidence-link"], deployment)], cwd=project,
-                          capture_output=True, text=True, timeout=60)
+    link = subprocess.run(
+        ["bash", "-c", _on_server(RECIPES["evidence-link"], deployment)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert link.returncode == 0, link.stderr
     connection = yaml.safe_load(RECIPES["evidence-connection"])
     assert connection["type"] == "duckdb"

@@ -1,5 +1,6 @@
 """seeds/business_calendar.csv is what scripts/generate_calendar_seed.py makes, and it
 marks Japanese public holidays and the year-end closure as non-business days."""
+
 from __future__ import annotations
 
 import csv
@@ -36,8 +37,7 @@ def test_committed_seed_equals_a_fresh_run(tmp_path):
     out = tmp_path / "business_calendar.csv"
     assert generator.main(["--out", str(out)]) == 0
     assert out.read_bytes() == SEED.read_bytes(), (
-        "seeds/business_calendar.csv is stale: run python scripts/generate_calendar_seed.py "
-        "and commit the result"
+        "seeds/business_calendar.csv is stale: run python scripts/generate_calendar_seed.py and commit the result"
     )
 
 
@@ -48,19 +48,22 @@ def test_one_row_per_date_over_the_whole_range(seed_rows):
     assert dates == sorted(dates)
 
 
-@pytest.mark.parametrize("day, name", [
-    ("2025-05-05", "こどもの日"),
-    ("2025-05-06", "振替休日"),         # substitute for Greenery Day (a Sunday)
-    ("2025-02-24", "振替休日"),         # substitute for the Emperor's Birthday (Sunday)
-    ("2026-09-21", "敬老の日"),         # Respect for the Aged Day
-    ("2026-09-22", "国民の休日"),       # sandwiched between two holidays
-    ("2026-09-23", "秋分の日"),
-    ("2026-01-01", "元日"),             # public holiday wins over the closure name
-    ("2023-01-02", "振替休日"),         # ... also on 2 January
-    ("2025-12-31", "年末年始休業"),      # company closure
-    ("2026-01-02", "年末年始休業"),
-    ("2026-01-03", "年末年始休業"),      # a Saturday, still marked
-])
+@pytest.mark.parametrize(
+    "day, name",
+    [
+        ("2025-05-05", "こどもの日"),
+        ("2025-05-06", "振替休日"),  # substitute for Greenery Day (a Sunday)
+        ("2025-02-24", "振替休日"),  # substitute for the Emperor's Birthday (Sunday)
+        ("2026-09-21", "敬老の日"),  # Respect for the Aged Day
+        ("2026-09-22", "国民の休日"),  # sandwiched between two holidays
+        ("2026-09-23", "秋分の日"),
+        ("2026-01-01", "元日"),  # public holiday wins over the closure name
+        ("2023-01-02", "振替休日"),  # ... also on 2 January
+        ("2025-12-31", "年末年始休業"),  # company closure
+        ("2026-01-02", "年末年始休業"),
+        ("2026-01-03", "年末年始休業"),  # a Saturday, still marked
+    ],
+)
 def test_holidays(seed_rows, day, name):
     row = seed_rows[day]
     assert row["holiday_name"] == name
@@ -68,13 +71,16 @@ def test_holidays(seed_rows, day, name):
     assert row["is_business_day"] == "false"
 
 
-@pytest.mark.parametrize("day, weekend, business", [
-    ("2025-12-30", "false", "true"),    # last working day of the year
-    ("2026-01-05", "false", "true"),    # first working day of the year
-    ("2026-09-24", "false", "true"),
-    ("2026-09-26", "true", "false"),    # Saturday
-    ("2026-09-27", "true", "false"),    # Sunday
-])
+@pytest.mark.parametrize(
+    "day, weekend, business",
+    [
+        ("2025-12-30", "false", "true"),  # last working day of the year
+        ("2026-01-05", "false", "true"),  # first working day of the year
+        ("2026-09-24", "false", "true"),
+        ("2026-09-26", "true", "false"),  # Saturday
+        ("2026-09-27", "true", "false"),  # Sunday
+    ],
+)
 def test_ordinary_days(seed_rows, day, weekend, business):
     row = seed_rows[day]
     assert (row["is_weekend"], row["is_business_day"], row["holiday_name"]) == (weekend, business, "")
@@ -91,9 +97,7 @@ def test_flags_are_consistent(seed_rows):
 
 def test_business_days_in_fiscal_2025(seed_rows):
     business = sum(
-        row["is_business_day"] == "true"
-        for day, row in seed_rows.items()
-        if "2025-04-01" <= day <= "2026-03-31"
+        row["is_business_day"] == "true" for day, row in seed_rows.items() if "2025-04-01" <= day <= "2026-03-31"
     )
     # 261 weekdays - 15 public holidays on weekdays - 2 weekday closure days
     # (2025-12-31 and 2026-01-02; 1 January is counted as a public holiday).
@@ -102,8 +106,20 @@ def test_business_days_in_fiscal_2025(seed_rows):
 
 def test_no_company_closures_option(tmp_path):
     out = tmp_path / "calendar.csv"
-    generator.main(["--start", "2025-12-29", "--end", "2026-01-05", "--company-closures", "",
-                    "--language", "en_US", "--out", str(out)])
+    generator.main(
+        [
+            "--start",
+            "2025-12-29",
+            "--end",
+            "2026-01-05",
+            "--company-closures",
+            "",
+            "--language",
+            "en_US",
+            "--out",
+            str(out),
+        ]
+    )
     with out.open(encoding="utf-8", newline="") as handle:
         rows = {row["calendar_date"]: row for row in csv.DictReader(handle)}
     assert len(rows) == 8
@@ -114,18 +130,23 @@ def test_no_company_closures_option(tmp_path):
 
 def test_custom_closures():
     rows = generator.calendar_rows(
-        dt.date(2025, 8, 12), dt.date(2025, 8, 15),
-        company_closures=generator.parse_closures("08-13,08-14,08-15"), closure_name="夏季休業",
+        dt.date(2025, 8, 12),
+        dt.date(2025, 8, 15),
+        company_closures=generator.parse_closures("08-13,08-14,08-15"),
+        closure_name="夏季休業",
     )
     names = [row["holiday_name"] for row in rows]
     assert names == ["", "夏季休業", "夏季休業", "夏季休業"]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--company-closures", "13-01"], "not a month-day"),
-    (["--start", "2025-02-30"], "not a date"),
-    (["--start", "2026-01-01", "--end", "2025-01-01"], "before --start"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--company-closures", "13-01"], "not a month-day"),
+        (["--start", "2025-02-30"], "not a date"),
+        (["--start", "2026-01-01", "--end", "2025-01-01"], "before --start"),
+    ],
+)
 def test_bad_options_explain_themselves(argv, message, capsys, tmp_path):
     with pytest.raises(SystemExit) as stop:
         generator.main([*argv, "--out", str(tmp_path / "x.csv")])
@@ -134,6 +155,5 @@ def test_bad_options_explain_themselves(argv, message, capsys, tmp_path):
 
 
 def test_help_runs_as_a_script():
-    result = subprocess.run([sys.executable, str(SCRIPT), "--help"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, check=True)
     assert "--company-closures" in result.stdout and "--out" in result.stdout

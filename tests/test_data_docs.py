@@ -1,6 +1,7 @@
 """Great Expectations Data Docs show values from the data as text, never as markup: a CRM
 value or a column name written as HTML must not run in the browser of whoever opens the
 validation page the publish step links to."""
+
 from __future__ import annotations
 
 import html

@@ -1,5 +1,6 @@
 """`dbt docs generate` works on a built warehouse, and the docs explain every column of
 the facts, dimensions and KPI marts BI users read."""
+
 from __future__ import annotations
 
 import json
@@ -12,15 +13,25 @@ from orchestration import config
 from orchestration.dbt_project import dbt_executable
 
 
-
 @pytest.fixture(scope="module")
 def docs(built_warehouse, tmp_path_factory) -> tuple[dict, dict]:
     target = tmp_path_factory.mktemp("docs_target")
     env = {**os.environ, "FUKAN_WAREHOUSE": str(built_warehouse.warehouse), "DBT_TARGET_PATH": str(target)}
     subprocess.run(
-        [dbt_executable(), "docs", "generate", "--quiet", "--project-dir", str(config.DBT_PROJECT_DIR),
-         "--profiles-dir", str(config.DBT_PROJECT_DIR)],
-        env=env, check=True, capture_output=True, text=True,
+        [
+            dbt_executable(),
+            "docs",
+            "generate",
+            "--quiet",
+            "--project-dir",
+            str(config.DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(config.DBT_PROJECT_DIR),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     manifest = json.loads((target / "manifest.json").read_text())
     catalog = json.loads((target / "catalog.json").read_text())
@@ -39,8 +50,15 @@ def _public_models(manifest: dict) -> dict[str, dict]:
 def test_docs_cover_every_public_model(docs):
     manifest, catalog = docs
     models = _public_models(manifest)
-    assert {"fct_leads", "fct_funnel_events", "fct_activities", "fct_opportunities",
-            "dim_users", "dim_campaigns", "dim_dates"} <= set(models)
+    assert {
+        "fct_leads",
+        "fct_funnel_events",
+        "fct_activities",
+        "fct_opportunities",
+        "dim_users",
+        "dim_campaigns",
+        "dim_dates",
+    } <= set(models)
     catalogued = {node["metadata"]["name"] for node in catalog["nodes"].values()}
     assert set(models) <= catalogued
 

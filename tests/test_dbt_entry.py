@@ -1,4 +1,5 @@
 """`fukan-dbt`, the dbt command line the pipeline runs: dbt's own, exit codes included."""
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,17 @@ def test_fukan_dbt_is_dbt_and_passes_its_exit_code_through() -> None:
 
 def _log_levels(log_dir: Path, env: dict[str, str]) -> set[str]:
     """The levels of the lines `dbt debug --config-dir` (a quick command) writes to dbt.log."""
-    done = _run("debug", "--config-dir", "--log-path", str(log_dir), "--project-dir", str(config.DBT_PROJECT_DIR),
-                "--profiles-dir", str(config.DBT_PROJECT_DIR), env=env)
+    done = _run(
+        "debug",
+        "--config-dir",
+        "--log-path",
+        str(log_dir),
+        "--project-dir",
+        str(config.DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(config.DBT_PROJECT_DIR),
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     return set(re.findall(r"^\S*\d\d:\d\d:\d\d\.\d+ \[(\w+)\s*\]", (log_dir / "dbt.log").read_text(), re.M))
 
@@ -47,12 +57,17 @@ def test_dbt_log_holds_what_the_console_shows_unless_debug_is_asked_for(tmp_path
 def test_fukan_dbt_dies_with_the_process_that_started_it() -> None:
     """A refresh killed with SIGKILL must not leave its dbt behind, holding the DuckDB lock."""
     parent = subprocess.Popen(
-        [sys.executable, "-c",
-         "import subprocess, sys, time; "
-         "child = subprocess.Popen([sys.executable, '-c', "
-         "'from orchestration.dbt_entry import die_with_parent; die_with_parent(); import time; time.sleep(300)']); "
-         "print(child.pid, flush=True); time.sleep(300)"],
-        stdout=subprocess.PIPE, text=True, cwd=config.PROJECT_ROOT,
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time; "
+            "child = subprocess.Popen([sys.executable, '-c', "
+            "'from orchestration.dbt_entry import die_with_parent; die_with_parent(); import time; time.sleep(300)']); "
+            "print(child.pid, flush=True); time.sleep(300)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=config.PROJECT_ROOT,
     )
     child = int(parent.stdout.readline())
     try:

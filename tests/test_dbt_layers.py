@@ -1,6 +1,7 @@
 """The dbt project's layers hold, read from the manifest dbt parses: only staging reads a
 source, data flows one way through the model folders, and the graph needs no
 `-- depends_on` hints (every ref is called on every build, so dbt sees it at parse)."""
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,11 @@ def test_models_read_only_their_own_layer_or_those_below(manifest):
     for node in _models(manifest):
         layer = layer_of(node)
         read = {parent: _layer(manifest, parent) for parent in node["depends_on"]["nodes"]}
-        wrong = sorted(f"{parent} ({parent_layer})" for parent, parent_layer in read.items()
-                       if parent_layer not in READABLE.get(layer, set()))
+        wrong = sorted(
+            f"{parent} ({parent_layer})"
+            for parent, parent_layer in read.items()
+            if parent_layer not in READABLE.get(layer, set())
+        )
         if wrong:
             upward[f"{node['name']} ({layer})"] = wrong
     assert upward == {}
@@ -70,6 +74,9 @@ def test_no_model_or_macro_declares_its_parents_by_hint(manifest):
 
 
 def test_layers_are_the_model_folders_in_order_of_flow():
-    folders = {path.name for path in (Path(__file__).resolve().parents[1] / "dbt_project" / "models").iterdir()
-               if path.is_dir()}
+    folders = {
+        path.name
+        for path in (Path(__file__).resolve().parents[1] / "dbt_project" / "models").iterdir()
+        if path.is_dir()
+    }
     assert folders == set(LAYERS)

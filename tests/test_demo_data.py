@@ -3,9 +3,11 @@
 Figures are recomputed here from the files with pandas, independently of the generator's
 own simulation, so a test fails when the files stop telling the intended story.
 """
+
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,8 +22,14 @@ import pytest
 
 from orchestration.contract import BOOLEAN, DATE, DOUBLE, INTEGER, OBJECTS, TIMESTAMP
 from orchestration.demo_data import (
-    DEFAULT_QUALITY_RULES, DEPARTED_USERS, DEPARTMENT_MOVES, QUALITY_THRESHOLD, QUIET_PERIOD,
-    UNMAPPED_USER_DEPARTMENTS, VOLUME_PUSH, generate,
+    DEFAULT_QUALITY_RULES,
+    DEPARTED_USERS,
+    DEPARTMENT_MOVES,
+    QUALITY_THRESHOLD,
+    QUIET_PERIOD,
+    UNMAPPED_USER_DEPARTMENTS,
+    VOLUME_PUSH,
+    generate,
 )
 
 LEADS = 3000
@@ -29,9 +37,15 @@ END = date(2026, 9, 30)
 DELTA_DAY = END + timedelta(days=1)
 LAST_INSTANT = pd.Timestamp("2026-10-01T14:59:59Z")  # end of the delta day in JST
 CONNECTED = {"connected", "conversation", "interested", "not interested", "call back later", "接続", "対話"}
-DEPARTMENTS = {"Marketing": "marketing", "マーケティング": "marketing", "Inside Sales": "inside_sales",
-               "インサイドセールス": "inside_sales", "Field Sales": "field_sales", "フィールドセールス": "field_sales",
-               "営業": "field_sales"}
+DEPARTMENTS = {
+    "Marketing": "marketing",
+    "マーケティング": "marketing",
+    "Inside Sales": "inside_sales",
+    "インサイドセールス": "inside_sales",
+    "Field Sales": "field_sales",
+    "フィールドセールス": "field_sales",
+    "営業": "field_sales",
+}
 PATTERNS = {
     TIMESTAMP: re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+0000$"),
     DATE: re.compile(r"^\d{4}-\d\d-\d\d$"),
@@ -51,9 +65,13 @@ def read(path: Path) -> pd.DataFrame:
     """Every value as text, empty string for an empty field (as the loader sees it)."""
     encoding = "cp932" if path.parent.name == "campaign" else "utf-8"
     header = pacsv.read_csv(path, read_options=pacsv.ReadOptions(encoding=encoding)).column_names
-    table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(encoding=encoding),
-                           convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
-                                                                strings_can_be_null=False, quoted_strings_can_be_null=False))
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(encoding=encoding),
+        convert_options=pacsv.ConvertOptions(
+            column_types={h: pa.string() for h in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
     return table.to_pandas().rename(columns=snake)
 
 
@@ -96,7 +114,10 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     other = generate(tmp_path / "c", leads=800, seed=4, progress=False)
     assert (tmp_path / "c" / names[0]).read_bytes() != b"" and any(
-        (tmp_path / "a" / n).read_bytes() != (tmp_path / "c" / n).read_bytes() for n in names if (tmp_path / "c" / n).exists())
+        (tmp_path / "a" / n).read_bytes() != (tmp_path / "c" / n).read_bytes()
+        for n in names
+        if (tmp_path / "c" / n).exists()
+    )
     assert set(other.rows) == set(first.rows)
 
 
@@ -185,7 +206,7 @@ def test_calls_per_inside_sales_rep_per_business_day(tables: dict[str, pd.DataFr
     tasks = full(tables, "task")
     calls = tasks[(tasks["type"] == "Call") & tasks["owner_id"].isin(is_reps)]
     callers = users[users["id"].isin(calls["owner_id"])]
-    joined = dict(zip(callers["id"], jst_days(callers["created_date"])))
+    joined = dict(zip(callers["id"], jst_days(callers["created_date"]), strict=True))
     start = date(2024, 4, 1)
     rep_days = sum(_business_days(max(start, joined[rep]), min(END, stops.get(rep, END))) for rep in joined)
     per_day = len(calls) / rep_days
@@ -271,11 +292,14 @@ def test_delta_ids_behave_as_stated(tables: dict[str, pd.DataFrame], landing) ->
     ids = summary.delta_ids
     snapshot = full(tables, "lead").set_index("id")
     delta = tables["lead:delta"]
-    assert sorted(delta["id"]) == sorted(sum(ids.values(), []))
+    assert sorted(delta["id"]) == sorted(functools.reduce(operator.iadd, ids.values(), []))
     assert ids["stale_leads"] and ids["deleted_leads"] and ids["new_leads"] and len(ids["changed_leads"]) >= 10
     current = delta.drop_duplicates("id").set_index("id")
     for lead_id in ids["new_leads"]:
-        assert lead_id not in snapshot.index and jst_days(pd.Series([current.loc[lead_id, "created_date"]]))[0] == DELTA_DAY
+        assert (
+            lead_id not in snapshot.index
+            and jst_days(pd.Series([current.loc[lead_id, "created_date"]]))[0] == DELTA_DAY
+        )
     changed = current.loc[ids["changed_leads"] + ids["deleted_leads"]]
     assert (instants(changed["system_modstamp"]) > instants(snapshot.loc[changed.index, "system_modstamp"])).all()
     assert (current.loc[ids["deleted_leads"], "is_deleted"] == "true").all()
@@ -317,7 +341,7 @@ def test_realism_the_loader_must_handle(tables: dict[str, pd.DataFrame]) -> None
     assert (leads.loc[titles["lead_id"], "title"].to_numpy() == titles["new_value"].to_numpy()).all()
     assert (leads["status"] == "ニーズ確認済").any()
     users = full(tables, "user")
-    assert users["department"].isin(list(DEPARTMENTS) + [""]).all() and (users["department"] == "").sum() >= 3
+    assert users["department"].isin([*list(DEPARTMENTS), ""]).all() and (users["department"] == "").sum() >= 3
 
 
 def test_japanese_holiday_rules_match_the_holidays_package() -> None:
@@ -336,7 +360,9 @@ def test_default_quality_seed_is_the_generators_rule_set():
     from orchestration.demo_data import DEFAULT_QUALITY_RULES
 
     with open(config.SEEDS_DIR / "quality_lead_rules.csv", encoding="utf-8") as handle:
-        seed = [(r["rule_id"], r["attribute"], r["operator"], r["value"], int(r["points"])) for r in csv.DictReader(handle)]
+        seed = [
+            (r["rule_id"], r["attribute"], r["operator"], r["value"], int(r["points"])) for r in csv.DictReader(handle)
+        ]
     assert seed == [tuple(rule) for rule in DEFAULT_QUALITY_RULES]
 
 

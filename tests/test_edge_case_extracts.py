@@ -14,6 +14,7 @@ Two extract sets, one refresh each:
 Where a raw suite requires a share of a KPI field to be filled ("the export lost the
 field" otherwise, a blocking check by design), the null rows stay within that share.
 """
+
 from __future__ import annotations
 
 import csv
@@ -52,8 +53,14 @@ class Extracts:
     def add(self, obj: str, record_id: str, created: str, **values: object) -> str:
         """Add a record; its timestamps default to its creation, like a record never edited."""
         stamp = _at(created)
-        row = {"id": record_id, "created_date": stamp, "system_modstamp": stamp, "last_modified_date": stamp,
-               "is_deleted": "false", **values}
+        row = {
+            "id": record_id,
+            "created_date": stamp,
+            "system_modstamp": stamp,
+            "last_modified_date": stamp,
+            "is_deleted": "false",
+            **values,
+        }
         self.rows.setdefault(obj, []).append(row)
         return record_id
 
@@ -79,13 +86,31 @@ class Extracts:
                 writer.writerows(rows)
 
 
-IS_USER = {"name": "佐藤 花子", "department": "Inside Sales", "title": "インサイドセールス", "is_active": "true",
-           "time_zone_sid_key": "Asia/Tokyo"}
+IS_USER = {
+    "name": "佐藤 花子",
+    "department": "Inside Sales",
+    "title": "インサイドセールス",
+    "is_active": "true",
+    "time_zone_sid_key": "Asia/Tokyo",
+}
 # Scored by the quality rules (industry, size, title) and not.
-QUALITY = {"lead_source": "Web", "industry": "製造業", "number_of_employees": 500, "title": "部長",
-           "company": "株式会社テスト製作所", "country_code": "JP", "rating": "Hot"}
-GENERAL = {"lead_source": "Seminar", "industry": "サービス業", "number_of_employees": 20, "title": "担当",
-           "company": "テスト商事株式会社", "country_code": "JP"}
+QUALITY = {
+    "lead_source": "Web",
+    "industry": "製造業",
+    "number_of_employees": 500,
+    "title": "部長",
+    "company": "株式会社テスト製作所",
+    "country_code": "JP",
+    "rating": "Hot",
+}
+GENERAL = {
+    "lead_source": "Seminar",
+    "industry": "サービス業",
+    "number_of_employees": 20,
+    "title": "担当",
+    "company": "テスト商事株式会社",
+    "country_code": "JP",
+}
 
 
 def bare() -> Extracts:
@@ -95,18 +120,28 @@ def bare() -> Extracts:
     extracts.add_required_only("user", "005B00000000000002", "2025-01-06", name="名前だけ")
     # The raw suite's fill rules need the KPI fields of the only lead; every other optional column is null.
     extracts.add_required_only(
-        "lead", "00QB00000000000001", "2025-06-10", owner_id="005B00000000000001", status="Open - Not Contacted",
+        "lead",
+        "00QB00000000000001",
+        "2025-06-10",
+        owner_id="005B00000000000001",
+        status="Open - Not Contacted",
         **{key: GENERAL[key] for key in ("lead_source", "industry", "number_of_employees", "title")},
     )
-    extracts.empty("task", "event", "opportunity", "user_role", "contact", "campaign_member",
-                   "opportunity_history", "lead_history")
+    extracts.empty(
+        "task", "event", "opportunity", "user_role", "contact", "campaign_member", "opportunity_history", "lead_history"
+    )
     return extracts  # account and campaign absent
 
 
 def _converted(opportunity: str, account: str, day: str, contact: str | None = None) -> dict[str, object]:
-    return {"status": "Closed - Converted", "is_converted": "true", "converted_date": day,
-            "converted_opportunity_id": opportunity, "converted_account_id": account,
-            "converted_contact_id": contact}
+    return {
+        "status": "Closed - Converted",
+        "is_converted": "true",
+        "converted_date": day,
+        "converted_opportunity_id": opportunity,
+        "converted_account_id": account,
+        "converted_contact_id": contact,
+    }
 
 
 def sparse() -> Extracts:
@@ -115,19 +150,37 @@ def sparse() -> Extracts:
     e.add("user_role", "00EB00000000000001", "2025-01-06", name="インサイドセールス", developer_name="IS")
     e.add_required_only("user_role", "00EB00000000000002", "2025-01-06")
     inside = e.add("user", "005B00000000000001", "2025-01-06", user_role_id="00EB00000000000001", **IS_USER)
-    field_rep = e.add("user", "005B00000000000002", "2025-01-06", name="鈴木 一郎", department="Field Sales",
-                      is_active="true")
+    field_rep = e.add(
+        "user", "005B00000000000002", "2025-01-06", name="鈴木 一郎", department="Field Sales", is_active="true"
+    )
     marketer = e.add("user", "005B00000000000003", "2025-01-06", name="高橋 美咲", department="Marketing")
     nobody = e.add_required_only("user", "005B00000000000004", "2025-01-06", name="名前だけ")
-    account = e.add("account", "001B00000000000001", "2025-01-10", name="株式会社テスト製作所", owner_id=field_rep,
-                    industry="製造業", number_of_employees=500, annual_revenue=1e9, billing_country_code="JP")
+    account = e.add(
+        "account",
+        "001B00000000000001",
+        "2025-01-10",
+        name="株式会社テスト製作所",
+        owner_id=field_rep,
+        industry="製造業",
+        number_of_employees=500,
+        annual_revenue=1e9,
+        billing_country_code="JP",
+    )
     e.add_required_only("account", "001B00000000000002", "2025-01-10")
-    contact = e.add("contact", "003B00000000000001", "2025-04-20", account_id=account, owner_id=field_rep,
-                    title="部長")
+    contact = e.add("contact", "003B00000000000001", "2025-04-20", account_id=account, owner_id=field_rep, title="部長")
     e.add_required_only("contact", "003B00000000000002", "2025-04-20")
-    campaign = e.add("campaign", "701B00000000000001", "2025-03-01", name="春のセミナー", type="Seminar",
-                     status="Completed", start_date="2025-04-01", end_date="2025-04-05", budgeted_cost=500000,
-                     actual_cost=450000)
+    campaign = e.add(
+        "campaign",
+        "701B00000000000001",
+        "2025-03-01",
+        name="春のセミナー",
+        type="Seminar",
+        status="Completed",
+        start_date="2025-04-01",
+        end_date="2025-04-05",
+        budgeted_cost=500000,
+        actual_cost=450000,
+    )
     e.add_required_only("campaign", "701B00000000000002", "2025-03-01")
 
     april = [f"2025-04-{day:02d}" for day in (1, 2, 3, 7, 8, 9)]
@@ -137,8 +190,10 @@ def sparse() -> Extracts:
         "02": (april[1], QUALITY | _converted("006B00000000000002", account, "2025-04-11")),
         "03": (april[2], GENERAL | {"status": "Working - Contacted"}),
         "04": (april[3], GENERAL | {"status": "Open - Not Contacted"}),
-        "06": (april[5], GENERAL | {"status": "Closed - Not Converted", "system_modstamp": None,
-                                    "last_modified_date": None}),
+        "06": (
+            april[5],
+            GENERAL | {"status": "Closed - Not Converted", "system_modstamp": None, "last_modified_date": None},
+        ),
         "07": (june[0], QUALITY | _converted("006B00000000000003", account, "2025-06-12")),
         "08": (june[1], GENERAL | _converted("006B00000000000004", account, "2025-06-13")),
         "09": (june[2], GENERAL | {"status": "ニーズ確認済"}),
@@ -149,19 +204,52 @@ def sparse() -> Extracts:
     for number, (day, values) in leads.items():
         e.add("lead", f"00QB000000000000{number}", day, owner_id=inside, **values)
     e.add_required_only("lead", "00QB00000000000005", april[4], owner_id=nobody, status="Open - Not Contacted")
-    e.add("campaign_member", "00vB00000000000001", "2025-04-02", campaign_id=campaign, lead_id="00QB00000000000001",
-          status="Responded", has_responded="true", first_responded_date="2025-04-02")
+    e.add(
+        "campaign_member",
+        "00vB00000000000001",
+        "2025-04-02",
+        campaign_id=campaign,
+        lead_id="00QB00000000000001",
+        status="Responded",
+        has_responded="true",
+        first_responded_date="2025-04-02",
+    )
     e.add_required_only("campaign_member", "00vB00000000000002", "2025-04-02")
 
     # A call and an e-mail on every lead with an activity; one call without a disposition.
     for index, (number, (day, _)) in enumerate(leads.items()):
         lead = f"00QB000000000000{number}"
         disposition = None if number == "04" else ("Connected" if index % 2 == 0 else "No Answer")
-        e.add("task", f"00TB0000000000{number}01", day, who_id=lead, owner_id=inside, type="Call", task_subtype="Call",
-              subject="架電", status="Completed", is_closed="true", activity_date=day, completed_date_time=_at(day),
-              call_disposition=disposition, call_duration_in_seconds=120, hearing_item_count_c=2 if index % 3 == 0 else 0)
-        e.add("task", f"00TB0000000000{number}02", day, who_id=lead, owner_id=inside, type="Email",
-              task_subtype="Email", subject="資料送付", status="Completed", is_closed="true", activity_date=day)
+        e.add(
+            "task",
+            f"00TB0000000000{number}01",
+            day,
+            who_id=lead,
+            owner_id=inside,
+            type="Call",
+            task_subtype="Call",
+            subject="架電",
+            status="Completed",
+            is_closed="true",
+            activity_date=day,
+            completed_date_time=_at(day),
+            call_disposition=disposition,
+            call_duration_in_seconds=120,
+            hearing_item_count_c=2 if index % 3 == 0 else 0,
+        )
+        e.add(
+            "task",
+            f"00TB0000000000{number}02",
+            day,
+            who_id=lead,
+            owner_id=inside,
+            type="Email",
+            task_subtype="Email",
+            subject="資料送付",
+            status="Completed",
+            is_closed="true",
+            activity_date=day,
+        )
     e.add_required_only("task", "00TB00000000000001", april[0], owner_id=inside)
 
     # Meetings on the converted leads (one without an end), other events on leads, and
@@ -169,17 +257,47 @@ def sparse() -> Extracts:
     # suite's fill rule).
     for number in ("01", "02", "07", "08", "10"):
         day = leads[number][0]
-        e.add("event", f"00UB0000000000{number}01", day, who_id=f"00QB000000000000{number}", owner_id=inside,
-              type="Meeting", subject="初回訪問", activity_date=day, start_date_time=_at(day, 2),
-              end_date_time=None if number == "08" else _at(day, 3), duration_in_minutes=60)
+        e.add(
+            "event",
+            f"00UB0000000000{number}01",
+            day,
+            who_id=f"00QB000000000000{number}",
+            owner_id=inside,
+            type="Meeting",
+            subject="初回訪問",
+            activity_date=day,
+            start_date_time=_at(day, 2),
+            end_date_time=None if number == "08" else _at(day, 3),
+            duration_in_minutes=60,
+        )
     for number in ("03", "04", "06", "09", "11", "12"):
         day = leads[number][0]
-        e.add("event", f"00UB0000000000{number}02", day, who_id=f"00QB000000000000{number}", owner_id=inside,
-              type="Other", subject="資料確認", activity_date=day, start_date_time=_at(day, 6),
-              end_date_time=_at(day, 7), duration_in_minutes=60)
+        e.add(
+            "event",
+            f"00UB0000000000{number}02",
+            day,
+            who_id=f"00QB000000000000{number}",
+            owner_id=inside,
+            type="Other",
+            subject="資料確認",
+            activity_date=day,
+            start_date_time=_at(day, 6),
+            end_date_time=_at(day, 7),
+            duration_in_minutes=60,
+        )
     for index, day in enumerate(april + june):
-        e.add("event", f"00UB00000000009{index:02d}", day, owner_id=marketer, type="Other", subject="週次定例",
-              activity_date=day, start_date_time=_at(day, 4), end_date_time=_at(day, 5), duration_in_minutes=60)
+        e.add(
+            "event",
+            f"00UB00000000009{index:02d}",
+            day,
+            owner_id=marketer,
+            type="Other",
+            subject="週次定例",
+            activity_date=day,
+            start_date_time=_at(day, 4),
+            end_date_time=_at(day, 5),
+            duration_in_minutes=60,
+        )
     e.add_required_only("event", "00UB00000000000001", june[0], owner_id=inside)
 
     # The converted leads' deals (one won without an amount), and existing business.
@@ -190,22 +308,61 @@ def sparse() -> Extracts:
         "04": ("Closed Won", "true", "true", None, "2025-06-27", june[1]),
     }
     for index in range(5, 21):
-        deals[f"{index:02d}"] = ("Closed Won" if index % 4 == 0 else "Prospecting", "true" if index % 4 == 0 else "false",
-                                 "true" if index % 4 == 0 else "false", 500_000 * index, "2025-06-30",
-                                 april[index % 6] if index % 2 else june[index % 6])
+        deals[f"{index:02d}"] = (
+            "Closed Won" if index % 4 == 0 else "Prospecting",
+            "true" if index % 4 == 0 else "false",
+            "true" if index % 4 == 0 else "false",
+            500_000 * index,
+            "2025-06-30",
+            april[index % 6] if index % 2 else june[index % 6],
+        )
     for number, (stage, closed, won, amount, close, created) in deals.items():
-        e.add("opportunity", f"006B000000000000{number}", created, account_id=account, owner_id=field_rep,
-              type="New Business", lead_source="Web", stage_name=stage, is_closed=closed, is_won=won, amount=amount,
-              probability=100 if won == "true" else 20, close_date=close, currency_iso_code="JPY")
+        e.add(
+            "opportunity",
+            f"006B000000000000{number}",
+            created,
+            account_id=account,
+            owner_id=field_rep,
+            type="New Business",
+            lead_source="Web",
+            stage_name=stage,
+            is_closed=closed,
+            is_won=won,
+            amount=amount,
+            probability=100 if won == "true" else 20,
+            close_date=close,
+            currency_iso_code="JPY",
+        )
     e.add_required_only("opportunity", "006B00000000000099", june[2], owner_id=field_rep, stage_name="Prospecting")
-    e.add("opportunity_history", "008B00000000000001", "2025-04-20", opportunity_id="006B00000000000001",
-          stage_name="Proposal/Price Quote", amount=3_000_000, close_date="2025-04-28", probability=60)
-    e.add_required_only("opportunity_history", "008B00000000000002", "2025-04-21",
-                        opportunity_id="006B00000000000002", stage_name="Prospecting")
-    e.add("lead_history", "017B00000000000001", "2025-04-05", lead_id="00QB00000000000003", field="Status",
-          old_value="Open - Not Contacted", new_value="Working - Contacted")
-    e.add_required_only("lead_history", "017B00000000000002", "2025-04-06", lead_id="00QB00000000000004",
-                        field="Rating")
+    e.add(
+        "opportunity_history",
+        "008B00000000000001",
+        "2025-04-20",
+        opportunity_id="006B00000000000001",
+        stage_name="Proposal/Price Quote",
+        amount=3_000_000,
+        close_date="2025-04-28",
+        probability=60,
+    )
+    e.add_required_only(
+        "opportunity_history",
+        "008B00000000000002",
+        "2025-04-21",
+        opportunity_id="006B00000000000002",
+        stage_name="Prospecting",
+    )
+    e.add(
+        "lead_history",
+        "017B00000000000001",
+        "2025-04-05",
+        lead_id="00QB00000000000003",
+        field="Status",
+        old_value="Open - Not Contacted",
+        new_value="Working - Contacted",
+    )
+    e.add_required_only(
+        "lead_history", "017B00000000000002", "2025-04-06", lead_id="00QB00000000000004", field="Rating"
+    )
     return e
 
 
@@ -243,7 +400,9 @@ def _sections(page: str) -> dict[str, str]:
 def _sections_without_rows(database: Path) -> set[str]:
     """The report's sections whose marts hold no row, read from the published copy."""
     sources = {
-        "overview": "select count(*) from kpi.kpi_funnel_overview where basis = 'cohort' and period_grain = 'fiscal_year'",
+        "overview": (
+            "select count(*) from kpi.kpi_funnel_overview where basis = 'cohort' and period_grain = 'fiscal_year'"
+        ),
         "trends": "select count(*) from kpi.kpi_funnel_overview where period_grain = 'month'",
         "pacing": "select count(*) from kpi.kpi_target_pacing where target_level = 'department'",
         "benchmarks": "select count(*) from kpi.kpi_benchmarks where is_period_complete",
@@ -276,8 +435,11 @@ def test_the_report_says_no_data_exactly_where_the_marts_hold_none(refreshed: Re
 def _expected_overview(refreshed: Refreshed, start: str, end: str) -> dict[tuple[str, str], int]:
     """Each step's quality, general and total count of the leads created from start to end."""
     if refreshed.extracts == "bare":  # one general lead that reached no step after the first
-        return {(column, quality): int(column == "leads" and quality != "quality")
-                for column, _, _ in FUNNEL_STEPS for quality in ("quality", "general", "all")}
+        return {
+            (column, quality): int(column == "leads" and quality != "quality")
+            for column, _, _ in FUNNEL_STEPS
+            for quality in ("quality", "general", "all")
+        }
     reference = Reference(refreshed.landing)
     funnel = reference.funnel().join(reference.quality()["lead_quality"])
     created = Reference.reporting_date(reference.leads.set_index("id")["created_date"]).reindex(funnel.index)
@@ -286,7 +448,9 @@ def _expected_overview(refreshed: Refreshed, start: str, end: str) -> dict[tuple
     expected = {}
     for column, step, _ in FUNNEL_STEPS:
         reached = cohort[cohort[f"reached_{step}"]]
-        expected |= {(column, quality): int((reached.lead_quality == quality).sum()) for quality in ("quality", "general")}
+        expected |= {
+            (column, quality): int((reached.lead_quality == quality).sum()) for quality in ("quality", "general")
+        }
         expected[(column, "all")] = len(reached)
     return expected
 

@@ -4,12 +4,12 @@ Per-lead quality and per-month counts of leads, hand-offs, opportunities and win
 quality must match tests/pandas_reference.py, which implements the KPI definitions from the
 raw files without the loader or any SQL.
 """
+
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
 import pytest
-
 from pandas_reference import STEPS, Reference
 
 
@@ -35,8 +35,9 @@ def test_one_row_per_live_lead(reference, fct_leads):
 
 def test_lead_quality_matches_per_lead(reference, fct_leads):
     expected = reference.quality()
-    joined = expected.join(fct_leads[["lead_quality", "quality_score", "quality_reasons"]],
-                           how="outer", lsuffix="_expected")
+    joined = expected.join(
+        fct_leads[["lead_quality", "quality_score", "quality_reasons"]], how="outer", lsuffix="_expected"
+    )
     assert joined["lead_quality"].notna().all()
     assert (joined["lead_quality_expected"] == joined["lead_quality"]).all()
     assert (joined["quality_score_expected"] == joined["quality_score"]).all()
@@ -62,7 +63,7 @@ def test_monthly_counts_by_quality(reference, fct_leads):
     expected["won_amount"] = funnel.groupby(["month", "lead_quality"])["won_amount"].sum()
 
     actual = fct_leads.assign(month=pd.to_datetime(fct_leads["created_date"]).dt.to_period("M"))
-    actual = actual.groupby(["month", "lead_quality"])[columns + ["won_amount"]].sum()
+    actual = actual.groupby(["month", "lead_quality"])[[*columns, "won_amount"]].sum()
     pd.testing.assert_frame_equal(expected.sort_index(), actual.sort_index(), check_dtype=False)
     assert expected["reached_won"].sum() > 0, "demo data should contain won deals"
 

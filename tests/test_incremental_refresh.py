@@ -6,6 +6,7 @@ The full build is the session's `built_warehouse` (the whole refresh through Dag
 incremental one is built here, by dbt alone, in two steps. Everything dbt builds is
 compared row for row, but `source_file_seq` (load numbers differ between the two loads).
 """
+
 from __future__ import annotations
 
 import csv
@@ -58,16 +59,24 @@ def incremental_build(demo_landing: Path, tmp_path_factory: pytest.TempPathFacto
 
 def _incremental_models(target: Path) -> list[dict]:
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-    return [node for node in manifest["nodes"].values()
-            if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"]
+    return [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+    ]
 
 
 def test_second_build_merged_into_the_existing_tables(incremental_build):
     _, target = incremental_build
     models = _incremental_models(target)
     names = {node["name"] for node in models}
-    assert {"stg_crm__tasks", "stg_crm__events", "int_activities_classified", "fct_activities",
-            "int_kpi_inside_sales_touch_intervals"} <= names
+    assert {
+        "stg_crm__tasks",
+        "stg_crm__events",
+        "int_activities_classified",
+        "fct_activities",
+        "int_kpi_inside_sales_touch_intervals",
+    } <= names
     for node in models:
         executed = (target / "run" / "fukan" / node["original_file_path"]).read_text(encoding="utf-8").lower()
         # An insert into the existing table, not a `create table as` over all history;
@@ -88,11 +97,14 @@ def _differences(full: Path, incremental: Path) -> dict[str, tuple[int, int]]:
             f"and schema_name in {BUILT_SCHEMAS} order by 1, 2"
         ).fetchall()
         for schema, table in tables:
-            columns = ", ".join(f'"{name}"' for (name,) in con.execute(
-                "select column_name from duckdb_columns() where database_name = 'full_build' "
-                "and schema_name = ? and table_name = ? and column_name <> ? order by column_index",
-                [schema, table, LOAD_NUMBER],
-            ).fetchall())
+            columns = ", ".join(
+                f'"{name}"'
+                for (name,) in con.execute(
+                    "select column_name from duckdb_columns() where database_name = 'full_build' "
+                    "and schema_name = ? and table_name = ? and column_name <> ? order by column_index",
+                    [schema, table, LOAD_NUMBER],
+                ).fetchall()
+            )
             one, other = (f"select {columns} from {db}.{schema}.{table}" for db in ("full_build", "incremental_build"))
             only_full = con.execute(f"select count(*) from ({one} except all {other})").fetchone()[0]
             only_incremental = con.execute(f"select count(*) from ({other} except all {one})").fetchone()[0]
@@ -155,24 +167,39 @@ def test_a_renamed_team_reaches_every_incremental_model(incremental_build, demo_
     assert _incremental_day(copy, landing, target) == [1]
     _assert_a_full_build_agrees(copy, target, tmp_path)
     with duckdb.connect(str(copy), read_only=True) as con:
-        assert con.execute("select count(*) from kpi_inputs.int_kpi_inside_sales_touch_intervals "
-                           "where owner_team_name = 'フィールドセールス 大企業'").fetchone()[0] > 0
+        assert (
+            con.execute(
+                "select count(*) from kpi_inputs.int_kpi_inside_sales_touch_intervals "
+                "where owner_team_name = 'フィールドセールス 大企業'"
+            ).fetchone()[0]
+            > 0
+        )
 
 
 def _salesforce_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
-def _write_completed_call(path: Path, template: Path, task_id: str, lead_id: str, owner_id: str,
-                          created: datetime, modified: datetime) -> None:
+def _write_completed_call(
+    path: Path, template: Path, task_id: str, lead_id: str, owner_id: str, created: datetime, modified: datetime
+) -> None:
     """A task file holding one completed call, under the demo task file's header."""
     with template.open(encoding="utf-8", newline="") as source:
         header = next(csv.reader(source))
     values = {
-        "id": task_id, "created_date": _salesforce_time(created), "system_modstamp": _salesforce_time(modified),
-        "last_modified_date": _salesforce_time(modified), "is_deleted": "false", "who_id": lead_id,
-        "owner_id": owner_id, "type": "Call", "task_subtype": "Call", "subject": "架電", "status": "Completed",
-        "is_closed": "true", "activity_date": created.date().isoformat(),
+        "id": task_id,
+        "created_date": _salesforce_time(created),
+        "system_modstamp": _salesforce_time(modified),
+        "last_modified_date": _salesforce_time(modified),
+        "is_deleted": "false",
+        "who_id": lead_id,
+        "owner_id": owner_id,
+        "type": "Call",
+        "task_subtype": "Call",
+        "subject": "架電",
+        "status": "Completed",
+        "is_closed": "true",
+        "activity_date": created.date().isoformat(),
         "completed_date_time": _salesforce_time(created),
     }
     with path.open("w", encoding="utf-8", newline="") as target:
@@ -202,13 +229,27 @@ def test_an_activity_after_the_as_of_instant_joins_when_the_instant_reaches_it(
         ).fetchone()
     [template] = (landing / "task").glob("*_full.csv")
     late_call, next_call = "00T900000000000001", "00T900000000000002"
-    _write_completed_call(landing / "task" / "task_20261002_delta.csv", template, late_call, lead_id, owner_id,
-                          created=as_of + timedelta(days=1), modified=as_of - timedelta(hours=1))
+    _write_completed_call(
+        landing / "task" / "task_20261002_delta.csv",
+        template,
+        late_call,
+        lead_id,
+        owner_id,
+        created=as_of + timedelta(days=1),
+        modified=as_of - timedelta(hours=1),
+    )
     assert _incremental_day(copy, landing, target) == [1]
     assert not _task_in(copy, late_call, "marts.fct_activities")  # after the instant, which it did not move
 
-    _write_completed_call(landing / "task" / "task_20261003_delta.csv", template, next_call, lead_id, owner_id,
-                          created=as_of + timedelta(days=2), modified=as_of + timedelta(days=2))
+    _write_completed_call(
+        landing / "task" / "task_20261003_delta.csv",
+        template,
+        next_call,
+        lead_id,
+        owner_id,
+        created=as_of + timedelta(days=2),
+        modified=as_of + timedelta(days=2),
+    )
     assert _incremental_day(copy, landing, target) == [1]
     assert _task_in(copy, late_call, "marts.fct_activities")
     assert _task_in(copy, late_call, "kpi_inputs.int_kpi_inside_sales_touch_intervals")
@@ -222,10 +263,13 @@ def test_lead_grain_models_rebuilt_only_the_changed_leads(incremental_build):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         listed = {lead for (lead,) in con.execute(f"select lead_id from {LEAD_CHANGES}").fetchall()}
         every_lead = con.execute("select count(*) from staging.stg_crm__leads").fetchone()[0]
-        delta_leads = {lead for (lead,) in con.execute(
-            "select lead_id from staging.stg_crm__leads where source_file_seq >= "
-            "(select min(file_seq) from ingest.load_ledger where source_file like '%delta%')"
-        ).fetchall()}
+        delta_leads = {
+            lead
+            for (lead,) in con.execute(
+                "select lead_id from staging.stg_crm__leads where source_file_seq >= "
+                "(select min(file_seq) from ingest.load_ledger where source_file like '%delta%')"
+            ).fetchall()
+        }
     assert delta_leads and delta_leads <= listed
     assert len(listed) < every_lead / 2
 

@@ -1,4 +1,5 @@
 """Encoding of a text extract: the file's own, and the lines written in another."""
+
 from __future__ import annotations
 
 import gzip
@@ -37,10 +38,14 @@ def test_a_utf8_line_in_a_cp932_file_is_foreign():
 
 
 def test_a_cp932_line_in_a_utf8_file_is_foreign_and_a_tie_is_utf8():
-    lines = _lines(("00Q1,髙橋", UTF8), ("00Q2,株式会社", CP932)) + [(3, b"\xfd\xfe")]
-    assert decide(lines, utf8_only=False) == Verdict(UTF8, {
-        2: "written in CP932, the rest of the file in UTF-8", 3: "neither UTF-8 nor CP932 text",
-    })
+    lines = [*_lines(("00Q1,髙橋", UTF8), ("00Q2,株式会社", CP932)), (3, b"\xfd\xfe")]
+    assert decide(lines, utf8_only=False) == Verdict(
+        UTF8,
+        {
+            2: "written in CP932, the rest of the file in UTF-8",
+            3: "neither UTF-8 nor CP932 text",
+        },
+    )
 
 
 def test_a_byte_order_mark_or_json_means_utf8_whatever_most_lines_say():

@@ -1,5 +1,6 @@
 """Files and formats (docs/landing-contract.md): where extracts are found, how their headers,
 encodings, line endings and formats are read."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ from datetime import date, datetime
 
 import duckdb
 import pytest
-from ingest_fixtures import LEAD_HEADER, TASK_HEADER, sandbox  # noqa: F401  (fixture)
+from ingest_fixtures import LEAD_HEADER, TASK_HEADER
 
 from orchestration.ingest.headers import snake_case
 
@@ -31,8 +32,14 @@ def test_each_header_style_maps_to_contract_columns(sandbox, header):
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("Foo_Bar__c", "foo_bar_c"), ("CustomScore", "custom_score"), ("createddate", "createddate"),
-     ("Billing Country", "billing_country"), ("HTTPStatus", "http_status"), ("顧客ランク", "顧客ランク")],
+    [
+        ("Foo_Bar__c", "foo_bar_c"),
+        ("CustomScore", "custom_score"),
+        ("createddate", "createddate"),
+        ("Billing Country", "billing_country"),
+        ("HTTPStatus", "http_status"),
+        ("顧客ランク", "顧客ランク"),
+    ],
 )
 def test_snake_case(header, expected):
     assert snake_case(header) == expected
@@ -86,7 +93,8 @@ def test_parquet_with_typed_columns(sandbox):
         con.execute(f"""
             COPY (
                 SELECT * FROM (VALUES
-                    ('006A', TIMESTAMPTZ '2026-04-01 18:00:00+09', '005A', 'Prospecting', 1200.5, false, DATE '2026-06-30', 'x'),
+                    ('006A', TIMESTAMPTZ '2026-04-01 18:00:00+09', '005A', 'Prospecting', 1200.5, false,
+                     DATE '2026-06-30', 'x'),
                     ('006B', TIMESTAMPTZ '2026-04-01 09:00:00+00', '005B', 'Closed Won', NULL, true, NULL, NULL)
                 ) AS t("Id", "CreatedDate", "OwnerId", "StageName", "Amount", "IsWon", "CloseDate", "Region__c")
             ) TO '{path}' (FORMAT parquet)
@@ -104,12 +112,30 @@ def test_parquet_with_typed_columns(sandbox):
 
 def test_jsonl_with_json_types_and_missing_keys(sandbox):
     records = [
-        {"Id": "00Q1", "CreatedDate": "2026-04-01T09:00:00Z", "OwnerId": "005A", "Status": "Open",
-         "NumberOfEmployees": 120, "IsConverted": False, "Tags__c": ["a", "b"]},
-        {"Id": "00Q2", "CreatedDate": "2026-04-01T09:00:00Z", "OwnerId": "005A", "Status": "Open",
-         "NumberOfEmployees": "many"},
-        {"Id": "00Q3", "CreatedDate": "2026-04-01T09:00:00Z", "OwnerId": "005A", "Status": "Open",
-         "AnnualRevenue": 1.5e6, "IsConverted": None},
+        {
+            "Id": "00Q1",
+            "CreatedDate": "2026-04-01T09:00:00Z",
+            "OwnerId": "005A",
+            "Status": "Open",
+            "NumberOfEmployees": 120,
+            "IsConverted": False,
+            "Tags__c": ["a", "b"],
+        },
+        {
+            "Id": "00Q2",
+            "CreatedDate": "2026-04-01T09:00:00Z",
+            "OwnerId": "005A",
+            "Status": "Open",
+            "NumberOfEmployees": "many",
+        },
+        {
+            "Id": "00Q3",
+            "CreatedDate": "2026-04-01T09:00:00Z",
+            "OwnerId": "005A",
+            "Status": "Open",
+            "AnnualRevenue": 1.5e6,
+            "IsConverted": None,
+        },
     ]
     sandbox.write("lead/lead_1.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
     result = sandbox.ingest()
@@ -129,8 +155,10 @@ def test_salesforce_export_names_and_bare_files_map_to_objects(sandbox):
     sandbox.write("UserRole.JSONL", '{"id": "00E1", "created_date": "2026-04-01"}\n')
     result = sandbox.ingest(objects=["lead", "opportunity_history", "user_role"])
     assert [(f.object, f.source_file) for f in result.files] == [
-        ("lead", "Lead.csv"), ("lead", "Lead/lead_2.csv"),
-        ("opportunity_history", "OpportunityHistory.csv"), ("user_role", "UserRole.JSONL"),
+        ("lead", "Lead.csv"),
+        ("lead", "Lead/lead_2.csv"),
+        ("opportunity_history", "OpportunityHistory.csv"),
+        ("user_role", "UserRole.JSONL"),
     ]
     assert sandbox.rows("SELECT id FROM raw.lead ORDER BY id") == [("00Q1",), ("00Q2",)]
     assert sandbox.rows("SELECT opportunity_id FROM raw.opportunity_history") == [("006A",)]
@@ -158,7 +186,7 @@ def test_unrecognised_files_are_listed_with_why_in_the_summary(sandbox):
     ]
     assert [(i.path, i.reason) for i in result.ignored] == expected
     summary = str(result).splitlines()
-    assert summary[summary.index("not read:") + 1:] == [f"  {path}: {reason}" for path, reason in expected]
+    assert summary[summary.index("not read:") + 1 :] == [f"  {path}: {reason}" for path, reason in expected]
 
 
 def test_files_load_in_object_then_natural_path_order(sandbox):
@@ -168,5 +196,8 @@ def test_files_load_in_object_then_natural_path_order(sandbox):
         sandbox.write(name, f"{header}\n{values}\n")
     result = sandbox.ingest()
     assert [(f.source_file, f.file_seq) for f in result.files] == [
-        ("lead/lead_1.csv", 1), ("task/task_2.csv", 2), ("task/task_9.csv", 3), ("task/task_10.csv", 4),
+        ("lead/lead_1.csv", 1),
+        ("task/task_2.csv", 2),
+        ("task/task_9.csv", 3),
+        ("task/task_10.csv", 4),
     ]

@@ -1,6 +1,7 @@
 """Hostile and messy landing files: every record accounted for, names taken literally,
 links kept inside the landing folder, empty files harmless, and errors that name file,
 line and column without quoting the rows."""
+
 from __future__ import annotations
 
 import gzip
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from ingest_fixtures import LEAD_HEADER, sandbox  # noqa: F401  (fixture)
+from ingest_fixtures import LEAD_HEADER
 
 from orchestration.cli import main
 from orchestration.ingest import loader, records
@@ -28,9 +29,12 @@ def _rows(*numbers: int) -> str:
 @pytest.mark.parametrize("newline", ["\r\n", "\n"], ids=["crlf", "lf"])
 def test_a_very_long_line_is_quarantined_and_the_rows_after_it_load(sandbox, newline):
     junk = b"A" * (40 << 20)
-    sandbox.write("lead/lead_1.csv", newline.encode().join(
-        [LEAD_HEADER.encode(), LEAD_ROW.format(n=1).encode(), junk, LEAD_ROW.format(n=3).encode(), b""]
-    ))
+    sandbox.write(
+        "lead/lead_1.csv",
+        newline.encode().join(
+            [LEAD_HEADER.encode(), LEAD_ROW.format(n=1).encode(), junk, LEAD_ROW.format(n=3).encode(), b""]
+        ),
+    )
     (file,) = sandbox.ingest().files
     assert (file.status, file.rows_read, file.rows_loaded, file.rows_quarantined) == ("loaded", 3, 2, 1)
     assert sandbox.rows("SELECT id, _source_row FROM raw.lead ORDER BY _source_row") == [("00Q1", 1), ("00Q3", 3)]
@@ -65,20 +69,28 @@ def test_a_file_duckdb_reads_short_fails_naming_both_counts(sandbox, monkeypatch
 
 
 def test_a_quote_inside_an_unquoted_value_keeps_every_row(sandbox):
-    sandbox.write("lead/lead_1.csv", f'{LEAD_HEADER},Title\n{LEAD_ROW.format(n=1)},5" tall\n'
-                  f"{LEAD_ROW.format(n=2)},x\n{LEAD_ROW.format(n=3)},\"quoted\"\n")
+    sandbox.write(
+        "lead/lead_1.csv",
+        f'{LEAD_HEADER},Title\n{LEAD_ROW.format(n=1)},5" tall\n'
+        f'{LEAD_ROW.format(n=2)},x\n{LEAD_ROW.format(n=3)},"quoted"\n',
+    )
     (file,) = sandbox.ingest().files
     assert (file.rows_read, file.rows_loaded) == (3, 3)
     assert sandbox.rows("SELECT title FROM raw.lead ORDER BY _source_row") == [('5" tall',), ("x",), ("quoted",)]
 
 
 def test_a_ragged_row_after_a_stray_quote_is_set_aside_on_the_right_line(sandbox):
-    sandbox.write("lead/lead_1.csv", f'{LEAD_HEADER},Title\n{LEAD_ROW.format(n=1)},5" tall\n'
-                  f"{LEAD_ROW.format(n=2)},x,surplus\n{LEAD_ROW.format(n=3)},6\" wide\n{LEAD_ROW.format(n=4)},y\n")
+    sandbox.write(
+        "lead/lead_1.csv",
+        f'{LEAD_HEADER},Title\n{LEAD_ROW.format(n=1)},5" tall\n'
+        f'{LEAD_ROW.format(n=2)},x,surplus\n{LEAD_ROW.format(n=3)},6" wide\n{LEAD_ROW.format(n=4)},y\n',
+    )
     (file,) = sandbox.ingest().files
     assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (4, 3, 1)
     assert sandbox.rows("SELECT _source_row, title FROM raw.lead ORDER BY 1") == [
-        (1, '5" tall'), (3, '6" wide'), (4, "y"),
+        (1, '5" tall'),
+        (3, '6" wide'),
+        (4, "y"),
     ]
     assert sandbox.quarantine() == [("lead/lead_1.csv", 2, None, "more fields than the header's 5")]
 
@@ -90,23 +102,31 @@ def test_glob_characters_in_a_file_name_are_literal(sandbox, name):
     sandbox.write(f"lead/{name}", f"{LEAD_HEADER}\n{_rows(7, 8, 9)}")
     result = sandbox.ingest()
     assert {f.source_file: f.rows_read for f in result.files} == {
-        "lead/lead_1.csv": 2, "lead/lead_2.csv": 1, f"lead/{name}": 3,
+        "lead/lead_1.csv": 2,
+        "lead/lead_2.csv": 1,
+        f"lead/{name}": 3,
     }
     assert sandbox.rows("SELECT id FROM raw.lead WHERE _source_file = ? ORDER BY 1", [f"lead/{name}"]) == [
-        ("00Q7",), ("00Q8",), ("00Q9",),
+        ("00Q7",),
+        ("00Q8",),
+        ("00Q9",),
     ]
 
 
 def test_a_utf8_value_in_a_cp932_file_is_quarantined_not_loaded_as_mojibake(sandbox):
     header = f"{LEAD_HEADER},Company\n".encode("cp932")
-    sandbox.write("lead/lead_1.csv", header
-                  + f"{LEAD_ROW.format(n=1)},髙橋商事\n".encode("cp932")
-                  + f"{LEAD_ROW.format(n=2)},株式会社\n".encode()
-                  + f"{LEAD_ROW.format(n=3)},営業部\n".encode("cp932"))
+    sandbox.write(
+        "lead/lead_1.csv",
+        header
+        + f"{LEAD_ROW.format(n=1)},髙橋商事\n".encode("cp932")
+        + f"{LEAD_ROW.format(n=2)},株式会社\n".encode()
+        + f"{LEAD_ROW.format(n=3)},営業部\n".encode("cp932"),
+    )
     (file,) = sandbox.ingest().files
     assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (3, 2, 1)
     assert sandbox.rows("SELECT id, company FROM raw.lead ORDER BY _source_row") == [
-        ("00Q1", "髙橋商事"), ("00Q3", "営業部"),
+        ("00Q1", "髙橋商事"),
+        ("00Q3", "営業部"),
     ]
     assert sandbox.quarantine() == [
         ("lead/lead_1.csv", 2, "company", "written in UTF-8, the rest of the file in CP932"),
@@ -116,8 +136,13 @@ def test_a_utf8_value_in_a_cp932_file_is_quarantined_not_loaded_as_mojibake(sand
 
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "bom"])
 def test_a_cp932_value_in_a_utf8_file_is_quarantined(sandbox, bom):
-    sandbox.write("lead/lead_1.csv", bom + f"{LEAD_HEADER},Company\n{LEAD_ROW.format(n=1)},髙橋商事\n".encode()
-                  + f"{LEAD_ROW.format(n=2)},株式会社\n".encode("cp932") + b"00Q3,2026-04-01,005A,Open,\xff\xfe\n")
+    sandbox.write(
+        "lead/lead_1.csv",
+        bom
+        + f"{LEAD_HEADER},Company\n{LEAD_ROW.format(n=1)},髙橋商事\n".encode()
+        + f"{LEAD_ROW.format(n=2)},株式会社\n".encode("cp932")
+        + b"00Q3,2026-04-01,005A,Open,\xff\xfe\n",
+    )
     sandbox.ingest()
     assert sandbox.rows("SELECT id, company FROM raw.lead") == [("00Q1", "髙橋商事")]
     assert sandbox.quarantine() == [
@@ -133,7 +158,10 @@ def test_a_file_name_that_is_not_utf8_loads_under_a_readable_name(sandbox, capsy
     sandbox.write("lead/lead_2.csv", f"{LEAD_HEADER}\n{_rows(2)}")
     result = sandbox.ingest()
     readable = "lead/" + raw_name.decode("utf-8", "backslashreplace")
-    assert sorted((f.source_file, f.status) for f in result.files) == [(readable, "loaded"), ("lead/lead_2.csv", "loaded")]
+    assert sorted((f.source_file, f.status) for f in result.files) == [
+        (readable, "loaded"),
+        ("lead/lead_2.csv", "loaded"),
+    ]
     assert readable.startswith("lead/\\x83\\x8a")
     assert sandbox.rows("SELECT id FROM raw.lead WHERE _source_file = ?", [readable]) == [("00Q1",)]
     print(result)  # the summary prints on any terminal
@@ -182,11 +210,13 @@ def test_an_empty_delta_is_recorded_empty_and_blocks_nothing(sandbox, name, cont
     sandbox.write(name, content)
     result = sandbox.ingest(objects=["lead"])
     assert [(f.source_file, f.status, f.rows_read) for f in result.files] == [
-        ("lead/lead_1.csv", "loaded", 1), (name, "empty", 0),
+        ("lead/lead_1.csv", "loaded", 1),
+        (name, "empty", 0),
     ]
     assert result.problems() == []
     assert sandbox.rows("SELECT source_file, status FROM ingest.load_ledger ORDER BY file_seq") == [
-        ("lead/lead_1.csv", "loaded"), (name, "empty"),
+        ("lead/lead_1.csv", "loaded"),
+        (name, "empty"),
     ]
     assert [f.status for f in sandbox.ingest(objects=["lead"]).files] == ["skipped", "skipped"]
 
@@ -212,7 +242,9 @@ def test_a_ragged_row_is_quarantined_with_its_row_and_the_rest_loads(sandbox, li
     assert (file.status, file.error, file.rows_read, file.rows_loaded) == ("loaded", None, 4, 3)
     # Row 2 spans two lines and a blank line follows it: rows count records.
     assert sandbox.rows("SELECT id, _source_row FROM raw.lead ORDER BY _source_row") == [
-        ("00Q1", 1), ("00Q\n1b", 2), ("00Q3", 4),
+        ("00Q1", 1),
+        ("00Q\n1b", 2),
+        ("00Q3", 4),
     ]
     assert sandbox.quarantine() == [("lead/lead_1.csv", 3, column, reason)]
     (raw_record,) = sandbox.rows("SELECT raw_record FROM ingest.quarantine")[0]
@@ -220,16 +252,20 @@ def test_a_ragged_row_is_quarantined_with_its_row_and_the_rest_loads(sandbox, li
 
 
 def test_a_malformed_json_line_is_quarantined_with_its_line_number(sandbox):
-    sandbox.write("lead/lead_1.jsonl", '{"Id": "00Q1", "CreatedDate": "2026-04-01", "OwnerId": "U", "Status": "Open"}\n'
-                  "\n"
-                  '{"Id": oops}\n'
-                  "[1, 2]\n"
-                  '{"Id": "00Q5", "CreatedDate": "2026-04-01", "OwnerId": "U", "Status": "Open"}\n')
+    sandbox.write(
+        "lead/lead_1.jsonl",
+        '{"Id": "00Q1", "CreatedDate": "2026-04-01", "OwnerId": "U", "Status": "Open"}\n'
+        "\n"
+        '{"Id": oops}\n'
+        "[1, 2]\n"
+        '{"Id": "00Q5", "CreatedDate": "2026-04-01", "OwnerId": "U", "Status": "Open"}\n',
+    )
     (file,) = sandbox.ingest().files
     assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (4, 2, 2)
     assert sandbox.rows("SELECT id, _source_row FROM raw.lead ORDER BY 2") == [("00Q1", 1), ("00Q5", 5)]
     assert sandbox.quarantine() == [
-        ("lead/lead_1.jsonl", 3, None, "not a JSON object"), ("lead/lead_1.jsonl", 4, None, "not a JSON object"),
+        ("lead/lead_1.jsonl", 3, None, "not a JSON object"),
+        ("lead/lead_1.jsonl", 4, None, "not a JSON object"),
     ]
 
 
@@ -280,9 +316,18 @@ def test_ingesting_hostile_25_mb_gzip_files_peaks_under_1_gib(sandbox):
     _zeros_gzip(sandbox.landing / "lead" / "lead_2.csv.gz", 25 << 20, header=f"{LEAD_HEADER}\n".encode())
     sandbox.write("lead/lead_3.csv.gz", b"A" * (2 << 30 >> 6))  # 32 MiB of one header line, compressed
     run = subprocess.run(
-        [sys.executable, "-c", _PEAK_RSS, _INGEST.replace("sys.argv[1]", repr(str(sandbox.landing)))
-         .replace("sys.argv[2]", repr(str(sandbox.warehouse)))],
-        capture_output=True, text=True, check=True, cwd=os.getcwd(),
+        [
+            sys.executable,
+            "-c",
+            _PEAK_RSS,
+            _INGEST.replace("sys.argv[1]", repr(str(sandbox.landing))).replace(
+                "sys.argv[2]", repr(str(sandbox.warehouse))
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=os.getcwd(),
     )
     *outcomes, peak_kib = run.stdout.splitlines()
     assert outcomes == [
@@ -301,7 +346,9 @@ def test_errors_name_file_and_line_but_never_quote_the_row():
     )
     described = loader._describe(error, _file("lead/lead_1.csv"), Path("/tmp/nowhere"))
     assert described == "Invalid Input Error: CSV Error on Line: 3 Expected Number of Columns: 4 Found: 5"
-    json_error = duckdb.InvalidInputException('Malformed JSON at byte 7 of input: unexpected character.  Input: "{"Id": oops}"')
+    json_error = duckdb.InvalidInputException(
+        'Malformed JSON at byte 7 of input: unexpected character.  Input: "{"Id": oops}"'
+    )
     assert "oops" not in loader._describe(json_error, _file("lead/lead_1.jsonl"), Path("/tmp/nowhere"))
     long = loader._describe(FileNotFoundError("x" * 1000), _file("lead/lead_1.csv"), Path("/tmp/nowhere"))
     assert len(long) < 320 and long.endswith("… (truncated)")
@@ -311,7 +358,7 @@ def test_a_ragged_row_reaches_the_quarantine_but_not_the_ledger_error(sandbox):
     sandbox.write("lead/lead_1.csv", f"{LEAD_HEADER}\n{_rows(1)}00Q2,2026-04-01,005A,Open,Tanaka 090-1234-5678\n")
     sandbox.ingest()
     assert sandbox.rows("SELECT error FROM ingest.load_ledger") == [(None,)]
-    (reason, raw_record), = sandbox.rows("SELECT reason, raw_record FROM ingest.quarantine")
+    ((reason, raw_record),) = sandbox.rows("SELECT reason, raw_record FROM ingest.quarantine")
     assert "090" not in reason and "090-1234-5678" in raw_record
 
 

@@ -1,5 +1,6 @@
 """Splitting a text extract into records, the count every DuckDB read is checked against,
 down to chunk boundaries that fall inside quotes, line ends and over-long lines."""
+
 from __future__ import annotations
 
 import csv
@@ -42,7 +43,11 @@ def test_records_are_counted_as_csv_reads_them(exact):
 
 def test_lines_are_given_back_whole_across_chunks():
     assert list(records.lines(lambda: io.BytesIO(CSV), _split(CSV), quoted=True)) == [
-        (1, b'1,"two\r\nlines, ""quoted"""\r'), (2, b"\r"), (3, b'2,""\r'), (4, b'3,"a\n\nb"\r'), (5, b""),
+        (1, b'1,"two\r\nlines, ""quoted"""\r'),
+        (2, b"\r"),
+        (3, b'2,""\r'),
+        (4, b'3,"a\n\nb"\r'),
+        (5, b""),
         (6, b"4,last without a line end"),
     ]
 
@@ -64,7 +69,10 @@ def test_an_overlong_line_is_found_and_never_held(monkeypatch):
     layout = _split(data)
     assert (layout.lines, layout.long_lines) == (4, [2, 4])
     assert list(records.lines(lambda: io.BytesIO(data), layout, quoted=True)) == [
-        (1, b"1,short"), (2, None), (3, b"3,short"), (4, None),
+        (1, b"1,short"),
+        (2, None),
+        (3, b"3,short"),
+        (4, None),
     ]
 
 
@@ -77,11 +85,11 @@ def test_a_header_line_longer_than_the_limit_fails_before_the_rest_is_read(monke
             read.append(size)
             return super().read(size)
 
-    with pytest.raises(FileError, match="^header line longer than 10 bytes$"):
+    with pytest.raises(FileError, match=r"^header line longer than 10 bytes$"):
         records.split(lambda: Stream(b"A" * 1000), quoted=True)
     assert len(read) == 2  # 14 bytes read of 1000
 
 
 def test_a_nul_byte_is_binary_data():
-    with pytest.raises(FileError, match="^binary data, not text: a NUL byte at byte 10$"):
+    with pytest.raises(FileError, match=r"^binary data, not text: a NUL byte at byte 10$"):
         _split(b"id,note\n1,\x00\n")

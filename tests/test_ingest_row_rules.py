@@ -2,6 +2,7 @@
 its file, row, column and reason, so one odd row never fails a dbt test or constraint and
 blocks every refresh after it. The rules are declared once in the contract; `row_rules()`
 lists them for the documentation."""
+
 from __future__ import annotations
 
 import csv
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from ingest_fixtures import NOW, assert_balanced, sandbox  # noqa: F401  (fixture)
+from ingest_fixtures import NOW, assert_balanced
 from run_dbt_cli import run_dbt
 
 from orchestration import config, contract
@@ -60,7 +61,9 @@ def _file(obj: contract.CrmObject, rows: list[dict[str, str]]) -> str:
 
 def test_every_date_timestamp_and_number_has_a_rule():
     unruled = [
-        f"{obj.name}.{c.name}" for obj in contract.OBJECTS.values() for c in obj.columns
+        f"{obj.name}.{c.name}"
+        for obj in contract.OBJECTS.values()
+        for c in obj.columns
         if c.type in NUMBER_TYPES + TIME_TYPES and c.bounds is None
     ]
     assert unruled == []
@@ -99,13 +102,21 @@ def test_reasons_name_the_value_and_the_bound(sandbox):
     sandbox.ingest()
     calendar = "the first day of the business calendar (seeds/business_calendar.csv)"
     assert sandbox.quarantine() == [
-        ("opportunity/opportunity_1.csv", 1, "created_date, amount, probability, close_date",
-         f"created_date: '2014-12-31T23:59:59Z' is before {FIRST_DAY}, {calendar}; "
-         "amount: '-1e9' is below 0; probability: '101' is above 100; "
-         "close_date: '2028-04-02' is after 2028-04-01, 730 days after the load at 2026-04-02T09:00:00"),
-        ("opportunity/opportunity_1.csv", 2, "created_date, amount, probability, close_date",
-         f"created_date: '1999-12-31' is before {FIRST_DAY}, {calendar}; amount: '1e16' is above 1e+15; "
-         f"probability: '-0.5' is below 0; close_date: '1999-12-31' is before {FIRST_DAY}, {calendar}"),
+        (
+            "opportunity/opportunity_1.csv",
+            1,
+            "created_date, amount, probability, close_date",
+            f"created_date: '2014-12-31T23:59:59Z' is before {FIRST_DAY}, {calendar}; "
+            "amount: '-1e9' is below 0; probability: '101' is above 100; "
+            "close_date: '2028-04-02' is after 2028-04-01, 730 days after the load at 2026-04-02T09:00:00",
+        ),
+        (
+            "opportunity/opportunity_1.csv",
+            2,
+            "created_date, amount, probability, close_date",
+            f"created_date: '1999-12-31' is before {FIRST_DAY}, {calendar}; amount: '1e16' is above 1e+15; "
+            f"probability: '-0.5' is below 0; close_date: '1999-12-31' is before {FIRST_DAY}, {calendar}",
+        ),
     ]
 
 
@@ -113,13 +124,21 @@ def test_a_quarantined_new_version_leaves_the_previous_one_current(sandbox):
     """Latest wins among the versions that passed the door: the implausible version is
     not in raw, so the record keeps its last plausible version until a correction lands."""
     header = "Id,CreatedDate,SystemModstamp,OwnerId,StageName,Amount,CloseDate\n"
-    sandbox.write("opportunity/opportunity_1.csv", f"{header}006A,2026-01-05,2026-01-05,005A,Prospecting,100,2026-06-30\n")
-    sandbox.write("opportunity/opportunity_2.csv", f"{header}006A,2026-01-05,2026-03-01,005A,Closed Won,100,9999-12-31\n")
+    sandbox.write(
+        "opportunity/opportunity_1.csv", f"{header}006A,2026-01-05,2026-01-05,005A,Prospecting,100,2026-06-30\n"
+    )
+    sandbox.write(
+        "opportunity/opportunity_2.csv", f"{header}006A,2026-01-05,2026-03-01,005A,Closed Won,100,9999-12-31\n"
+    )
     sandbox.ingest()
-    assert sandbox.quarantine() == [(
-        "opportunity/opportunity_2.csv", 1, "close_date",
-        "close_date: '9999-12-31' is after 2028-04-01, 730 days after the load at 2026-04-02T09:00:00",
-    )]
+    assert sandbox.quarantine() == [
+        (
+            "opportunity/opportunity_2.csv",
+            1,
+            "close_date",
+            "close_date: '9999-12-31' is after 2028-04-01, 730 days after the load at 2026-04-02T09:00:00",
+        )
+    ]
     assert sandbox.rows("SELECT stage_name, close_date, _source_file FROM raw.opportunity") == [
         ("Prospecting", date(2026, 6, 30), "opportunity/opportunity_1.csv"),
     ]
@@ -134,25 +153,37 @@ LATER = "2026-10-01T12:00:00.000+0000"
 # example -> (file, row, column, reason); the hostile files are written in this order.
 EXAMPLES = {
     "lead created 1900-01-01": (
-        "lead/lead_20261002_hostile.csv", 1, "created_date",
+        "lead/lead_20261002_hostile.csv",
+        1,
+        "created_date",
         f"created_date: '1900-01-01T00:00:00.000+0000' is before {FIRST_DAY}, "
         "the first day of the business calendar (seeds/business_calendar.csv)",
     ),
     # found by trying hostile rows: quality rules read revenue as a 64-bit integer
     "lead with an annual revenue of 1e300 yen": (
-        "lead/lead_20261002_hostile.csv", 3, "annual_revenue", "annual_revenue: '1e300' is above 1e+15",
+        "lead/lead_20261002_hostile.csv",
+        3,
+        "annual_revenue",
+        "annual_revenue: '1e300' is above 1e+15",
     ),
     "opportunity closing 9999-12-31": (
-        "opportunity/opportunity_20261002_hostile.csv", 1, "close_date",
+        "opportunity/opportunity_20261002_hostile.csv",
+        1,
+        "close_date",
         "close_date: '9999-12-31' is after 2028-10-01, 730 days after the load at 2026-10-02T09:00:00",
     ),
     "opportunity closing 1900-01-01": (
-        "opportunity/opportunity_20261002_hostile.csv", 2, "close_date",
+        "opportunity/opportunity_20261002_hostile.csv",
+        2,
+        "close_date",
         f"close_date: '1900-01-01' is before {FIRST_DAY}, the first day of the business calendar "
         "(seeds/business_calendar.csv)",
     ),
     "closed won opportunity of -1,000,000,000 yen": (
-        "opportunity/opportunity_20261002_hostile.csv", 3, "amount", "amount: '-1000000000' is below 0",
+        "opportunity/opportunity_20261002_hostile.csv",
+        3,
+        "amount",
+        "amount: '-1000000000' is below 0",
     ),
 }
 
@@ -177,17 +208,21 @@ def _changed(header: list[str], row: list[str], **values: str) -> list[str]:
 
 def _hostile_files(landing: Path) -> list[dict[str, str]]:
     """The examples as a delta beside good rows: a new lead created in 1900, a good new
-    lead and a new lead with an implausible revenue; later versions of two won and one lost opportunity with an implausible close
-    date or amount, and plausible later versions of another lost one and of a won one
-    closing before it was created. Returns the
+    lead and a new lead with an implausible revenue; later versions of two won and one lost
+    opportunity with an implausible close date or amount, and plausible later versions of
+    another lost one and of a won one closing before it was created. Returns the
     opportunities' versions that should be current after the load."""
     header, leads = _rows(next((landing / "lead").glob("*_full.csv")))
     template = leads["00Q000000000000001"]
-    _write_version(header, [
-        _changed(header, template, id=NEW_LEAD, created_date="1900-01-01T00:00:00.000+0000"),
-        _changed(header, template, id=GOOD_NEW_LEAD, created_date="2026-09-30T01:00:00.000+0000"),
-        _changed(header, template, id=RICH_LEAD, annual_revenue="1e300"),
-    ], landing / "lead" / "lead_20261002_hostile.csv")
+    _write_version(
+        header,
+        [
+            _changed(header, template, id=NEW_LEAD, created_date="1900-01-01T00:00:00.000+0000"),
+            _changed(header, template, id=GOOD_NEW_LEAD, created_date="2026-09-30T01:00:00.000+0000"),
+            _changed(header, template, id=RICH_LEAD, annual_revenue="1e300"),
+        ],
+        landing / "lead" / "lead_20261002_hostile.csv",
+    )
 
     header, opportunities = _rows(next((landing / "opportunity").glob("*_full.csv")))
     stage = header.index("stage_name")
@@ -203,7 +238,7 @@ def _hostile_files(landing: Path) -> list[dict[str, str]]:
         _changed(header, won[2], close_date="2015-01-02", **later),
     ]
     _write_version(header, changed, landing / "opportunity" / "opportunity_20261002_hostile.csv")
-    return [dict(zip(header, row)) for row in (won[0], lost[0], won[1], changed[3], changed[4])]
+    return [dict(zip(header, row, strict=True)) for row in (won[0], lost[0], won[1], changed[3], changed[4])]
 
 
 class DemoBuild:
@@ -215,7 +250,9 @@ class DemoBuild:
         self.current = _hostile_files(self.landing)
         self.ingest = ingest_landing(self.landing, self.warehouse, progress=False, now=DEMO_LOAD_TIME)
         assert_balanced(self.ingest, self.warehouse)
-        self.dbt = run_dbt(["build", "--exclude-resource-type", "unit_test"], self.warehouse, root / "target", check=False)
+        self.dbt = run_dbt(
+            ["build", "--exclude-resource-type", "unit_test"], self.warehouse, root / "target", check=False
+        )
 
     def rows(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
@@ -240,8 +277,11 @@ def test_the_odd_row_is_quarantined_with_file_row_column_and_reason(demo_build, 
 def test_the_build_ends_green_with_the_other_rows_published(demo_build):
     assert demo_build.dbt.returncode == 0, demo_build.dbt.stdout[-5000:]
     assert demo_build.ingest.failed == []
-    assert [(f.source_file, f.rows_read, f.rows_loaded) for f in demo_build.ingest.files if "hostile" in f.source_file] == [
-        ("lead/lead_20261002_hostile.csv", 3, 1), ("opportunity/opportunity_20261002_hostile.csv", 5, 2),
+    assert [
+        (f.source_file, f.rows_read, f.rows_loaded) for f in demo_build.ingest.files if "hostile" in f.source_file
+    ] == [
+        ("lead/lead_20261002_hostile.csv", 3, 1),
+        ("opportunity/opportunity_20261002_hostile.csv", 5, 2),
     ]
     new_leads = f"'{NEW_LEAD}', '{GOOD_NEW_LEAD}', '{RICH_LEAD}'"
     assert demo_build.rows(f"SELECT lead_id FROM marts.fct_leads WHERE lead_id IN ({new_leads})") == [(GOOD_NEW_LEAD,)]

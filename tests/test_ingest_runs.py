@@ -1,5 +1,6 @@
 """Runs over time and broken extracts: the ledger, re-runs, deltas, pass-through columns,
 empty objects, and files that fail with a message naming file and cause."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +8,7 @@ import time
 
 import duckdb
 import pytest
-from ingest_fixtures import LEAD_HEADER, TASK_HEADER, sandbox  # noqa: F401  (fixture)
+from ingest_fixtures import LEAD_HEADER, TASK_HEADER
 
 from orchestration import contract
 from orchestration.ingest import IngestError, ensure_raw_tables, ingest_landing, loader
@@ -32,13 +33,17 @@ def test_rerun_loads_nothing_twice_and_a_delta_is_appended(sandbox):
     sandbox.write("lead/lead_2.csv", f"{LEAD_HEADER},SystemModstamp\n00Q1,2026-04-01,005A,Working,2026-04-02\n")
     delta = sandbox.ingest()
     assert [(f.source_file, f.status, f.file_seq) for f in delta.files] == [
-        ("lead/lead_1.csv", "skipped", 1), ("lead/lead_2.csv", "loaded", 2),
+        ("lead/lead_1.csv", "skipped", 1),
+        ("lead/lead_2.csv", "loaded", 2),
     ]
     assert sandbox.rows("SELECT id, status, _file_seq, _source_row FROM raw.lead ORDER BY _file_seq, _source_row") == [
-        ("00Q1", "Open", 1, 1), ("00Q2", "Open", 1, 2), ("00Q1", "Working", 2, 1),
+        ("00Q1", "Open", 1, 1),
+        ("00Q2", "Open", 1, 2),
+        ("00Q1", "Working", 2, 1),
     ]
     assert sandbox.rows("SELECT file_seq, source_file, status FROM ingest.load_ledger ORDER BY file_seq") == [
-        (1, "lead/lead_1.csv", "loaded"), (2, "lead/lead_2.csv", "loaded"),
+        (1, "lead/lead_1.csv", "loaded"),
+        (2, "lead/lead_2.csv", "loaded"),
     ]
 
 
@@ -112,7 +117,8 @@ def test_unknown_columns_pass_through_and_a_later_file_adds_another(sandbox):
     sandbox.write("lead/lead_2.csv", f"{LEAD_HEADER},CustomScore,foo_bar_c\n00Q2,2026-04-01,005A,Open,7,b\n")
     assert sandbox.ingest().files[1].extra_columns == ["custom_score", "foo_bar_c"]
     assert sandbox.rows("SELECT id, foo_bar_c, custom_score FROM raw.lead ORDER BY id") == [
-        ("00Q1", "a", None), ("00Q2", "b", "7"),
+        ("00Q1", "a", None),
+        ("00Q2", "b", "7"),
     ]
     columns = sandbox.rows(
         "SELECT column_name, data_type FROM information_schema.columns "
@@ -120,7 +126,8 @@ def test_unknown_columns_pass_through_and_a_later_file_adds_another(sandbox):
     )
     assert columns[-2:] == [("foo_bar_c", "VARCHAR"), ("custom_score", "VARCHAR")]
     assert sandbox.rows("SELECT extra_columns FROM ingest.load_ledger ORDER BY file_seq") == [
-        ("foo_bar_c",), ("custom_score, foo_bar_c",),
+        ("foo_bar_c",),
+        ("custom_score, foo_bar_c",),
     ]
 
 
@@ -133,8 +140,12 @@ def test_every_raw_table_exists_with_the_contract_layout_even_without_files(sand
         "WHERE table_schema = 'raw' ORDER BY table_name, ordinal_position"
     ):
         layout.setdefault(table, []).append((column, data_type))
-    metadata = [("_source_file", "VARCHAR"), ("_source_row", "BIGINT"), ("_file_seq", "BIGINT"),
-                ("_loaded_at", "TIMESTAMP")]
+    metadata = [
+        ("_source_file", "VARCHAR"),
+        ("_source_row", "BIGINT"),
+        ("_file_seq", "BIGINT"),
+        ("_loaded_at", "TIMESTAMP"),
+    ]
     assert layout == {
         name: [(c.name, contract.SQL_TYPES[c.type]) for c in obj.columns] + metadata
         for name, obj in contract.OBJECTS.items()
@@ -146,9 +157,7 @@ def test_ensure_raw_tables_on_a_fresh_connection_is_idempotent(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         ensure_raw_tables(con)
         ensure_raw_tables(con)
-        tables = con.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables ORDER BY ALL"
-        ).fetchall()
+        tables = con.execute("SELECT table_schema, table_name FROM information_schema.tables ORDER BY ALL").fetchall()
     assert tables == sorted(
         [("ingest", "load_ledger"), ("ingest", "quarantine")] + [("raw", name) for name in contract.OBJECTS]
     )
@@ -161,7 +170,9 @@ def test_missing_required_column_fails_that_file_only_and_is_retried(sandbox):
     message = "lead/lead_1.csv: required column 'owner_id' is missing (expected by contract object lead)"
     result = sandbox.ingest(failures=True)
     assert [(f.source_file, f.status, f.error) for f in result.files] == [
-        ("lead/lead_1.csv", "failed", message), ("lead/lead_2.csv", "loaded", None), ("task/task_1.csv", "loaded", None),
+        ("lead/lead_1.csv", "failed", message),
+        ("lead/lead_2.csv", "loaded", None),
+        ("task/task_1.csv", "loaded", None),
     ]
     assert result.failed == [result.files[0]]
     assert sandbox.rows("SELECT id FROM raw.lead") == [("00Q2",)]
@@ -169,7 +180,8 @@ def test_missing_required_column_fails_that_file_only_and_is_retried(sandbox):
     again = sandbox.ingest(failures=True)
     assert [(f.source_file, f.status, f.error) for f in again.failed] == [("lead/lead_1.csv", "failed", message)]
     assert sandbox.rows("SELECT file_seq, status, error FROM ingest.load_ledger WHERE status = 'failed'") == [
-        (1, "failed", message), (4, "failed", message),
+        (1, "failed", message),
+        (4, "failed", message),
     ]
     with pytest.raises(IngestError, match="required column 'owner_id' is missing"):
         again.raise_for_failures()
@@ -197,10 +209,16 @@ def test_a_fixed_file_loads_on_the_next_run(sandbox):
             "lead/lead_1.csv: required columns 'owner_id', 'status' are missing (expected by contract object lead)",
         ),
         ("lead/lead_1.csv.gz", b"not gzip", "lead/lead_1.csv.gz: Not a gzipped file (b'no')"),
-        ("lead/lead_1.parquet", b"PAR1 not really", "lead/lead_1.parquet: Invalid Input Error: "
-         "No magic bytes found at end of file 'lead/lead_1.parquet'"),
-        ("lead/lead_1.csv", GOOD_LINES + b"\x00\n", f"lead/lead_1.csv: binary data, not text: a NUL byte at byte "
-         f"{len(GOOD_LINES)}"),
+        (
+            "lead/lead_1.parquet",
+            b"PAR1 not really",
+            "lead/lead_1.parquet: Invalid Input Error: No magic bytes found at end of file 'lead/lead_1.parquet'",
+        ),
+        (
+            "lead/lead_1.csv",
+            GOOD_LINES + b"\x00\n",
+            f"lead/lead_1.csv: binary data, not text: a NUL byte at byte {len(GOOD_LINES)}",
+        ),
     ],
     ids=["duplicate-headers", "two-required-missing", "bad-gzip", "bad-parquet", "nul-byte"],
 )
@@ -216,6 +234,7 @@ def test_broken_files_fail_with_a_message_naming_file_and_cause(sandbox, name, c
 
 def test_a_failed_file_leaves_no_columns_or_rows_behind(sandbox, monkeypatch):
     """A failure after raw rows and a new column were written inside the file's transaction."""
+
     def refuse(self, rows):
         raise duckdb.IOException("disk full")
 
@@ -224,9 +243,12 @@ def test_a_failed_file_leaves_no_columns_or_rows_behind(sandbox, monkeypatch):
     sandbox.write("lead/lead_1.csv", f"{LEAD_HEADER},New__c\n{rows}")
     (file,) = sandbox.ingest(failures=True).files
     assert (file.status, file.error) == ("failed", "lead/lead_1.csv: disk full")
-    columns = [name for (name,) in sandbox.rows(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = 'lead'"
-    )]
+    columns = [
+        name
+        for (name,) in sandbox.rows(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = 'lead'"
+        )
+    ]
     assert "new_c" not in columns
     assert sandbox.rows("SELECT count(*) FROM raw.lead") == [(0,)]
     assert sandbox.rows("SELECT count(*) FROM ingest.quarantine") == [(0,)]

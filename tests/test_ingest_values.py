@@ -1,10 +1,11 @@
 """Row validation: casts to contract types, and the quarantine with its reasons."""
+
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from ingest_fixtures import LEAD_HEADER, NOW, TASK_HEADER, sandbox  # noqa: F401  (fixture)
+from ingest_fixtures import LEAD_HEADER, NOW, TASK_HEADER
 
 TIMESTAMP_FORMS = {
     "2026-04-01T09:00:00Z": datetime(2026, 4, 1, 9),
@@ -38,7 +39,9 @@ def test_dates_accept_a_timestamp_and_take_its_utc_date(sandbox):
     )
     sandbox.ingest()
     assert sandbox.rows("SELECT id, activity_date FROM raw.task ORDER BY id") == [
-        ("00T1", date(2026, 4, 1)), ("00T2", date(2026, 3, 31)), ("00T3", date(2026, 4, 1)),
+        ("00T1", date(2026, 4, 1)),
+        ("00T2", date(2026, 3, 31)),
+        ("00T3", date(2026, 4, 1)),
     ]
     assert sandbox.quarantine() == [
         ("task/task_1.csv", 4, "activity_date", "activity_date: '04/01/2026' is not a date")
@@ -47,15 +50,28 @@ def test_dates_accept_a_timestamp_and_take_its_utc_date(sandbox):
 
 def test_booleans_integers_and_numbers(sandbox):
     values = [
-        ("true", "12", "1.5"), ("False", "12.0", "+3"), ("YES", " 4", "1e3"), ("no", "0", "0.25"),
-        ("1", "", ""), ("0", "", ""),
-        ("maybe", "", ""), ("", "12.5", ""), ("", "abc", ""), ("", "", '"1,5"'), ("", "", "NaN"),
+        ("true", "12", "1.5"),
+        ("False", "12.0", "+3"),
+        ("YES", " 4", "1e3"),
+        ("no", "0", "0.25"),
+        ("1", "", ""),
+        ("0", "", ""),
+        ("maybe", "", ""),
+        ("", "12.5", ""),
+        ("", "abc", ""),
+        ("", "", '"1,5"'),
+        ("", "", "NaN"),
     ]
     rows = "".join(f"00Q{i:02},2026-04-01,005A,Open,{b},{n},{d}\n" for i, (b, n, d) in enumerate(values))
     sandbox.write("lead/lead_1.csv", f"{LEAD_HEADER},IsConverted,NumberOfEmployees,AnnualRevenue\n{rows}")
     sandbox.ingest()
     assert sandbox.rows("SELECT is_converted, number_of_employees, annual_revenue FROM raw.lead ORDER BY id") == [
-        (True, 12, 1.5), (False, 12, 3.0), (True, 4, 1000.0), (False, 0, 0.25), (True, None, None), (False, None, None),
+        (True, 12, 1.5),
+        (False, 12, 3.0),
+        (True, 4, 1000.0),
+        (False, 0, 0.25),
+        (True, None, None),
+        (False, None, None),
     ]
     assert sandbox.quarantine() == [
         ("lead/lead_1.csv", 7, "is_converted", "is_converted: 'maybe' is not a boolean"),
@@ -69,7 +85,7 @@ def test_booleans_integers_and_numbers(sandbox):
 def test_empty_values_are_null_for_every_type(sandbox):
     sandbox.write(
         "lead/lead_1.csv",
-        f'{LEAD_HEADER},Company,SystemModstamp,ConvertedDate,IsConverted,NumberOfEmployees,AnnualRevenue\n'
+        f"{LEAD_HEADER},Company,SystemModstamp,ConvertedDate,IsConverted,NumberOfEmployees,AnnualRevenue\n"
         '00Q1,2026-04-01,005A,Open,"",,"",,"",\n',
     )
     sandbox.ingest()
@@ -98,9 +114,17 @@ def test_empty_id_and_empty_required_columns_are_quarantined(sandbox):
 def test_unparsable_timestamp_is_quarantined_with_the_raw_record(sandbox):
     sandbox.write("lead/lead_1.csv", f"{LEAD_HEADER},Foo__c\n00Q1,yesterday,005A,Open,x\n")
     sandbox.ingest()
-    assert sandbox.quarantine() == [("lead/lead_1.csv", 1, "created_date", "created_date: 'yesterday' is not a timestamp")]
+    assert sandbox.quarantine() == [
+        ("lead/lead_1.csv", 1, "created_date", "created_date: 'yesterday' is not a timestamp")
+    ]
     (record,) = sandbox.rows("SELECT raw_record FROM ingest.quarantine")[0]
-    assert json.loads(record) == {"Id": "00Q1", "CreatedDate": "yesterday", "OwnerId": "005A", "Status": "Open", "Foo__c": "x"}
+    assert json.loads(record) == {
+        "Id": "00Q1",
+        "CreatedDate": "yesterday",
+        "OwnerId": "005A",
+        "Status": "Open",
+        "Foo__c": "x",
+    }
     assert sandbox.rows("SELECT count(*) FROM raw.lead") == [(0,)]
 
 
@@ -117,7 +141,12 @@ def test_future_dated_record_timestamps_are_quarantined(sandbox):
     after = "2026-04-03T09:00:00, 1 day after the load at 2026-04-02T09:00:00"
     assert sandbox.quarantine() == [
         ("task/task_1.csv", 1, "created_date", f"created_date: '2031-01-01T00:00:00Z' is after {after}"),
-        ("task/task_1.csv", 2, "last_modified_date", f"last_modified_date: '2026-04-03T09:00:01+00:00' is after {after}"),
+        (
+            "task/task_1.csv",
+            2,
+            "last_modified_date",
+            f"last_modified_date: '2026-04-03T09:00:01+00:00' is after {after}",
+        ),
     ]
     assert sandbox.rows("SELECT id FROM raw.task") == [("00T3",)]
 
@@ -139,11 +168,15 @@ def test_several_problems_in_one_row_make_one_quarantine_row(sandbox):
         f"{LEAD_HEADER},NumberOfEmployees,IsConverted\n,not a date,005A,,x,maybe\n",
     )
     sandbox.ingest()
-    assert sandbox.quarantine() == [(
-        "lead/lead_1.csv", 1, "id, created_date, status, number_of_employees, is_converted",
-        "id is empty; created_date: 'not a date' is not a timestamp; status is empty (required); "
-        "number_of_employees: 'x' is not an integer; is_converted: 'maybe' is not a boolean",
-    )]
+    assert sandbox.quarantine() == [
+        (
+            "lead/lead_1.csv",
+            1,
+            "id, created_date, status, number_of_employees, is_converted",
+            "id is empty; created_date: 'not a date' is not a timestamp; status is empty (required); "
+            "number_of_employees: 'x' is not an integer; is_converted: 'maybe' is not a boolean",
+        )
+    ]
 
 
 def test_duplicate_ids_in_one_file_are_loaded_and_counted(sandbox):
@@ -155,7 +188,9 @@ def test_duplicate_ids_in_one_file_are_loaded_and_counted(sandbox):
     result = sandbox.ingest()
     assert result.files[0].duplicate_ids == 2
     assert sandbox.rows("SELECT status, _source_row FROM raw.lead WHERE id = '00Q1' ORDER BY _source_row") == [
-        ("Open", 1), ("Working", 2), ("Qualified", 4),
+        ("Open", 1),
+        ("Working", 2),
+        ("Qualified", 4),
     ]
     assert sandbox.rows("SELECT duplicate_ids FROM ingest.load_ledger") == [(2,)]
 

@@ -2,6 +2,7 @@
 dates up to 730 days after the load) is in no period of kpi_field_sales yet; the mart's
 reconciliations with fct_opportunities keep to the same reporting range, so such a deal
 no longer fails them and blocks the refresh."""
+
 from __future__ import annotations
 
 import json
@@ -30,16 +31,26 @@ def test_a_deal_won_after_the_as_of_date_reconciles_and_counts_in_no_period(buil
             limit 1
         """)
     target = tmp_path / "target"
-    done = run_dbt(["build", "--full-refresh", "--select", "+kpi_field_sales", "--exclude-resource-type", "unit_test"],
-                   warehouse, target, check=False)
+    done = run_dbt(
+        ["build", "--full-refresh", "--select", "+kpi_field_sales", "--exclude-resource-type", "unit_test"],
+        warehouse,
+        target,
+        check=False,
+    )
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
-    reconciliations = {r["unique_id"]: r["status"] for r in results
-                       if r["unique_id"].startswith("test.fukan.reconciles_with_kpi_field_sales")}
+    reconciliations = {
+        r["unique_id"]: r["status"]
+        for r in results
+        if r["unique_id"].startswith("test.fukan.reconciles_with_kpi_field_sales")
+    }
     assert reconciliations and set(reconciliations.values()) == {"pass"}, reconciliations
     assert done.returncode == 0, done.stdout[-3000:]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         closed_date = con.execute(
-            f"select closed_date from marts.fct_opportunities where opportunity_id = '{FUTURE_DEAL}'").fetchone()
-        last_period = con.execute("select max(period_start) from kpi.kpi_field_sales where period_grain = 'month'").fetchone()
+            f"select closed_date from marts.fct_opportunities where opportunity_id = '{FUTURE_DEAL}'"
+        ).fetchone()
+        last_period = con.execute(
+            "select max(period_start) from kpi.kpi_field_sales where period_grain = 'month'"
+        ).fetchone()
     assert closed_date is not None and closed_date[0] > as_of_date  # the case is in the facts
     assert last_period[0] <= as_of_date  # and in no period of the mart

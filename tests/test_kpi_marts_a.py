@@ -8,6 +8,7 @@ cumulative funnel rule), never with the SQL under test. The funnel-health flags 
 checked against the generator's own calendar of what happened: a volume push that
 lowers lead quality, and a quiet period.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,7 +17,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-
 from pandas_reference import SEEDS, Reference
 
 
@@ -51,13 +51,18 @@ def _with_all(frame: pd.DataFrame, keys: list[str], quality: str = "lead_quality
 
 # -- kpi_funnel_overview ---------------------------------------------------------------
 
+
 def test_monthly_cohort_overview_matches_reference(reference, marts):
     funnel = reference.funnel().join(reference.quality()["lead_quality"])
     funnel = funnel[funnel["reached_lead"]]
     created = reference.leads.set_index("id")["created_date"]
     funnel["period_start"] = Reference.reporting_date(created.reindex(funnel.index)).dt.to_period("M").dt.to_timestamp()
-    measures = {"leads": "reached_lead", "handed_off": "reached_handed_off",
-                "opportunities": "reached_opportunity", "won": "reached_won"}
+    measures = {
+        "leads": "reached_lead",
+        "handed_off": "reached_handed_off",
+        "opportunities": "reached_opportunity",
+        "won": "reached_won",
+    }
     grouped = funnel.groupby(["period_start", "lead_quality"])
     expected = pd.DataFrame({mart: grouped[flag].sum() for mart, flag in measures.items()})
     expected["won_amount"] = grouped["won_amount"].sum()
@@ -66,9 +71,10 @@ def test_monthly_cohort_overview_matches_reference(reference, marts):
     overview = marts["kpi_funnel_overview"]
     actual = overview[(overview["basis"] == "cohort") & (overview["period_grain"] == "month")].copy()
     actual["period_start"] = pd.to_datetime(actual["period_start"])
-    columns = list(measures) + ["won_amount"]
+    columns = [*list(measures), "won_amount"]
     joined = actual.set_index(["period_start", "lead_quality"])[columns].join(
-        expected.set_index(["period_start", "lead_quality"])[columns], suffixes=("", "_expected"), how="outer")
+        expected.set_index(["period_start", "lead_quality"])[columns], suffixes=("", "_expected"), how="outer"
+    )
     # every month of the mart is a month between the first and last data date; months
     # without leads are rows of zeros there and absent from the pandas grouping
     assert joined[[f"{c}" for c in columns]].notna().all().all(), "a month with leads is missing from the mart"
@@ -83,11 +89,14 @@ def test_quality_leads_convert_better_in_the_overview(marts):
     overview = marts["kpi_funnel_overview"]
     years = overview[(overview["basis"] == "cohort") & (overview["period_grain"] == "fiscal_year")]
     totals = years.groupby("lead_quality")[["leads", "won"]].sum()
-    assert totals.loc["quality", "won"] / totals.loc["quality", "leads"] > \
-        totals.loc["general", "won"] / totals.loc["general", "leads"]
+    assert (
+        totals.loc["quality", "won"] / totals.loc["quality", "leads"]
+        > totals.loc["general", "won"] / totals.loc["general", "leads"]
+    )
 
 
 # -- kpi_field_sales --------------------------------------------------------------------
+
 
 def _reference_wins(reference: Reference, as_of_date: pd.Timestamp) -> pd.DataFrame:
     """Won deals and won amount per close month, owner and lead-quality class."""
@@ -95,7 +104,9 @@ def _reference_wins(reference: Reference, as_of_date: pd.Timestamp) -> pd.DataFr
     opportunities = opportunities[opportunities["created_date"] <= reference.as_of]
     stages = pd.read_csv(SEEDS / "opportunity_stage_mapping.csv", dtype=str).set_index("stage_name")
     mapped_won = opportunities["stage_name"].map(_bool(stages["is_won"]))
-    is_won = mapped_won.where(mapped_won.notna(), _bool(opportunities.get("is_won", pd.Series(None, index=opportunities.index))))
+    is_won = mapped_won.where(
+        mapped_won.notna(), _bool(opportunities.get("is_won", pd.Series(None, index=opportunities.index)))
+    )
     wins = opportunities[is_won.astype(bool)].copy()
     wins["close_date"] = pd.to_datetime(wins["close_date"])
     wins = wins[wins["close_date"] <= as_of_date]
@@ -108,10 +119,14 @@ def _reference_wins(reference: Reference, as_of_date: pd.Timestamp) -> pd.DataFr
     wins["lead_quality"] = lead_of.map(quality).where(lead_of.notna(), "not_lead_sourced")
     wins["period_start"] = wins["close_date"].dt.to_period("M").dt.to_timestamp()
     wins["won_amount"] = pd.to_numeric(wins["amount"]).fillna(0)
-    expected = (wins.groupby(["period_start", "owner_id", "lead_quality"])
-                .agg(won=("id", "size"), won_amount=("won_amount", "sum")).reset_index())
-    return _with_all(expected.rename(columns={"owner_id": "owner_user_id"}),
-                     ["period_start", "owner_user_id", "lead_quality"])
+    expected = (
+        wins.groupby(["period_start", "owner_id", "lead_quality"])
+        .agg(won=("id", "size"), won_amount=("won_amount", "sum"))
+        .reset_index()
+    )
+    return _with_all(
+        expected.rename(columns={"owner_id": "owner_user_id"}), ["period_start", "owner_user_id", "lead_quality"]
+    )
 
 
 def test_field_sales_wins_and_won_amount_match_reference(reference, marts, as_of_date):
@@ -121,7 +136,8 @@ def test_field_sales_wins_and_won_amount_match_reference(reference, marts, as_of
     actual["period_start"] = pd.to_datetime(actual["period_start"])
     keys = ["period_start", "owner_user_id", "lead_quality"]
     joined = actual.set_index(keys)[["won", "won_amount"]].join(
-        expected.set_index(keys)[["won", "won_amount"]], suffixes=("", "_expected"), how="outer")
+        expected.set_index(keys)[["won", "won_amount"]], suffixes=("", "_expected"), how="outer"
+    )
     missing = joined[joined.isna().any(axis=1)]
     assert missing.empty, f"wins only on one side:\n{missing}"
     assert (joined["won"] == joined["won_expected"]).all()
@@ -138,6 +154,7 @@ def test_field_sales_keeps_every_rep_with_history(marts):
 
 # -- kpi_funnel_health ------------------------------------------------------------------
 
+
 def _weeks_within(health: pd.DataFrame, first, last) -> pd.DataFrame:
     """Weeks overlapping [first, last] (dates)."""
     starts = pd.to_datetime(health["week_start"])
@@ -149,8 +166,16 @@ def test_volume_push_raises_volume_up_quality_down(marts):
 
     push = _weeks_within(marts["kpi_funnel_health"], *VOLUME_PUSH)
     assert len(push) == 6, "VOLUME_PUSH covers six ISO weeks"
-    flagged = push[["week_start", "leads", "quality_lead_rate_recent", "quality_lead_rate_baseline",
-                    "lead_volume_change", "is_volume_up_quality_down"]]
+    flagged = push[
+        [
+            "week_start",
+            "leads",
+            "quality_lead_rate_recent",
+            "quality_lead_rate_baseline",
+            "lead_volume_change",
+            "is_volume_up_quality_down",
+        ]
+    ]
     assert push["is_volume_up_quality_down"].all(), f"push weeks without the flag:\n{flagged}"
     assert (push["quality_lead_rate_recent"] < push["quality_lead_rate_baseline"]).all()
 
@@ -162,9 +187,14 @@ def test_quiet_period_raises_no_warning(marts):
     quiet = _weeks_within(health, *QUIET_PERIOD)
     assert len(quiet) >= 12
     assert quiet["has_full_windows"].all(), "the quiet period should be judged against a full baseline"
-    flags = ["is_volume_up_quality_down", "is_handoff_jump_conversion_drop", "is_handoffs_up_pipeline_down", "has_warning"]
+    flags = [
+        "is_volume_up_quality_down",
+        "is_handoff_jump_conversion_drop",
+        "is_handoffs_up_pipeline_down",
+        "has_warning",
+    ]
     raised = quiet[quiet[flags].any(axis=1)]
-    assert raised.empty, f"warnings in the quiet period:\n{raised[['week_start'] + flags]}"
+    assert raised.empty, f"warnings in the quiet period:\n{raised[['week_start', *flags]]}"
 
 
 def test_health_weeks_are_contiguous(marts):

@@ -9,6 +9,7 @@ or the user-to-department seed within its validity dates, days cut in Asia/Tokyo
 of the SQL under test is reused, so a mistake in a staging, fact or mart model shows up
 as a difference here.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,24 +41,31 @@ def _normalise(values: pd.Series) -> pd.Series:
 
 # --- the independent computation ----------------------------------------------------
 
+
 def user_departments(landing: Path) -> pd.DataFrame:
     """One row per user: CRM department mapped by the seed, team (role id), plus the overrides."""
     # Deactivated or deleted, a user keeps the department they worked in.
     users = Reference(landing).latest("user", keep_deleted=True)
     mapping = pd.read_csv(SEEDS / "department_mapping.csv", dtype=str)
-    department = users["department"].astype("string").str.strip().map(
-        dict(zip(mapping["department_value"], mapping["department"])))
-    return pd.DataFrame({
-        "user_id": users["id"].to_numpy(),
-        "field_department": department.fillna("unassigned").to_numpy(),
-        "team_id": users["user_role_id"].fillna("unassigned").to_numpy(),
-    })
+    department = (
+        users["department"]
+        .astype("string")
+        .str.strip()
+        .map(dict(zip(mapping["department_value"], mapping["department"], strict=True)))
+    )
+    return pd.DataFrame(
+        {
+            "user_id": users["id"].to_numpy(),
+            "field_department": department.fillna("unassigned").to_numpy(),
+            "team_id": users["user_role_id"].fillna("unassigned").to_numpy(),
+        }
+    )
 
 
 def department_on(owner: pd.Series, day: pd.Series, users: pd.DataFrame) -> pd.Series:
     """Department of each owner on each day: a valid override wins, else the mapped CRM field."""
     overrides = pd.read_csv(SEEDS / "user_department_overrides.csv", dtype=str, keep_default_na=False)
-    result = owner.map(dict(zip(users["user_id"], users["field_department"]))).fillna("unassigned")
+    result = owner.map(dict(zip(users["user_id"], users["field_department"], strict=True))).fillna("unassigned")
     for row in overrides.itertuples():
         starts = pd.Timestamp(row.valid_from) if row.valid_from else pd.Timestamp.min
         ends = pd.Timestamp(row.valid_to) if row.valid_to else pd.Timestamp.max
@@ -77,11 +85,11 @@ def expected_inside_sales(landing: Path) -> pd.DataFrame:
     is_completed = boolean(tasks["is_closed"]).fillna(tasks["completed_date_time"].notna()).astype(bool)
     is_call = (tasks["task_subtype"] == "Call") | (tasks["type"] == "Call")
     calls = tasks[is_call & is_completed].assign(
-        calls=1, connected_calls=lambda f: _normalise(f["call_disposition"]).isin(connected).astype(int),
-        appointments=0)
+        calls=1, connected_calls=lambda f: _normalise(f["call_disposition"]).isin(connected).astype(int), appointments=0
+    )
 
     event_types = pd.read_csv(SEEDS / "event_type_mapping.csv", dtype=str)
-    is_meeting_type = dict(zip(event_types["event_type"], event_types["is_meeting"] == "true"))
+    is_meeting_type = dict(zip(event_types["event_type"], event_types["is_meeting"] == "true", strict=True))
     event_type = events["type"].astype("string").str.strip()
     is_meeting = event_type.isna() | (event_type == "") | event_type.map(is_meeting_type).fillna(False).astype(bool)
     meetings = events[is_meeting].assign(calls=0, connected_calls=0, appointments=1)
@@ -91,12 +99,18 @@ def expected_inside_sales(landing: Path) -> pd.DataFrame:
     activities["department"] = department_on(activities["owner_id"], activities["day"], users)
     inside = activities[activities["department"] == "inside_sales"].copy()
     inside["month_start"] = inside["day"].dt.to_period("M").dt.to_timestamp()
-    inside["team_id"] = inside["owner_id"].map(dict(zip(users["user_id"], users["team_id"]))).fillna("unassigned")
-    return (inside.rename(columns={"owner_id": "rep_user_id"})
-            .groupby(["rep_user_id", "team_id", "month_start"], as_index=False)[COUNTS].sum())
+    inside["team_id"] = (
+        inside["owner_id"].map(dict(zip(users["user_id"], users["team_id"], strict=True))).fillna("unassigned")
+    )
+    return (
+        inside.rename(columns={"owner_id": "rep_user_id"})
+        .groupby(["rep_user_id", "team_id", "month_start"], as_index=False)[COUNTS]
+        .sum()
+    )
 
 
 # --- the tests ----------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def expected(built_warehouse) -> pd.DataFrame:
@@ -106,13 +120,19 @@ def expected(built_warehouse) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def warehouse(built_warehouse):
     con = duckdb.connect(str(built_warehouse.warehouse), read_only=True)
-    built = {name for name, in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'kpi'").fetchall()}
+    built = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'kpi'"
+        ).fetchall()
+    }
     missing = {"kpi_inside_sales", "kpi_inside_sales_teams"} - built
     if missing:
         con.close()
-        pytest.fail(f"the pipeline did not build kpi.{', kpi.'.join(sorted(missing))} (exit code "
-                    f"{built_warehouse.exit_code}); see the run log under {built_warehouse.dagster_home}/logs")
+        pytest.fail(
+            f"the pipeline did not build kpi.{', kpi.'.join(sorted(missing))} (exit code "
+            f"{built_warehouse.exit_code}); see the run log under {built_warehouse.dagster_home}/logs"
+        )
     yield con
     con.close()
 
@@ -132,8 +152,9 @@ def test_inside_sales_counts_per_rep_and_month_match_the_extracts(expected, ware
         from kpi.kpi_inside_sales
         group by rep_user_id, month_start
     """).df()
-    want = _keyed(expected.groupby(["rep_user_id", "month_start"], as_index=False)[COUNTS].sum(),
-                  ["rep_user_id", "month_start"])
+    want = _keyed(
+        expected.groupby(["rep_user_id", "month_start"], as_index=False)[COUNTS].sum(), ["rep_user_id", "month_start"]
+    )
     got = _keyed(mart, ["rep_user_id", "month_start"])
 
     assert want["calls"].sum() > 10_000, "the demo should give the inside-sales team thousands of calls"
@@ -147,8 +168,9 @@ def test_inside_sales_team_months_match_the_extracts(expected, warehouse):
         from kpi.kpi_inside_sales_teams
         where period_grain = 'month'
     """).df()
-    want = _keyed(expected.groupby(["team_id", "month_start"], as_index=False)[COUNTS].sum(),
-                  ["team_id", "month_start"])
+    want = _keyed(
+        expected.groupby(["team_id", "month_start"], as_index=False)[COUNTS].sum(), ["team_id", "month_start"]
+    )
     pd.testing.assert_frame_equal(_keyed(mart, ["team_id", "month_start"]), want, check_names=False)
 
 
@@ -156,17 +178,17 @@ def test_leaver_and_mover_history_stays_in_inside_sales(expected, warehouse):
     """The rep who left keeps the calls made before leaving; the rep who moved counts only before the move."""
     from orchestration.demo_data import DEPARTED_USERS, DEPARTMENT_MOVES
 
-    (leaver, leave_date), = DEPARTED_USERS
+    ((leaver, leave_date),) = DEPARTED_USERS
     mover, move_date, _, _ = DEPARTMENT_MOVES[0]
     months = expected.groupby(["rep_user_id"])["month_start"].agg(["min", "max"])
     assert months.loc[leaver, "max"] <= pd.Timestamp(leave_date)
     assert months.loc[mover, "max"] < pd.Timestamp(move_date)
 
-    last_tenure_day, = warehouse.execute(
+    (last_tenure_day,) = warehouse.execute(
         "select max(calendar_date) from kpi.kpi_inside_sales where rep_user_id = ? and is_in_tenure", [leaver]
     ).fetchone()
     assert last_tenure_day <= leave_date
-    mover_last_day, = warehouse.execute(
+    (mover_last_day,) = warehouse.execute(
         "select max(calendar_date) from kpi.kpi_inside_sales where rep_user_id = ?", [mover]
     ).fetchone()
     assert mover_last_day < move_date

@@ -1,6 +1,7 @@
 """One vocabulary across the KPI marts: every column of every KPI mart is named in the
 naming table docs/kpi-naming.yml (by name or by pattern), the table lists no name that
 no mart uses, and its version is the dbt var kpi_definition_version."""
+
 from __future__ import annotations
 
 import csv
@@ -25,8 +26,11 @@ def _placeholders(naming: dict) -> dict[str, list[str]]:
     """The table's lists, plus the funnel steps and their count columns from the seed."""
     with (config.SEEDS_DIR / "funnel_steps.csv").open(encoding="utf-8") as seed:
         steps = sorted(csv.DictReader(seed), key=lambda row: int(row["step_number"]))
-    return {**naming["placeholders"], "step": [row["funnel_step"] for row in steps],
-            "step_count": [row["count_column"] for row in steps]}
+    return {
+        **naming["placeholders"],
+        "step": [row["funnel_step"] for row in steps],
+        "step_count": [row["count_column"] for row in steps],
+    }
 
 
 def _pattern_names(pattern: str, placeholders: dict[str, list[str]]) -> set[str]:

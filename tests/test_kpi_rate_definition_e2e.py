@@ -8,6 +8,7 @@ the published copy) are compared before and after one edit - what a connected ca
 in int_kpi_inside_sales_rep_days, the one model that counts connected_calls, the rate's
 numerator.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,9 @@ pytestmark = pytest.mark.e2e
 LEADS = 300
 BIN = Path(sys.executable).parent
 DEFINITION = "models/kpi_inputs/int_kpi_inside_sales_rep_days.sql"
-CONNECTED_CALL = "case when activity_type = 'call' and is_completed and is_connected then 1 else 0 end as connected_calls"
+CONNECTED_CALL = (
+    "case when activity_type = 'call' and is_completed and is_connected then 1 else 0 end as connected_calls"
+)
 # The data team's new definition: a call counts as connected only when it captured a hearing item.
 CONNECTED_WITH_HEARING = CONNECTED_CALL.replace("is_connected", "is_connected and hearing_item_count > 0")
 KEY = ["period_start", "team_id"]
@@ -54,8 +57,21 @@ def _run(command: list[str], env: dict[str, str], cwd: Path | None = None) -> st
 def _build_and_publish(project: Path, env: dict[str, str], published: Path, run_id: str) -> None:
     # Models and seeds only: the reconciliation tests recount connected calls independently,
     # so they rightly fail on the edited definition until someone edits them too.
-    _run([dbt_executable(), "build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
-          "--project-dir", str(project), "--profiles-dir", str(project)], env)
+    _run(
+        [
+            dbt_executable(),
+            "build",
+            "--exclude-resource-type",
+            "test",
+            "--exclude-resource-type",
+            "unit_test",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+        ],
+        env,
+    )
     publish(Path(env["FUKAN_WAREHOUSE"]), published, run_id=run_id, checks={})
 
 
@@ -67,17 +83,44 @@ def _figures(project: Path, env: dict[str, str], published: Path, out: Path) -> 
             from kpi.kpi_inside_sales_teams
             where period_grain = 'month' and calls > 0
         """).df()
-    mf_env = {**env, "DBT_PROJECT_DIR": str(project), "DBT_PROFILES_DIR": str(project),
-              "FUKAN_DBT_TARGET": "published", "FUKAN_PUBLISHED_DATABASE": str(published / DATABASE)}
-    _run([str(BIN / "mf"), "query", "--metrics", "contact_rate", "--group-by",
-          "metric_time__month,inside_sales_rep_day__team_id", "--csv", str(out)], mf_env, cwd=project)
-    semantic = (pd.read_csv(out, parse_dates=["metric_time__month"], dtype={"inside_sales_rep_day__team_id": str})
-                .rename(columns={"metric_time__month": "period_start", "inside_sales_rep_day__team_id": "team_id",
-                                 "contact_rate": "semantic"})
-                .dropna(subset=["semantic"]))
+    mf_env = {
+        **env,
+        "DBT_PROJECT_DIR": str(project),
+        "DBT_PROFILES_DIR": str(project),
+        "FUKAN_DBT_TARGET": "published",
+        "FUKAN_PUBLISHED_DATABASE": str(published / DATABASE),
+    }
+    _run(
+        [
+            str(BIN / "mf"),
+            "query",
+            "--metrics",
+            "contact_rate",
+            "--group-by",
+            "metric_time__month,inside_sales_rep_day__team_id",
+            "--csv",
+            str(out),
+        ],
+        mf_env,
+        cwd=project,
+    )
+    semantic = (
+        pd.read_csv(out, parse_dates=["metric_time__month"], dtype={"inside_sales_rep_day__team_id": str})
+        .rename(
+            columns={
+                "metric_time__month": "period_start",
+                "inside_sales_rep_day__team_id": "team_id",
+                "contact_rate": "semantic",
+            }
+        )
+        .dropna(subset=["semantic"])
+    )
     report = read_published(published).benchmarks
-    report = (report[report.kpi == "contact_rate"][[*KEY, "kpi_value"]]
-              .rename(columns={"kpi_value": "report"}).astype({"report": float}))
+    report = (
+        report[report.kpi == "contact_rate"][[*KEY, "kpi_value"]]
+        .rename(columns={"kpi_value": "report"})
+        .astype({"report": float})
+    )
     report["period_start"] = pd.to_datetime(report.period_start)
     mart["period_start"] = pd.to_datetime(mart.period_start)
     figures = mart.merge(semantic, on=KEY, how="outer", validate="one_to_one")
@@ -98,9 +141,13 @@ def test_editing_the_numerator_of_contact_rate_changes_mart_semantic_layer_and_r
     project = _copy_project(tmp_path / "project")
     landing, published = tmp_path / "landing", tmp_path / "warehouse" / "published"
     generate(landing, leads=LEADS, seed=7, progress=False)
-    env = {**os.environ, "FUKAN_WAREHOUSE": str(tmp_path / "warehouse" / "fukan.duckdb"),
-           "FUKAN_LANDING_DIR": str(landing), "DBT_TARGET_PATH": str(project / "target"),
-           "DBT_LOG_PATH": str(tmp_path / "logs")}
+    env = {
+        **os.environ,
+        "FUKAN_WAREHOUSE": str(tmp_path / "warehouse" / "fukan.duckdb"),
+        "FUKAN_LANDING_DIR": str(landing),
+        "DBT_TARGET_PATH": str(project / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+    }
     _run([str(BIN / "fukan"), "ingest", "--quiet"], env)
     _build_and_publish(project, env, published, "before")
     before = _figures(project, env, published, tmp_path / "before.csv")

@@ -1,5 +1,6 @@
 """Alerts name the failed check too, carry no row content, come once per run, and a
 webhook that is down never hides an alert."""
+
 from __future__ import annotations
 
 import json
@@ -38,13 +39,16 @@ def test_errors_keep_file_line_column_and_reason_but_no_row_content() -> None:
         "  task/task_20261002.csv: required column 'owner_id' is missing\n"
         "  opportunity/opportunity_20261002.csv line 7 column amount: could not convert '090-1234-5678' to a number\n"
         "  campaign/campaign_20261002.csv line 2 column name: \"Yamada's\n"
-        "  seminar\" is too long"
+        '  seminar" is too long'
     )
     shown = without_row_content(error)
     for content in ("山田太郎", "090-1234-5678", "00Q1", "Yamada", "seminar"):
         assert content not in shown
     assert "lead/lead_20261002.csv: Invalid Input Error: CSV Error on Line: 4" in shown
     assert "task/task_20261002.csv: required column `owner_id` is missing" in shown
-    assert "opportunity/opportunity_20261002.csv line 7 column amount: could not convert [value left out] to a number" in shown
+    assert (
+        "opportunity/opportunity_20261002.csv line 7 column amount: could not convert [value left out] to a number"
+        in shown
+    )
     assert "campaign/campaign_20261002.csv line 2 column name:" in shown
     assert without_row_content("x" * 10_000).endswith("...") and len(without_row_content("x" * 10_000)) < 300

@@ -1,5 +1,6 @@
 """The publish step's audit judges the checks' evaluations, not the plans of a run that
 waits for the warehouse (a run plans its checks as it starts, before it waits)."""
+
 from __future__ import annotations
 
 from dagster import (

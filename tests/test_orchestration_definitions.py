@@ -1,6 +1,7 @@
 """The Dagster code location: its lineage and groups are right, its runs and schedule are
 configured as promised. Nothing here builds a warehouse; loading from a fresh checkout is
 proved by the UI test (tests/test_orchestration_ui.py), which starts from an empty dbt target."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -83,9 +84,9 @@ def test_every_step_of_the_refresh_holds_the_warehouse_and_runs_in_process(defs)
     """Every step asks for the warehouse resource, whose lock a run holds from its start to
     its end; one process runs every step, so that one lock serialises whole runs."""
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
-    assert {node.definition.name: "warehouse" in node.definition.required_resource_keys for node in job.graph.nodes} == {
-        node.definition.name: True for node in job.graph.nodes
-    }
+    assert {
+        node.definition.name: "warehouse" in node.definition.required_resource_keys for node in job.graph.nodes
+    } == {node.definition.name: True for node in job.graph.nodes}
     assert job.executor_def.name == "in_process"
 
 
@@ -98,7 +99,9 @@ def test_a_new_instance_has_telemetry_off_and_watches_run_workers(tmp_path: Path
 
 
 def _next_tick(schedule, after: datetime) -> datetime:
-    return next(schedule_execution_time_iterator(after.timestamp(), schedule.cron_schedule, schedule.execution_timezone))
+    return next(
+        schedule_execution_time_iterator(after.timestamp(), schedule.cron_schedule, schedule.execution_timezone)
+    )
 
 
 def test_schedule_next_tick_is_six_in_the_morning_tokyo_time(defs) -> None:

@@ -1,5 +1,6 @@
 """The instance fukan writes keeps Dagster's SQLite event log open between events, and
 stays the stock storage on disk: the stock class (the web UI's, the daemon's) reads it."""
+
 from __future__ import annotations
 
 from dagster import AssetCheckResult, AssetCheckSpec, AssetSpec, DagsterInstance, Output, materialize, multi_asset
@@ -11,7 +12,9 @@ from orchestration.instance import ensure_dagster_home
 CHECKS = 20
 
 
-@multi_asset(specs=[AssetSpec("subject")], check_specs=[AssetCheckSpec(f"c{i}", asset="subject") for i in range(CHECKS)])
+@multi_asset(
+    specs=[AssetSpec("subject")], check_specs=[AssetCheckSpec(f"c{i}", asset="subject") for i in range(CHECKS)]
+)
 def subject():
     yield Output(None, output_name="subject")
     for i in range(CHECKS):
@@ -32,9 +35,12 @@ def test_events_written_pooled_read_back_by_the_stock_storage(tmp_path, monkeypa
     stock = SqliteEventLogStorage(str(home / "history" / "runs"))
     records = stock.get_records_for_run(run_id).records
     assert len(records) == written > 2 * CHECKS
-    evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in records
-                   if r.event_log_entry.dagster_event and r.event_log_entry.dagster_event.event_type_value
-                   == "ASSET_CHECK_EVALUATION"]
+    evaluations = [
+        r.event_log_entry.dagster_event.event_specific_data
+        for r in records
+        if r.event_log_entry.dagster_event
+        and r.event_log_entry.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
     assert sorted(e.passed for e in evaluations) == [False] * (CHECKS // 2) + [True] * (CHECKS // 2)
 
 
@@ -52,7 +58,9 @@ def test_an_index_table_once_found_is_not_looked_up_again(tmp_path, monkeypatch)
     storage = PooledSqliteEventLogStorage(str(tmp_path))
     lookups = []
     stock_lookup = SqliteEventLogStorage.has_table
-    monkeypatch.setattr(SqliteEventLogStorage, "has_table", lambda self, name: lookups.append(name) or stock_lookup(self, name))
+    monkeypatch.setattr(
+        SqliteEventLogStorage, "has_table", lambda self, name: lookups.append(name) or stock_lookup(self, name)
+    )
     assert [storage.has_table("asset_check_executions") for _ in range(3)] == [True] * 3
     assert [storage.has_table("no_such_table") for _ in range(2)] == [False] * 2
     assert lookups == ["asset_check_executions", "no_such_table", "no_such_table"]

@@ -2,6 +2,7 @@
 behind; then a refresh launched as the daemon launches it (a run worker) and a `fukan run`
 overlap, the second waits for the first as a whole, and both publish what the session's
 `fukan run` published from the same extracts."""
+
 from __future__ import annotations
 
 import fcntl
@@ -108,7 +109,9 @@ def _kill_at_the_dbt_step(home: Path, landing: Path, warehouse: Path) -> Killed:
     fukan = Path(sys.executable).parent / "fukan"
     process = subprocess.Popen(
         [str(fukan), "run", "--quiet", "--landing", str(landing), "--warehouse", str(warehouse)],
-        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     _wait(lambda: any("fukan-dbt build" in _command_line(pid) for pid in _descendants(process.pid)), "dbt build")
     time.sleep(2)  # dbt has opened the warehouse
@@ -157,8 +160,14 @@ def launches(built_warehouse, dagster_homes: Path, tmp_path_factory: pytest.Temp
     thread.join(timeout=1200)
     launch.finish()
     return Launches(
-        home, warehouse, killed, daemon_run_id, daemon_published,
-        local["exit_code"], output.getvalue(), published_checksums(published),
+        home,
+        warehouse,
+        killed,
+        daemon_run_id,
+        daemon_published,
+        local["exit_code"],
+        output.getvalue(),
+        published_checksums(published),
     )
 
 
@@ -178,12 +187,16 @@ def test_the_killed_run_is_marked_failed_and_alerted_once_by_the_next_fukan_run(
 def test_a_refresh_launched_as_the_daemon_launches_it_passes_every_check(launches: Launches) -> None:
     with DagsterInstance.from_config(str(launches.home)) as instance:
         run = instance.get_run_by_id(launches.daemon_run_id)
-        failures = [str(e.dagster_event.step_failure_data.error)
-                    for e in instance.all_logs(run.run_id, of_type=DagsterEventType.STEP_FAILURE)]
+        failures = [
+            str(e.dagster_event.step_failure_data.error)
+            for e in instance.all_logs(run.run_id, of_type=DagsterEventType.STEP_FAILURE)
+        ]
         assert (run.status, failures) == (DagsterRunStatus.SUCCESS, [])
         assert run.remote_job_origin is not None  # launched from the code location, as the daemon does
-        checks = [e.dagster_event.asset_check_evaluation_data
-                  for e in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)]
+        checks = [
+            e.dagster_event.asset_check_evaluation_data
+            for e in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+        ]
     gx = [c for c in checks if c.check_name == SUITE_CHECK]
     assert gx and all(c.passed for c in gx)
     raw = [c for c in gx if c.asset_key.path[0] == "raw"]

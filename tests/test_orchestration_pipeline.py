@@ -1,4 +1,5 @@
 """`run_pipeline` through Dagster: a clean refresh, a broken extract, a busy warehouse."""
+
 from __future__ import annotations
 
 import csv
@@ -11,6 +12,7 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
 import pytest
@@ -55,7 +57,10 @@ def test_a_full_refresh_materialises_every_asset_and_passes_every_check(built_wa
         planned = {e.asset_key for e in _events(instance, run.run_id, DagsterEventType.ASSET_MATERIALIZATION_PLANNED)}
         materialised = {e.asset_key for e in _events(instance, run.run_id, DagsterEventType.ASSET_MATERIALIZATION)}
         assert planned and materialised == planned
-        checks = [e.asset_check_evaluation_data for e in _events(instance, run.run_id, DagsterEventType.ASSET_CHECK_EVALUATION)]
+        checks = [
+            e.asset_check_evaluation_data
+            for e in _events(instance, run.run_id, DagsterEventType.ASSET_CHECK_EVALUATION)
+        ]
         planned_checks = _events(instance, run.run_id, DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)
         assert len(checks) == len(planned_checks) > 0
         assert [f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed] == []
@@ -85,8 +90,11 @@ def test_step_seconds_time_every_step_of_the_run_from_its_events(built_warehouse
         entries = instance.all_logs(run.run_id)
         stats = instance.get_run_stats(run.run_id)
     seconds = step_seconds(entries)
-    started = [e.dagster_event.step_key for e in entries
-               if e.dagster_event and e.dagster_event.event_type == DagsterEventType.STEP_START]
+    started = [
+        e.dagster_event.step_key
+        for e in entries
+        if e.dagster_event and e.dagster_event.event_type == DagsterEventType.STEP_START
+    ]
     assert list(seconds) == started  # every step that started also ended, in start order
     assert {"raw_crm_extracts", "fukan_dbt_models", "published_warehouse"} <= set(seconds)
     assert all(value >= 0 for value in seconds.values())
@@ -177,14 +185,16 @@ def test_a_broken_extract_fails_the_run_and_nothing_downstream_is_built(broken_r
     assert AssetKey(["raw", "task"]) not in materialised
     assert {key.path[0] for key in materialised} <= {"raw", "ingest"}
     with duckdb.connect(str(broken_run.warehouse), read_only=True) as con:
-        schemas = {row[0] for row in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
+        schemas = {
+            row[0] for row in con.execute("select distinct table_schema from information_schema.tables").fetchall()
+        }
     assert schemas <= {"raw", "ingest"}
 
 
 class _Webhook(BaseHTTPRequestHandler):
-    received: list[dict] = []
+    received: ClassVar[list[dict]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         _Webhook.received.append(json.loads(body))
         self.send_response(200)

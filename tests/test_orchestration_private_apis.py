@@ -12,6 +12,7 @@ Each pinned function's source is fingerprinted. When one changes, read the new s
 check that the override still does what its docstring says (tests/test_orchestration_
 event_storage.py exercises the storage), then update the fingerprint here.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """The landing-file sensor: each new file starts exactly one refresh, and only once."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """`make ui` on a fresh checkout: no dbt manifest yet (dbt's target folder is git-ignored),
 the launcher prepares it, the web UI shows the graph, and SIGTERM stops it all."""
+
 from __future__ import annotations
 
 import json
@@ -89,7 +90,11 @@ def ui(tmp_path: Path):
     }
     log = (tmp_path / "ui.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.ui"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "orchestration.ui"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:

@@ -5,6 +5,7 @@ with SIGKILL there: the live version is then the old one or, past the pointer sw
 new one (never a mix, report and docs included), and the next publish cleans up and
 succeeds without help.
 """
+
 from __future__ import annotations
 
 import json
@@ -85,9 +86,14 @@ def _killed_at(stage: str, sandbox: Sandbox) -> None:
     process.wait(timeout=30)
 
 
-@pytest.mark.parametrize(("stage", "live_after_kill"), [
-    ("tables_copied", "old"), ("before_swap", "old"), ("after_swap", "new"),
-])
+@pytest.mark.parametrize(
+    ("stage", "live_after_kill"),
+    [
+        ("tables_copied", "old"),
+        ("before_swap", "old"),
+        ("after_swap", "new"),
+    ],
+)
 def test_a_publish_killed_midway_leaves_old_or_new_and_the_next_one_recovers(
     published_once: Sandbox, tmp_path: Path, stage: str, live_after_kill: str
 ) -> None:

@@ -6,6 +6,7 @@ The mutation cases alter a copy of the session's built warehouse and run, throug
 Dagster, only the checks that guard it and the publish step (a full refresh would
 rebuild the tables the mutation altered); the missing-column case runs the full refresh.
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,7 +46,11 @@ def defs() -> Definitions:
 @pytest.fixture(scope="module")
 def gx_mart_checks(defs: Definitions) -> list[AssetCheckKey]:
     graph = defs.resolve_asset_graph()
-    return [key for key in graph.asset_check_keys if key.name in (SUITE_CHECK, VOLUME_CHECK) and key.asset_key.path[0] != "raw"]
+    return [
+        key
+        for key in graph.asset_check_keys
+        if key.name in (SUITE_CHECK, VOLUME_CHECK) and key.asset_key.path[0] != "raw"
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +84,10 @@ def test_clean_run_publishes_a_new_version_matching_the_warehouse(clean_publish)
 def test_reader_in_another_process_reads_through_the_swap_without_errors(clean_publish) -> None:
     reader = clean_publish["reader"]
     assert reader.errors == []
-    assert reader.builds == [clean_publish["before"]["build_id"], read_manifest(clean_publish["sandbox"].published)["build_id"]]
+    assert reader.builds == [
+        clean_publish["before"]["build_id"],
+        read_manifest(clean_publish["sandbox"].published)["build_id"],
+    ]
     assert reader.iterations > 10
 
 
@@ -108,8 +116,10 @@ ONE_ACTIVITY_MONTH = (
 @pytest.mark.parametrize(
     ("mutation", "failing_check"),
     [
-        (f"set won_amount = won_amount + 1000 where {ONE_ACTIVITY_MONTH}",
-         "reconciles_with_kpi_funnel_overview_funnel_step_won"),
+        (
+            f"set won_amount = won_amount + 1000 where {ONE_ACTIVITY_MONTH}",
+            "reconciles_with_kpi_funnel_overview_funnel_step_won",
+        ),
         (f"set lead_to_worked_rate = 1.5 where {ONE_COHORT_MONTH}", "kpi_funnel_overview_row_rules"),
         # in [0, 1], but not worked / leads
         (f"set lead_to_worked_rate = 0.5 where {ONE_COHORT_MONTH}", "kpi_funnel_overview_row_rules"),
@@ -123,8 +133,9 @@ def test_dbt_tests_block_the_publish(clean_publish, defs, gx_mart_checks, mutati
     sandbox, before = _mutated(clean_publish, "dbt_case", f"update kpi.kpi_funnel_overview {mutation}")
     result = check_and_publish(defs, sandbox, [*_dbt_checks_of(defs, OVERVIEW, gx_mart_checks), *gx_mart_checks])
     assert not result.success and not published_in(result)
-    assert any(name.startswith(f"kpi/kpi_funnel_overview:{failing_check}")
-               for name in failed_checks(result)), failed_checks(result)
+    assert any(name.startswith(f"kpi/kpi_funnel_overview:{failing_check}") for name in failed_checks(result)), (
+        failed_checks(result)
+    )
     assert tree_digest(sandbox.published) == before
 
 
@@ -176,7 +187,9 @@ def test_raw_table_missing_a_required_column_blocks_the_publish_and_a_later_publ
 
 
 def _raw_checks(defs: Definitions) -> list[AssetCheckKey]:
-    return [k for k in defs.resolve_asset_graph().asset_check_keys if k.name == SUITE_CHECK and k.asset_key.path[0] == "raw"]
+    return [
+        k for k in defs.resolve_asset_graph().asset_check_keys if k.name == SUITE_CHECK and k.asset_key.path[0] == "raw"
+    ]
 
 
 def test_raw_extracts_validated_ahead_block_the_publish_as_the_step_would(clean_publish, defs) -> None:

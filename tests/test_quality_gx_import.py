@@ -1,5 +1,6 @@
 """GX imports in a process started the way Dagster's run worker is (multiprocessing's
 "spawn": `__main__` has neither `__spec__` nor `__file__`), with pyspark installed."""
+
 from __future__ import annotations
 
 import multiprocessing

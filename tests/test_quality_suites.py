@@ -1,7 +1,9 @@
 """The GX suites: the committed JSON is what the code builds, the file context reads it,
 no expectation repeats a dbt test, and the suites judge small frames as intended."""
+
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -18,7 +20,10 @@ from orchestration.quality.validate import SUITES_DIR, Frame, QualityRunner, loa
 def test_committed_suites_are_what_the_code_builds() -> None:
     """Regenerate with `python -m orchestration.quality.suites` after changing suites.py."""
     built = {suite.name: suite_json(suite.build()) for suite in build_suites()}
-    committed = {json.loads(p.read_text(encoding="utf-8"))["name"]: p.read_text(encoding="utf-8") for p in SUITES_DIR.rglob("*.json")}
+    committed = {
+        json.loads(p.read_text(encoding="utf-8"))["name"]: p.read_text(encoding="utf-8")
+        for p in SUITES_DIR.rglob("*.json")
+    }
     assert committed == built
     assert all(suite_path(name).exists() for name in built)
 
@@ -51,17 +56,25 @@ _GX_KINDS = {
 
 
 # A contract constraint, in the same words: a column's check may bound it or list its values.
-_CONSTRAINT_KINDS = {"not_null": ("not_null",), "unique": ("unique",), "primary_key": ("unique",),
-                     "check": ("range", "in_set")}
+_CONSTRAINT_KINDS = {
+    "not_null": ("not_null",),
+    "unique": ("unique",),
+    "primary_key": ("unique",),
+    "check": ("range", "in_set"),
+}
 
 
 def _constraint_checks(relation: str, node: dict) -> set[tuple[str, frozenset[str], str]]:
     found = set()
     for constraint in node.get("constraints", []):
-        found |= {(relation, frozenset(constraint["columns"]), kind) for kind in _CONSTRAINT_KINDS.get(constraint["type"], ())}
+        found |= {
+            (relation, frozenset(constraint["columns"]), kind) for kind in _CONSTRAINT_KINDS.get(constraint["type"], ())
+        }
     for column in node.get("columns", {}).values():
         for constraint in column.get("constraints", []):
-            found |= {(relation, frozenset([column["name"]]), kind) for kind in _CONSTRAINT_KINDS.get(constraint["type"], ())}
+            found |= {
+                (relation, frozenset([column["name"]]), kind) for kind in _CONSTRAINT_KINDS.get(constraint["type"], ())
+            }
     return found
 
 
@@ -82,13 +95,20 @@ def _dbt_checks() -> set[tuple[str, frozenset[str], str]]:
         relation = f"{parent['schema']}.{parent.get('alias') or parent['name']}"
         kwargs = node["test_metadata"].get("kwargs", {})
         if node["test_metadata"]["name"] == "row_rules":  # several columns' rules in one test
-            found |= {(relation, frozenset([column]), _DBT_KINDS[argument])
-                      for argument in ("not_null", "unique", "accepted_values")
-                      for column in kwargs.get(argument, ())}
+            found |= {
+                (relation, frozenset([column]), _DBT_KINDS[argument])
+                for argument in ("not_null", "unique", "accepted_values")
+                for column in kwargs.get(argument, ())
+            }
             found |= {(relation, frozenset(columns), "unique") for columns in kwargs.get("unique_combinations", ())}
-            found |= {(relation, frozenset([rate]), "range") for rate in [*kwargs.get("rates", ()), *kwargs.get("ratios", ())]}
-            found |= {(relation, frozenset(pair), "order")  # neighbours along the funnel
-                      for columns in kwargs.get("not_increasing_along", ()) for pair in zip(columns, columns[1:])}
+            found |= {
+                (relation, frozenset([rate]), "range") for rate in [*kwargs.get("rates", ()), *kwargs.get("ratios", ())]
+            }
+            found |= {
+                (relation, frozenset(pair), "order")  # neighbours along the funnel
+                for columns in kwargs.get("not_increasing_along", ())
+                for pair in itertools.pairwise(columns)
+            }
         elif kind and node.get("column_name"):
             found.add((relation, frozenset([node["column_name"]]), kind))
     return found
@@ -115,8 +135,15 @@ def runner(tmp_path_factory: pytest.TempPathFactory) -> QualityRunner:
 
 
 def _volume(previous: dict[str, int | None], current: dict[str, int]) -> Frame:
-    rows = [(f"{r} rows" if r != "lead volume" else r, "kpi.kpi_funnel_overview" if r == "lead volume" else r,
-             current[r], previous[r]) for r in current]
+    rows = [
+        (
+            f"{r} rows" if r != "lead volume" else r,
+            "kpi.kpi_funnel_overview" if r == "lead volume" else r,
+            current[r],
+            previous[r],
+        )
+        for r in current
+    ]
     data = pd.DataFrame(rows, columns=["metric", "relation", "current", "previous"])
     data["ratio"] = (data["current"] / data["previous"]).astype("float64")
     return Frame(data, "test", index_columns=("relation", "metric"))
@@ -146,9 +173,19 @@ def test_volume_against_the_last_publish(runner, previous, current, failing, war
 
 def test_seed_domains_block_an_unmapped_status_but_only_report_an_unmapped_disposition(runner) -> None:
     values = parameters.expectation_parameters()
-    task = pd.DataFrame({"call_disposition_key": ["connected", "fax tone"], "call_disposition": ["Connected", "Fax Tone"],
-                         "task_subtype": ["Call", "Call"], "type": ["Call", "Call"]})
-    disposition = [e for e in load_suites()["raw.task"]["expectations"] if e["kwargs"].get("column", "").startswith("call_disposition")]
+    task = pd.DataFrame(
+        {
+            "call_disposition_key": ["connected", "fax tone"],
+            "call_disposition": ["Connected", "Fax Tone"],
+            "task_subtype": ["Call", "Call"],
+            "type": ["Call", "Call"],
+        }
+    )
+    disposition = [
+        e
+        for e in load_suites()["raw.task"]["expectations"]
+        if e["kwargs"].get("column", "").startswith("call_disposition")
+    ]
     outcome = runner.validate({**load_suites()["raw.task"], "expectations": disposition}, Frame(task, "test"), values)
     assert outcome.passed and [f.severity for f in outcome.failures] == [parameters.WARNING]
 

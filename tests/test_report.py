@@ -3,6 +3,7 @@ headless Chromium (Debian's package, /usr/bin/chromium, with fonts-noto-cjk), wi
 console error and no network request, showing the published mart's figures in Japanese
 type and the reporting time zone, and drawing a non-blank page; and rendered from every
 state the marts may legally hold (nulls in any nullable column, no rows at all)."""
+
 from __future__ import annotations
 
 import argparse
@@ -19,10 +20,8 @@ import pandas as pd
 import pytest
 import yaml
 from browser import CHROMIUM, Chromium
-from png_pixels import decode_png
-from report_fixtures import published_copy  # noqa: F401  (fixture)
-
 from dagster import AssetKey, DagsterInstance
+from png_pixels import decode_png
 
 from orchestration import config
 from orchestration.assets.report import DOCS_KEY, REPORT_KEY
@@ -54,7 +53,7 @@ def _reporting_zone() -> ZoneInfo:
 
 
 @pytest.fixture(scope="module")
-def materialised(built_warehouse, published_copy: Path) -> dict[AssetKey, dict]:  # noqa: F811
+def materialised(built_warehouse, published_copy: Path) -> dict[AssetKey, dict]:
     """The report assets' metadata as the session's refresh recorded them."""
     with DagsterInstance.from_config(str(built_warehouse.dagster_home)) as instance:
         return {
@@ -64,13 +63,13 @@ def materialised(built_warehouse, published_copy: Path) -> dict[AssetKey, dict]:
 
 
 @pytest.fixture(scope="module")
-def reports(published_copy: Path) -> dict[str, Path]:  # noqa: F811
+def reports(published_copy: Path) -> dict[str, Path]:
     """The pages the refresh published, by the stable names people open."""
     return {lang: published_copy / FILE_NAMES[lang] for lang in LANGUAGES}
 
 
 @pytest.fixture(scope="module")
-def mart(published_copy: Path) -> dict[str, tuple[int, int, float]]:  # noqa: F811
+def mart(published_copy: Path) -> dict[str, tuple[int, int, float]]:
     """leads, won, won_amount of the latest complete fiscal year's cohort, per lead quality,
     read straight from the published mart."""
     with duckdb.connect(str(published_copy / DATABASE), read_only=True) as con:
@@ -98,14 +97,18 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_report_opens_offline_without_errors_and_shows_the_marts_figures(
-    lang: str, reports: dict[str, Path], mart, browser: Chromium, published_copy: Path,  # noqa: F811
+    lang: str,
+    reports: dict[str, Path],
+    mart,
+    browser: Chromium,
+    published_copy: Path,
 ) -> None:
     visit = browser.open(reports[lang].as_uri(), ready=CHARTS_DRAWN)
 
     assert visit.console_errors == []
     assert [url for url in visit.requests if not url.startswith(("file:", "data:"))] == [], "the page must work offline"
     shown = {(kpi, quality): text for kpi, quality, text in browser.evaluate(FIGURES)}
-    for quality, (leads, won, amount) in mart.items():
+    for quality, (leads, won, _amount) in mart.items():
         assert shown[("leads", quality)] == f"{leads:,}"
         assert shown[("won", quality)] == f"{won:,}"
     assert shown[("won_amount", "all")] == f"¥{mart['all'][2]:,.0f}"
@@ -116,7 +119,9 @@ def test_report_opens_offline_without_errors_and_shows_the_marts_figures(
     other = next(code for code in LANGUAGES if code != lang)
     assert browser.evaluate("document.getElementById('language-switch').getAttribute('href')") == FILE_NAMES[other]
     with duckdb.connect(str(published_copy / DATABASE), read_only=True) as con:
-        as_of = con.execute("select max(period_start) from kpi.kpi_funnel_overview where period_grain = 'day'").fetchone()[0]
+        as_of = con.execute(
+            "select max(period_start) from kpi.kpi_funnel_overview where period_grain = 'day'"
+        ).fetchone()[0]
     assert browser.evaluate("document.getElementById('as-of-date').textContent").startswith(as_of.isoformat())
     zone = _reporting_zone()
     built_at = datetime.fromisoformat(manifest["built_at"]).astimezone(zone)
@@ -130,7 +135,10 @@ def test_report_opens_offline_without_errors_and_shows_the_marts_figures(
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_report_screenshot_is_not_blank_and_draws_japanese_in_a_japanese_font(
-    lang: str, reports: dict[str, Path], browser: Chromium, capsys: pytest.CaptureFixture[str],
+    lang: str,
+    reports: dict[str, Path],
+    browser: Chromium,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     browser.open(reports[lang].as_uri(), ready=CHARTS_DRAWN)
     # Beside the published copy in the test's own warehouse (a temporary folder), for a reviewer.
@@ -152,7 +160,7 @@ def test_report_screenshot_is_not_blank_and_draws_japanese_in_a_japanese_font(
     assert (pixels == (red << 16 | green << 8 | blue)).sum() > 1000, "the quality-lead figures were not drawn"
 
 
-def test_dbt_docs_are_published_next_to_the_marts(materialised, published_copy: Path) -> None:  # noqa: F811
+def test_dbt_docs_are_published_next_to_the_marts(materialised, published_copy: Path) -> None:
     docs = published_copy / DBT_DOCS
     manifest = json.loads((docs / "manifest.json").read_text(encoding="utf-8"))
     catalog = json.loads((docs / "catalog.json").read_text(encoding="utf-8"))
@@ -168,7 +176,9 @@ def test_dbt_docs_are_published_next_to_the_marts(materialised, published_copy: 
 
 
 def test_report_command_writes_one_language_or_explains_what_is_missing(
-    published_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],  # noqa: F811
+    published_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert report_command(argparse.Namespace(lang="en", published=str(published_copy))) == 0
     assert f"Wrote {published_copy / FILE_NAMES['en']}" in capsys.readouterr().out
@@ -226,13 +236,18 @@ def _sections(page: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("state", MART_STATES)
 def test_the_report_renders_every_state_the_marts_may_hold(
-    state: str, built_warehouse, published_copy: Path, tmp_path: Path,  # noqa: F811
+    state: str,
+    built_warehouse,
+    published_copy: Path,
+    tmp_path: Path,
 ) -> None:
     shutil.copyfile(published_copy / DATABASE, tmp_path / DATABASE)
     nullable = _nullable_kpi_columns(built_warehouse.warehouse)
     assert {table for table, _ in nullable} >= {"kpi_benchmarks", "kpi_funnel_health", "kpi_target_pacing"}
     with duckdb.connect(str(tmp_path / DATABASE)) as con:
-        tables = [row[0] for row in con.execute("select table_name from duckdb_tables() where schema_name = 'kpi'").fetchall()]
+        tables = [
+            row[0] for row in con.execute("select table_name from duckdb_tables() where schema_name = 'kpi'").fetchall()
+        ]
         for statement in MART_STATES[state](nullable, tables):
             con.execute(statement)
 

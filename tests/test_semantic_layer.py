@@ -5,20 +5,19 @@ amount and win rate by month against kpi_funnel_overview and kpi_field_sales, co
 rate by team and month against kpi_inside_sales_teams. And the rule that keeps a rate
 defined once, read from the manifests: a ratio metric over a KPI mart divides the
 numerator and denominator columns the mart declares for the rate of that name."""
+
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import json
-
 import duckdb
 import pandas as pd
 import pytest
-from report_fixtures import published_copy  # noqa: F401  (fixture)
 
 from orchestration import config
 from orchestration.dbt_project import ensure_manifest
@@ -29,7 +28,7 @@ _NOT_LINKED = {"target", "logs", "dbt_packages", "profiles.yml"}
 
 
 @pytest.fixture(scope="module")
-def mf_env(published_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:  # noqa: F811
+def mf_env(published_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """What `mf` needs, in a folder of its own: the project's files linked in, this
     checkout's semantic manifest (mf reads `<project>/target/semantic_manifest.json`),
     and the project's `published` profile target, which opens the published copy read-only."""
@@ -42,13 +41,19 @@ def mf_env(published_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     (root / config.SEEDS_DIR.name).symlink_to(config.SEEDS_DIR)  # seed-paths: ../seeds
     (project / "target").mkdir()
     shutil.copy(ensure_manifest().with_name("semantic_manifest.json"), project / "target")
-    return {**os.environ, "DBT_PROJECT_DIR": str(project), "DBT_PROFILES_DIR": str(config.DBT_PROJECT_DIR),
-            "FUKAN_DBT_TARGET": "published", "FUKAN_PUBLISHED_DATABASE": str(published_copy / DATABASE)}
+    return {
+        **os.environ,
+        "DBT_PROJECT_DIR": str(project),
+        "DBT_PROFILES_DIR": str(config.DBT_PROJECT_DIR),
+        "FUKAN_DBT_TARGET": "published",
+        "FUKAN_PUBLISHED_DATABASE": str(published_copy / DATABASE),
+    }
 
 
 def _mf(env: dict[str, str], *arguments: str) -> str:
-    done = subprocess.run([MF, *arguments], env=env, cwd=env["DBT_PROJECT_DIR"], capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [MF, *arguments], env=env, cwd=env["DBT_PROJECT_DIR"], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -70,73 +75,119 @@ def test_mf_validate_configs_passes_against_the_published_copy(mf_env: dict[str,
 
 
 def test_quality_lead_rate_by_month_and_lead_source_equals_kpi_marketing(
-    mf_env: dict[str, str], published_copy: Path, tmp_path: Path,  # noqa: F811
+    mf_env: dict[str, str],
+    published_copy: Path,
+    tmp_path: Path,
 ) -> None:
-    metricflow = _query(mf_env, tmp_path / "mf.csv",
-                        "--metrics", "quality_lead_rate", "--group-by", "metric_time__month,lead__lead_source")
+    metricflow = _query(
+        mf_env,
+        tmp_path / "mf.csv",
+        "--metrics",
+        "quality_lead_rate",
+        "--group-by",
+        "metric_time__month,lead__lead_source",
+    )
     # kpi_marketing splits a lead source by campaign type: add up the rate's numerator and denominator.
-    mart = _mart(published_copy, """
+    mart = _mart(
+        published_copy,
+        """
         select period_start, lead_source, sum(quality_leads) / sum(leads) as quality_lead_rate
         from kpi.kpi_marketing
         where period_grain = 'month'
         group by period_start, lead_source
         having sum(leads) > 0
-    """)
+    """,
+    )
     joined = metricflow.merge(
-        mart, how="outer", indicator=True,
+        mart,
+        how="outer",
+        indicator=True,
         left_on=["metric_time__month", metricflow.lead__lead_source.fillna("(none)")],
         right_on=["period_start", mart.lead_source.fillna("(none)")],
     )
     assert (joined._merge == "both").all(), joined[joined._merge != "both"]
     assert len(joined) > 50
-    pd.testing.assert_series_equal(joined.quality_lead_rate_x, joined.quality_lead_rate_y,
-                                   check_names=False, rtol=1e-12)
+    pd.testing.assert_series_equal(
+        joined.quality_lead_rate_x, joined.quality_lead_rate_y, check_names=False, rtol=1e-12
+    )
 
 
 def test_quality_lead_rate_won_amount_and_win_rate_by_month_equal_the_marts(
-    mf_env: dict[str, str], published_copy: Path, tmp_path: Path,  # noqa: F811
+    mf_env: dict[str, str],
+    published_copy: Path,
+    tmp_path: Path,
 ) -> None:
-    metricflow = _query(mf_env, tmp_path / "mf.csv",
-                        "--metrics", "quality_lead_rate,won_amount,win_rate_by_count", "--group-by", "metric_time__month")
-    overview = _mart(published_copy, """
+    metricflow = _query(
+        mf_env,
+        tmp_path / "mf.csv",
+        "--metrics",
+        "quality_lead_rate,won_amount,win_rate_by_count",
+        "--group-by",
+        "metric_time__month",
+    )
+    overview = _mart(
+        published_copy,
+        """
         select period_start, quality_lead_rate_leads
         from kpi.kpi_funnel_overview
         where basis = 'cohort' and period_grain = 'month' and lead_quality = 'all' and leads > 0
-    """)
+    """,
+    )
     # The months' figures summed over reps, computed here from the numerator and denominator.
-    field_sales = _mart(published_copy, """
+    field_sales = _mart(
+        published_copy,
+        """
         select period_start, sum(won_amount) as won_amount, sum(won) / nullif(sum(closed), 0) as win_rate_by_count
         from kpi.kpi_field_sales
         where period_grain = 'month' and lead_quality = 'all'
         group by period_start
         having sum(closed) > 0
-    """)
+    """,
+    )
     rates = metricflow.dropna(subset=["quality_lead_rate"]).merge(
-        overview, left_on="metric_time__month", right_on="period_start", how="outer", indicator=True)
+        overview, left_on="metric_time__month", right_on="period_start", how="outer", indicator=True
+    )
     assert (rates._merge == "both").all() and len(rates) > 20
-    pd.testing.assert_series_equal(rates.quality_lead_rate, rates.quality_lead_rate_leads,
-                                   check_names=False, rtol=1e-12)
+    pd.testing.assert_series_equal(
+        rates.quality_lead_rate, rates.quality_lead_rate_leads, check_names=False, rtol=1e-12
+    )
     deals = metricflow.dropna(subset=["win_rate_by_count"]).merge(
-        field_sales, left_on="metric_time__month", right_on="period_start", how="outer", indicator=True)
+        field_sales, left_on="metric_time__month", right_on="period_start", how="outer", indicator=True
+    )
     assert (deals._merge == "both").all() and len(deals) > 20
     pd.testing.assert_series_equal(deals.won_amount_x, deals.won_amount_y, check_names=False, rtol=1e-9)
     pd.testing.assert_series_equal(deals.win_rate_by_count_x, deals.win_rate_by_count_y, check_names=False, rtol=1e-12)
 
 
 def test_inside_sales_rates_by_team_and_month_equal_kpi_inside_sales_teams(
-    mf_env: dict[str, str], published_copy: Path, tmp_path: Path,  # noqa: F811
+    mf_env: dict[str, str],
+    published_copy: Path,
+    tmp_path: Path,
 ) -> None:
     rates = ["contact_rate", "appointment_rate", "hearing_items_per_connected_call"]
-    metricflow = _query(mf_env, tmp_path / "mf.csv", "--metrics", ",".join(rates),
-                        "--group-by", "metric_time__month,inside_sales_rep_day__team_id")
-    teams = _mart(published_copy, f"""
+    metricflow = _query(
+        mf_env,
+        tmp_path / "mf.csv",
+        "--metrics",
+        ",".join(rates),
+        "--group-by",
+        "metric_time__month,inside_sales_rep_day__team_id",
+    )
+    teams = _mart(
+        published_copy,
+        f"""
         select period_start, team_id, {", ".join(rates)}
         from kpi.kpi_inside_sales_teams
         where period_grain = 'month' and calls + appointments > 0
-    """)
+    """,
+    )
     joined = metricflow.dropna(subset=rates, how="all").merge(
-        teams, how="outer", indicator=True,
-        left_on=["metric_time__month", "inside_sales_rep_day__team_id"], right_on=["period_start", "team_id"])
+        teams,
+        how="outer",
+        indicator=True,
+        left_on=["metric_time__month", "inside_sales_rep_day__team_id"],
+        right_on=["period_start", "team_id"],
+    )
     assert (joined._merge == "both").all(), joined[joined._merge != "both"]
     assert len(joined) > 20
     for rate in rates:
@@ -186,7 +237,8 @@ def test_ratio_metrics_over_a_kpi_mart_divide_the_columns_of_the_marts_rate() ->
         if metric["type"] != "ratio":
             continue
         (mart, numerator), (denominator_mart, denominator) = (
-            column_of(metric["type_params"][side]["name"]) for side in ("numerator", "denominator"))
+            column_of(metric["type_params"][side]["name"]) for side in ("numerator", "denominator")
+        )
         if not mart.startswith("kpi_"):
             continue
         assert denominator_mart == mart, f"{name}: numerator from {mart}, denominator from {denominator_mart}"

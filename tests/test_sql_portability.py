@@ -2,6 +2,7 @@
 models, singular tests or macros, except inside the dispatched macros of
 macros/cross_database (where a duckdb__ variant may use them). Static and fast: the
 compiled SQL of a real PostgreSQL build is checked by `make test-warehouses`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,7 +28,9 @@ def _sql_files() -> list[Path]:
 
 def test_no_duckdb_only_sql_outside_dispatched_macros():
     problems = [
-        f"{path.relative_to(DBT_PROJECT_DIR)} {use}" for path in _sql_files() for use in duckdb_only_uses(path.read_text())
+        f"{path.relative_to(DBT_PROJECT_DIR)} {use}"
+        for path in _sql_files()
+        for use in duckdb_only_uses(path.read_text())
     ]
     assert not problems, "DuckDB-only SQL; move it into a dispatched macro under macros/cross_database:\n" + "\n".join(
         problems

@@ -8,6 +8,7 @@ published file, so the bundle always matches the marts it shows.
 
     python bi/superset/bundle.py PUBLISHED_DUCKDB_FILE OUT.zip
 """
+
 from __future__ import annotations
 
 import argparse
@@ -124,27 +125,40 @@ _STEP_COLUMNS = [column for column, _step, _department in FUNNEL_STEPS]
 
 OVERVIEW = Dataset(
     name="fukan_overview_latest_cohort_month",
-    sql=f"""select period_start, lead_quality, {_case('lead_quality', _QUALITY, 'lead_quality_label')},
-       {', '.join(_STEP_COLUMNS)}, won_amount, quality_lead_rate_leads, lead_to_won_rate
+    sql=f"""select period_start, lead_quality, {_case("lead_quality", _QUALITY, "lead_quality_label")},
+       {", ".join(_STEP_COLUMNS)}, won_amount, quality_lead_rate_leads, lead_to_won_rate
 from kpi.kpi_funnel_overview
 where basis = 'cohort' and period_grain = 'month' and period_start = {_LATEST_COHORT_MONTH}""",
-    labels={"period_start": WORDS["cohort_month"], "lead_quality_label": WORDS["lead_quality"],
-            **{column: T.step(step) for column, step, _department in FUNNEL_STEPS},
-            "won_amount": T["won_amount"], "quality_lead_rate_leads": T["quality_rate"],
-            "lead_to_won_rate": T["lead_to_won"]},
-    formats={**dict.fromkeys(_STEP_COLUMNS, COUNT), "won_amount": AMOUNT,
-             "quality_lead_rate_leads": RATE, "lead_to_won_rate": RATE},
+    labels={
+        "period_start": WORDS["cohort_month"],
+        "lead_quality_label": WORDS["lead_quality"],
+        **{column: T.step(step) for column, step, _department in FUNNEL_STEPS},
+        "won_amount": T["won_amount"],
+        "quality_lead_rate_leads": T["quality_rate"],
+        "lead_to_won_rate": T["lead_to_won"],
+    },
+    formats={
+        **dict.fromkeys(_STEP_COLUMNS, COUNT),
+        "won_amount": AMOUNT,
+        "quality_lead_rate_leads": RATE,
+        "lead_to_won_rate": RATE,
+    },
     metrics=(
-        Metric("latest_cohort_leads", "max(leads) filter (where lead_quality = 'all')",
-               WORDS["latest_cohort_leads"], COUNT),
-        Metric("latest_cohort_quality_lead_rate", "max(quality_lead_rate_leads) filter (where lead_quality = 'all')",
-               WORDS["latest_cohort_quality_rate"], RATE),
+        Metric(
+            "latest_cohort_leads", "max(leads) filter (where lead_quality = 'all')", WORDS["latest_cohort_leads"], COUNT
+        ),
+        Metric(
+            "latest_cohort_quality_lead_rate",
+            "max(quality_lead_rate_leads) filter (where lead_quality = 'all')",
+            WORDS["latest_cohort_quality_rate"],
+            RATE,
+        ),
     ),
 )
 
 TREND = Dataset(
     name="fukan_cohort_leads_by_month",
-    sql=f"""select period_start, {_case('lead_quality', _QUALITY, 'lead_quality_label')}, leads
+    sql=f"""select period_start, {_case("lead_quality", _QUALITY, "lead_quality_label")}, leads
 from kpi.kpi_funnel_overview
 where basis = 'cohort' and period_grain = 'month' and lead_quality in ('quality', 'general')""",
     labels={"period_start": WORDS["cohort_month"], "lead_quality_label": WORDS["lead_quality"], "leads": T["leads"]},
@@ -162,16 +176,34 @@ MARKETING = Dataset(
     sql=f"""select period_start, lead_source, campaign_type, leads, quality_leads, quality_lead_rate, campaign_cost,
        cost_per_lead, cost_per_quality_lead, opportunities, lead_to_opportunity_rate, won, won_amount
 from kpi.kpi_marketing
-where {_latest_complete_month('kpi_marketing')}""",
-    labels={"period_start": WORDS["month"], "lead_source": WORDS["lead_source"],
-            "campaign_type": WORDS["campaign_type"], "leads": T["leads"], "quality_leads": WORDS["quality_leads"],
-            "quality_lead_rate": T["quality_rate"], "campaign_cost": WORDS["campaign_cost"],
-            "cost_per_lead": WORDS["cost_per_lead"], "cost_per_quality_lead": WORDS["cost_per_quality_lead"],
-            "opportunities": WORDS["opportunities"], "lead_to_opportunity_rate": WORDS["lead_to_opportunity_rate"],
-            "won": WORDS["won"], "won_amount": T["won_amount"]},
-    formats={"leads": COUNT, "quality_leads": COUNT, "quality_lead_rate": RATE, "campaign_cost": AMOUNT,
-             "cost_per_lead": AMOUNT, "cost_per_quality_lead": AMOUNT, "opportunities": COUNT,
-             "lead_to_opportunity_rate": RATE, "won": COUNT, "won_amount": AMOUNT},
+where {_latest_complete_month("kpi_marketing")}""",
+    labels={
+        "period_start": WORDS["month"],
+        "lead_source": WORDS["lead_source"],
+        "campaign_type": WORDS["campaign_type"],
+        "leads": T["leads"],
+        "quality_leads": WORDS["quality_leads"],
+        "quality_lead_rate": T["quality_rate"],
+        "campaign_cost": WORDS["campaign_cost"],
+        "cost_per_lead": WORDS["cost_per_lead"],
+        "cost_per_quality_lead": WORDS["cost_per_quality_lead"],
+        "opportunities": WORDS["opportunities"],
+        "lead_to_opportunity_rate": WORDS["lead_to_opportunity_rate"],
+        "won": WORDS["won"],
+        "won_amount": T["won_amount"],
+    },
+    formats={
+        "leads": COUNT,
+        "quality_leads": COUNT,
+        "quality_lead_rate": RATE,
+        "campaign_cost": AMOUNT,
+        "cost_per_lead": AMOUNT,
+        "cost_per_quality_lead": AMOUNT,
+        "opportunities": COUNT,
+        "lead_to_opportunity_rate": RATE,
+        "won": COUNT,
+        "won_amount": AMOUNT,
+    },
 )
 
 INSIDE_SALES = Dataset(
@@ -181,15 +213,30 @@ INSIDE_SALES = Dataset(
 from kpi.kpi_inside_sales_teams
 where period_grain = 'month' and period_start = (
     select max(period_start) from kpi.kpi_inside_sales_teams where period_grain = 'month' and is_period_complete)""",
-    labels={"period_start": WORDS["month"], "team_name": WORDS["team"], "reps": WORDS["reps"],
-            "calls": WORDS["calls"], "connected_calls": WORDS["connected_calls"],
-            "contact_rate": WORDS["contact_rate"], "appointments": WORDS["appointments"],
-            "appointment_rate": WORDS["appointment_rate"], "opportunities": WORDS["opportunities"],
-            "opportunity_rate_after_meeting": WORDS["opportunity_rate_after_meeting"],
-            "calls_per_rep_per_business_day": WORDS["calls_per_rep_per_business_day"]},
-    formats={"reps": COUNT, "calls": COUNT, "connected_calls": COUNT, "contact_rate": RATE, "appointments": COUNT,
-             "appointment_rate": RATE, "opportunities": COUNT, "opportunity_rate_after_meeting": RATE,
-             "calls_per_rep_per_business_day": DECIMAL},
+    labels={
+        "period_start": WORDS["month"],
+        "team_name": WORDS["team"],
+        "reps": WORDS["reps"],
+        "calls": WORDS["calls"],
+        "connected_calls": WORDS["connected_calls"],
+        "contact_rate": WORDS["contact_rate"],
+        "appointments": WORDS["appointments"],
+        "appointment_rate": WORDS["appointment_rate"],
+        "opportunities": WORDS["opportunities"],
+        "opportunity_rate_after_meeting": WORDS["opportunity_rate_after_meeting"],
+        "calls_per_rep_per_business_day": WORDS["calls_per_rep_per_business_day"],
+    },
+    formats={
+        "reps": COUNT,
+        "calls": COUNT,
+        "connected_calls": COUNT,
+        "contact_rate": RATE,
+        "appointments": COUNT,
+        "appointment_rate": RATE,
+        "opportunities": COUNT,
+        "opportunity_rate_after_meeting": RATE,
+        "calls_per_rep_per_business_day": DECIMAL,
+    },
 )
 
 FIELD_SALES = Dataset(
@@ -197,129 +244,277 @@ FIELD_SALES = Dataset(
     sql=f"""select period_start, owner_name, owner_team_name, opportunities, proposals, proposal_rate, won,
        win_rate_by_count, won_amount, average_deal_size, average_cycle_days
 from kpi.kpi_field_sales
-where lead_quality = 'all' and {_latest_complete_month('kpi_field_sales')}""",
-    labels={"period_start": WORDS["month"], "owner_name": WORDS["owner"], "owner_team_name": WORDS["team"],
-            "opportunities": WORDS["opportunities"], "proposals": WORDS["proposals"],
-            "proposal_rate": WORDS["proposal_rate"], "won": WORDS["won"],
-            "win_rate_by_count": WORDS["win_rate_by_count"], "won_amount": T["won_amount"],
-            "average_deal_size": WORDS["average_deal_size"], "average_cycle_days": WORDS["average_cycle_days"]},
-    formats={"opportunities": COUNT, "proposals": COUNT, "proposal_rate": RATE, "won": COUNT,
-             "win_rate_by_count": RATE, "won_amount": AMOUNT, "average_deal_size": AMOUNT,
-             "average_cycle_days": DECIMAL},
+where lead_quality = 'all' and {_latest_complete_month("kpi_field_sales")}""",
+    labels={
+        "period_start": WORDS["month"],
+        "owner_name": WORDS["owner"],
+        "owner_team_name": WORDS["team"],
+        "opportunities": WORDS["opportunities"],
+        "proposals": WORDS["proposals"],
+        "proposal_rate": WORDS["proposal_rate"],
+        "won": WORDS["won"],
+        "win_rate_by_count": WORDS["win_rate_by_count"],
+        "won_amount": T["won_amount"],
+        "average_deal_size": WORDS["average_deal_size"],
+        "average_cycle_days": WORDS["average_cycle_days"],
+    },
+    formats={
+        "opportunities": COUNT,
+        "proposals": COUNT,
+        "proposal_rate": RATE,
+        "won": COUNT,
+        "win_rate_by_count": RATE,
+        "won_amount": AMOUNT,
+        "average_deal_size": AMOUNT,
+        "average_cycle_days": DECIMAL,
+    },
 )
 
 
 def _pacing(kpis: list[str]) -> Dataset:
     return Dataset(
         name="fukan_target_pacing_as_of",
-        sql=f"""select {_case('department', {d: T.department(d) for d in DEPARTMENTS}, 'department_label')},
-       {_case('kpi', {k: T.target_kpi(k) for k in kpis}, 'kpi_label')},
+        sql=f"""select {_case("department", {d: T.department(d) for d in DEPARTMENTS}, "department_label")},
+       {_case("kpi", {k: T.target_kpi(k) for k in kpis}, "kpi_label")},
        period_grain, period_start, period_end_date, target_value, target_to_date, actual_to_date, attainment,
        projected_value, projected_attainment
 from kpi.kpi_target_pacing
 where is_as_of_date and target_level = 'department'""",
-        labels={"department_label": T["department"], "kpi_label": T["kpi"], "period_grain": WORDS["period_grain"],
-                "period_start": T["period"], "period_end_date": WORDS["period_end_date"], "target_value": T["target"],
-                "target_to_date": T["target_to_date"], "actual_to_date": T["actual_to_date"],
-                "attainment": T["attainment"], "projected_value": T["projected_value"],
-                "projected_attainment": T["projected_attainment"]},
-        formats={"target_value": AMOUNT, "target_to_date": AMOUNT, "actual_to_date": AMOUNT, "attainment": RATE,
-                 "projected_value": AMOUNT, "projected_attainment": RATE},
+        labels={
+            "department_label": T["department"],
+            "kpi_label": T["kpi"],
+            "period_grain": WORDS["period_grain"],
+            "period_start": T["period"],
+            "period_end_date": WORDS["period_end_date"],
+            "target_value": T["target"],
+            "target_to_date": T["target_to_date"],
+            "actual_to_date": T["actual_to_date"],
+            "attainment": T["attainment"],
+            "projected_value": T["projected_value"],
+            "projected_attainment": T["projected_attainment"],
+        },
+        formats={
+            "target_value": AMOUNT,
+            "target_to_date": AMOUNT,
+            "actual_to_date": AMOUNT,
+            "attainment": RATE,
+            "projected_value": AMOUNT,
+            "projected_attainment": RATE,
+        },
     )
 
 
-_FLAGS = {"warning_a": "is_volume_up_quality_down", "warning_b": "is_handoff_jump_conversion_drop",
-          "warning_c": "is_handoffs_up_pipeline_down"}
+_FLAGS = {
+    "warning_a": "is_volume_up_quality_down",
+    "warning_b": "is_handoff_jump_conversion_drop",
+    "warning_c": "is_handoffs_up_pipeline_down",
+}
 HEALTH = Dataset(
     name="fukan_funnel_health_recent_weeks",
     sql=f"""select week_start, leads, lead_volume_change, quality_lead_rate_recent, quality_lead_rate_baseline,
        handed_off, handoff_volume_change, handoff_opportunity_rate_recent,
-       {', '.join(f"case when {flag} then '{T['flag_on']}' else '{T['flag_off']}' end as {key}"
-                  for key, flag in _FLAGS.items())}
+       {
+        ", ".join(
+            f"case when {flag} then '{T['flag_on']}' else '{T['flag_off']}' end as {key}"
+            for key, flag in _FLAGS.items()
+        )
+    }
 from kpi.kpi_funnel_health
 order by week_start desc
 limit {HEALTH_WEEKS}""",
-    labels={"week_start": WORDS["week_start"], "leads": T["leads"], "lead_volume_change": T["lead_volume_change"],
-            "quality_lead_rate_recent": T["quality_lead_rate_recent"],
-            "quality_lead_rate_baseline": T["quality_lead_rate_baseline"], "handed_off": T["handed_off"],
-            "handoff_volume_change": T["handoff_volume_change"],
-            "handoff_opportunity_rate_recent": T["handoff_opportunity_rate_recent"],
-            **{key: T[key] for key in _FLAGS}},
-    formats={"leads": COUNT, "lead_volume_change": CHANGE, "quality_lead_rate_recent": RATE,
-             "quality_lead_rate_baseline": RATE, "handed_off": COUNT, "handoff_volume_change": CHANGE,
-             "handoff_opportunity_rate_recent": RATE},
+    labels={
+        "week_start": WORDS["week_start"],
+        "leads": T["leads"],
+        "lead_volume_change": T["lead_volume_change"],
+        "quality_lead_rate_recent": T["quality_lead_rate_recent"],
+        "quality_lead_rate_baseline": T["quality_lead_rate_baseline"],
+        "handed_off": T["handed_off"],
+        "handoff_volume_change": T["handoff_volume_change"],
+        "handoff_opportunity_rate_recent": T["handoff_opportunity_rate_recent"],
+        **{key: T[key] for key in _FLAGS},
+    },
+    formats={
+        "leads": COUNT,
+        "lead_volume_change": CHANGE,
+        "quality_lead_rate_recent": RATE,
+        "quality_lead_rate_baseline": RATE,
+        "handed_off": COUNT,
+        "handoff_volume_change": CHANGE,
+        "handoff_opportunity_rate_recent": RATE,
+    },
 )
 
 
 def _big_number(name: str, metric: Metric, dataset: Dataset) -> Chart:
-    return Chart(name, metric.label, dataset, "big_number_total",
-                 {"metric": metric.name, "adhoc_filters": [], "header_font_size": 0.4,
-                  "subheader_font_size": 0.15, "y_axis_format": metric.d3format}, width=3, height=30)
+    return Chart(
+        name,
+        metric.label,
+        dataset,
+        "big_number_total",
+        {
+            "metric": metric.name,
+            "adhoc_filters": [],
+            "header_font_size": 0.4,
+            "subheader_font_size": 0.15,
+            "y_axis_format": metric.d3format,
+        },
+        width=3,
+        height=30,
+    )
 
 
 def _table(name: str, title: str, dataset: Dataset, columns: list[str], width: int = 12, height: int = 50) -> Chart:
-    return Chart(name, title, dataset, "table", {
-        "query_mode": "raw", "all_columns": columns, "adhoc_filters": [], "order_by_cols": [],
-        "row_limit": 1000, "server_page_length": 0, "include_search": False, "show_cell_bars": False,
-        "table_timestamp_format": "%Y-%m-%d",
-        "column_config": {column: {"d3NumberFormat": dataset.formats[column]}
-                          for column in columns if column in dataset.formats},
-    }, width=width, height=height)
+    return Chart(
+        name,
+        title,
+        dataset,
+        "table",
+        {
+            "query_mode": "raw",
+            "all_columns": columns,
+            "adhoc_filters": [],
+            "order_by_cols": [],
+            "row_limit": 1000,
+            "server_page_length": 0,
+            "include_search": False,
+            "show_cell_bars": False,
+            "table_timestamp_format": "%Y-%m-%d",
+            "column_config": {
+                column: {"d3NumberFormat": dataset.formats[column]} for column in columns if column in dataset.formats
+            },
+        },
+        width=width,
+        height=height,
+    )
 
 
 def charts(kpis: list[str]) -> list[list[Chart]]:
     """The dashboard's rows, top to bottom."""
     pacing = _pacing(kpis)
-    overview_columns = ["lead_quality_label", *_STEP_COLUMNS, "won_amount", "quality_lead_rate_leads",
-                        "lead_to_won_rate"]
+    overview_columns = [
+        "lead_quality_label",
+        *_STEP_COLUMNS,
+        "won_amount",
+        "quality_lead_rate_leads",
+        "lead_to_won_rate",
+    ]
     return [
-        [_big_number("latest_cohort_leads", OVERVIEW.metrics[0], OVERVIEW),
-         _big_number("latest_cohort_quality_lead_rate", OVERVIEW.metrics[1], OVERVIEW),
-         Chart("cohort_leads_by_month", WORDS["trend"], TREND, "echarts_timeseries_bar", {
-             "x_axis": "period_start", "time_grain_sqla": "P1M", "metrics": ["leads"],
-             "groupby": ["lead_quality_label"], "adhoc_filters": [], "stack": "Stack", "row_limit": 10000,
-             "show_legend": True, "y_axis_format": COUNT, "x_axis_time_format": "%Y-%m",
-             "truncateXAxis": True, "rich_tooltip": True}, width=6, height=30)],
+        [
+            _big_number("latest_cohort_leads", OVERVIEW.metrics[0], OVERVIEW),
+            _big_number("latest_cohort_quality_lead_rate", OVERVIEW.metrics[1], OVERVIEW),
+            Chart(
+                "cohort_leads_by_month",
+                WORDS["trend"],
+                TREND,
+                "echarts_timeseries_bar",
+                {
+                    "x_axis": "period_start",
+                    "time_grain_sqla": "P1M",
+                    "metrics": ["leads"],
+                    "groupby": ["lead_quality_label"],
+                    "adhoc_filters": [],
+                    "stack": "Stack",
+                    "row_limit": 10000,
+                    "show_legend": True,
+                    "y_axis_format": COUNT,
+                    "x_axis_time_format": "%Y-%m",
+                    "truncateXAxis": True,
+                    "rich_tooltip": True,
+                },
+                width=6,
+                height=30,
+            ),
+        ],
         [_table("overview", WORDS["overview_table"], OVERVIEW, overview_columns, height=26)],
         [_table("marketing", WORDS["marketing"], MARKETING, list(MARKETING.labels), height=36)],
         [_table("inside_sales", WORDS["inside_sales"], INSIDE_SALES, list(INSIDE_SALES.labels), height=28)],
         [_table("field_sales", WORDS["field_sales"], FIELD_SALES, list(FIELD_SALES.labels), height=44)],
         [_table("target_pacing", T["pacing"], pacing, list(pacing.labels), height=36)],
-        [_table("funnel_health", f"{T['health']}（{T['health_recent'].format(weeks=HEALTH_WEEKS)}）", HEALTH,
-                list(HEALTH.labels), height=58)],
+        [
+            _table(
+                "funnel_health",
+                f"{T['health']}（{T['health_recent'].format(weeks=HEALTH_WEEKS)}）",
+                HEALTH,
+                list(HEALTH.labels),
+                height=58,
+            )
+        ],
     ]
 
 
 # --- the bundle's files -------------------------------------------------------------------
 
+
 def _columns(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> list[dict[str, Any]]:
     described = con.execute(f"describe {dataset.sql}").fetchall()
-    return [{
-        "column_name": name, "verbose_name": dataset.labels.get(name), "type": data_type,
-        "is_dttm": data_type in ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE"), "is_active": True,
-        "groupby": True, "filterable": True, "expression": None, "description": None,
-        "python_date_format": None, "extra": None,
-    } for name, data_type, *_ in described]
+    return [
+        {
+            "column_name": name,
+            "verbose_name": dataset.labels.get(name),
+            "type": data_type,
+            "is_dttm": data_type in ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE"),
+            "is_active": True,
+            "groupby": True,
+            "filterable": True,
+            "expression": None,
+            "description": None,
+            "python_date_format": None,
+            "extra": None,
+        }
+        for name, data_type, *_ in described
+    ]
 
 
 def _dataset_file(con: duckdb.DuckDBPyConnection, dataset: Dataset, database_uuid: str) -> dict[str, Any]:
     columns = _columns(con, dataset)
     return {
-        "table_name": dataset.name, "schema": None, "sql": dataset.sql, "uuid": dataset.uuid,
-        "database_uuid": database_uuid, "version": VERSION, "main_dttm_col": None, "description": None,
-        "offset": 0, "cache_timeout": None, "params": None, "template_params": None,
-        "filter_select_enabled": True, "fetch_values_predicate": None, "extra": None,
-        "normalize_columns": False, "columns": columns,
-        "metrics": [{"metric_name": m.name, "verbose_name": m.label, "expression": m.expression,
-                     "d3format": m.d3format, "metric_type": None, "description": None, "extra": None,
-                     "warning_text": None} for m in dataset.metrics],
+        "table_name": dataset.name,
+        "schema": None,
+        "sql": dataset.sql,
+        "uuid": dataset.uuid,
+        "database_uuid": database_uuid,
+        "version": VERSION,
+        "main_dttm_col": None,
+        "description": None,
+        "offset": 0,
+        "cache_timeout": None,
+        "params": None,
+        "template_params": None,
+        "filter_select_enabled": True,
+        "fetch_values_predicate": None,
+        "extra": None,
+        "normalize_columns": False,
+        "columns": columns,
+        "metrics": [
+            {
+                "metric_name": m.name,
+                "verbose_name": m.label,
+                "expression": m.expression,
+                "d3format": m.d3format,
+                "metric_type": None,
+                "description": None,
+                "extra": None,
+                "warning_text": None,
+            }
+            for m in dataset.metrics
+        ],
     }
 
 
 def _chart_file(chart: Chart) -> dict[str, Any]:
-    return {"slice_name": chart.title, "viz_type": chart.viz_type, "params": {"viz_type": chart.viz_type, **chart.params},
-            "query_context": None, "cache_timeout": None, "description": None, "certified_by": None,
-            "certification_details": None, "uuid": chart.uuid, "version": VERSION, "dataset_uuid": chart.dataset.uuid}
+    return {
+        "slice_name": chart.title,
+        "viz_type": chart.viz_type,
+        "params": {"viz_type": chart.viz_type, **chart.params},
+        "query_context": None,
+        "cache_timeout": None,
+        "description": None,
+        "certified_by": None,
+        "certification_details": None,
+        "uuid": chart.uuid,
+        "version": VERSION,
+        "dataset_uuid": chart.dataset.uuid,
+    }
 
 
 def _dashboard_file(rows: list[list[Chart]]) -> dict[str, Any]:
@@ -332,24 +527,55 @@ def _dashboard_file(rows: list[list[Chart]]) -> dict[str, Any]:
     for number, row in enumerate(rows, start=1):
         row_id = f"ROW-{number}"
         position["GRID_ID"]["children"].append(row_id)
-        position[row_id] = {"type": "ROW", "id": row_id, "children": [], "parents": ["ROOT_ID", "GRID_ID"],
-                            "meta": {"background": "BACKGROUND_TRANSPARENT"}}
+        position[row_id] = {
+            "type": "ROW",
+            "id": row_id,
+            "children": [],
+            "parents": ["ROOT_ID", "GRID_ID"],
+            "meta": {"background": "BACKGROUND_TRANSPARENT"},
+        }
         for chart in row:
             chart_id = f"CHART-{chart.name}"
             position[row_id]["children"].append(chart_id)
-            position[chart_id] = {"type": "CHART", "id": chart_id, "children": [],
-                                  "parents": ["ROOT_ID", "GRID_ID", row_id],
-                                  "meta": {"chartId": 0, "uuid": chart.uuid, "sliceName": chart.title,
-                                           "width": chart.width, "height": chart.height}}
+            position[chart_id] = {
+                "type": "CHART",
+                "id": chart_id,
+                "children": [],
+                "parents": ["ROOT_ID", "GRID_ID", row_id],
+                "meta": {
+                    "chartId": 0,
+                    "uuid": chart.uuid,
+                    "sliceName": chart.title,
+                    "width": chart.width,
+                    "height": chart.height,
+                },
+            }
     return {
-        "dashboard_title": WORDS["dashboard"], "description": None, "css": "", "slug": DASHBOARD_SLUG,
-        "certified_by": None, "certification_details": None, "published": True,
-        "uuid": str(uuid.uuid5(NAMESPACE, "dashboard")), "version": VERSION, "position": position,
-        "metadata": {"native_filter_configuration": [], "color_scheme": "", "refresh_frequency": 0,
-                     "expanded_slices": {}, "label_colors": {}, "timed_refresh_immune_slices": [],
-                     "cross_filters_enabled": False, "default_filters": "{}", "chart_configuration": {},
-                     "global_chart_configuration": {}, "shared_label_colors": [], "map_label_colors": {},
-                     "color_scheme_domain": []},
+        "dashboard_title": WORDS["dashboard"],
+        "description": None,
+        "css": "",
+        "slug": DASHBOARD_SLUG,
+        "certified_by": None,
+        "certification_details": None,
+        "published": True,
+        "uuid": str(uuid.uuid5(NAMESPACE, "dashboard")),
+        "version": VERSION,
+        "position": position,
+        "metadata": {
+            "native_filter_configuration": [],
+            "color_scheme": "",
+            "refresh_frequency": 0,
+            "expanded_slices": {},
+            "label_colors": {},
+            "timed_refresh_immune_slices": [],
+            "cross_filters_enabled": False,
+            "default_filters": "{}",
+            "chart_configuration": {},
+            "global_chart_configuration": {},
+            "shared_label_colors": [],
+            "map_label_colors": {},
+            "color_scheme_domain": [],
+        },
     }
 
 
@@ -367,15 +593,27 @@ def build_bundle(published_database: Path) -> bytes:
     files: dict[str, dict[str, Any]] = {
         "metadata.yaml": {"version": VERSION, "type": "Dashboard", "timestamp": datetime.now(UTC).isoformat()},
         "databases/fukan.yaml": {
-            "database_name": "fukan", "sqlalchemy_uri": sqlalchemy_uri(published_database),
-            "expose_in_sqllab": True, "allow_run_async": False, "allow_ctas": False, "allow_cvas": False,
-            "allow_dml": False, "allow_file_upload": False, "cache_timeout": None,
-            "extra": {"allows_virtual_table_explore": True}, "uuid": database_uuid, "version": VERSION,
+            "database_name": "fukan",
+            "sqlalchemy_uri": sqlalchemy_uri(published_database),
+            "expose_in_sqllab": True,
+            "allow_run_async": False,
+            "allow_ctas": False,
+            "allow_cvas": False,
+            "allow_dml": False,
+            "allow_file_upload": False,
+            "cache_timeout": None,
+            "extra": {"allows_virtual_table_explore": True},
+            "uuid": database_uuid,
+            "version": VERSION,
         },
     }
     with duckdb.connect(str(published_database), read_only=True) as con:
-        kpis = [row[0] for row in con.execute(
-            "select distinct kpi from kpi.kpi_target_pacing where target_level = 'department' order by 1").fetchall()]
+        kpis = [
+            row[0]
+            for row in con.execute(
+                "select distinct kpi from kpi.kpi_target_pacing where target_level = 'department' order by 1"
+            ).fetchall()
+        ]
         rows = charts(kpis)
         for dataset in {chart.dataset.name: chart.dataset for row in rows for chart in row}.values():
             files[f"datasets/fukan/{dataset.name}.yaml"] = _dataset_file(con, dataset, database_uuid)

@@ -7,6 +7,7 @@ the imported dashboard) lives in SUPERSET_HOME, by default bi/superset/.home.
     python bi/superset/instance.py prepare [PUBLISHED_DUCKDB_FILE] [--home DIR]
     python bi/superset/instance.py serve [--home DIR] [--port 8088]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,12 @@ ADMIN = "admin"
 
 
 def environment(home: Path) -> dict[str, str]:
-    return {**os.environ, "SUPERSET_HOME": str(home), "SUPERSET_CONFIG_PATH": str(HERE / "superset_config.py"),
-            "FLASK_APP": "superset"}
+    return {
+        **os.environ,
+        "SUPERSET_HOME": str(home),
+        "SUPERSET_CONFIG_PATH": str(HERE / "superset_config.py"),
+        "FLASK_APP": "superset",
+    }
 
 
 def admin_password(home: Path) -> str:
@@ -52,8 +57,21 @@ def prepare(published_database: Path, home: Path) -> None:
     if not published_database.exists():
         raise SystemExit(f"{published_database} does not exist: run `make run` first (it publishes the marts).")
     _superset(home, "db", "upgrade")
-    _superset(home, "fab", "create-admin", "--username", ADMIN, "--firstname", "fukan", "--lastname", "admin",
-              "--email", "admin@localhost", "--password", admin_password(home))
+    _superset(
+        home,
+        "fab",
+        "create-admin",
+        "--username",
+        ADMIN,
+        "--firstname",
+        "fukan",
+        "--lastname",
+        "admin",
+        "--email",
+        "admin@localhost",
+        "--password",
+        admin_password(home),
+    )
     _superset(home, "init")
     bundle = home / "fukan_dashboard.zip"
     bundle.write_bytes(build_bundle(published_database))
@@ -73,9 +91,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     prepare_args = commands.add_parser("prepare", help="set up the metadata and import the dashboard")
-    prepare_args.add_argument("published_database", type=Path, nargs="?",
-                              default=config.published_dir() / DATABASE,
-                              help="the published DuckDB file (default: beside FUKAN_WAREHOUSE, %(default)s)")
+    prepare_args.add_argument(
+        "published_database",
+        type=Path,
+        nargs="?",
+        default=config.published_dir() / DATABASE,
+        help="the published DuckDB file (default: beside FUKAN_WAREHOUSE, %(default)s)",
+    )
     serve_args = commands.add_parser("serve", help="start Superset's web server (Ctrl-C stops it)")
     serve_args.add_argument("--port", type=int, default=8088)
     for sub in (prepare_args, serve_args):
@@ -83,12 +105,16 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.published_database, args.home)
-        print(f"Dashboard imported into {args.home}. Start Superset with `make dashboard-dev`, then open "
-              f"{dashboard_url(8088)} (user {ADMIN}, password in {args.home / 'admin_password'}).")
+        print(
+            f"Dashboard imported into {args.home}. Start Superset with `make dashboard-dev`, then open "
+            f"{dashboard_url(8088)} (user {ADMIN}, password in {args.home / 'admin_password'})."
+        )
     else:
         command, env = serve_command(args.home, args.port)
-        print(f"Superset on {dashboard_url(args.port)} (user {ADMIN}, password in {args.home / 'admin_password'})",
-              flush=True)
+        print(
+            f"Superset on {dashboard_url(args.port)} (user {ADMIN}, password in {args.home / 'admin_password'})",
+            flush=True,
+        )
         os.execve(command[0], command, env)
 
 

@@ -3,6 +3,7 @@
 Superset reads this file through SUPERSET_CONFIG_PATH; its metadata (users, the
 dashboard) lives in SUPERSET_HOME (superset.db), never in the repository.
 """
+
 import os
 import secrets
 from pathlib import Path

@@ -4,6 +4,7 @@ Groups follow the layers of the project (staging, intermediate, marts, kpi_input
 from each model's folder, so new models land in the right group without code changes;
 the same rule attaches the KPI freshness policy to every `kpi` model as it arrives.
 """
+
 import json
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
@@ -70,9 +71,7 @@ class FukanDbtTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return layer_of(dbt_resource_props) or super().get_group_name(dbt_resource_props)
 
-    def get_asset_spec(
-        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
-    ) -> AssetSpec:
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         if spec.group_name == KPI_GROUP:
             spec = apply_freshness_policy(spec, KPI_FRESHNESS, overwrite_existing=False)
@@ -130,14 +129,14 @@ def build_dbt_assets(manifest: Path) -> AssetsDefinition:
         full_refresh = needs_full_refresh(warehouse.warehouse, fingerprint)
         loaded_through = loaded_file_seq(warehouse.warehouse)  # before dbt starts: what this build sees
         context.log.info(
-            "dbt build: %s", "full refresh (definitions changed since the last build)" if full_refresh
-            else "incremental (same definitions as the last build)"
+            "dbt build: %s",
+            "full refresh (definitions changed since the last build)"
+            if full_refresh
+            else "incremental (same definitions as the last build)",
         )
         validate_raw_extracts_for_this_run(context, warehouse.warehouse)  # in a thread while dbt builds
         with warehouse_environment(warehouse.warehouse):
-            invocation = dbt.cli(
-                refresh_arguments(full_refresh), context=context, target_path=build_target_path()
-            )
+            invocation = dbt.cli(refresh_arguments(full_refresh), context=context, target_path=build_target_path())
         yield from invocation.stream()
         # A subset built only some models: the others still hold the older definitions.
         if not context.is_subset:

@@ -75,13 +75,19 @@ def build_published_warehouse(
     )
 
     @multi_asset(name=PUBLISHED_KEY.path[-1], specs=[published_spec, *report_specs(PUBLISHED_KEY)])
-    def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
+    def published_warehouse(
+        context: AssetExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[MaterializeResult]:
         audit = audit_checks(context.instance, audited, context.run.run_id)
         if not audit.ok:
             raise Failure(description=audit.explain(), metadata={"audit": MetadataValue.json(audit.summary())})
         published = config.published_dir(warehouse.warehouse)
         result, docs_generated = publish_with_pages(
-            warehouse.warehouse, published, run_id=context.run.run_id, checks=audit.summary(), definition_versions=definitions
+            warehouse.warehouse,
+            published,
+            run_id=context.run.run_id,
+            checks=audit.summary(),
+            definition_versions=definitions,
         )
         context.log.info(
             f"Published build {result.build_id} ({len(result.row_counts)} tables) to {published}"
@@ -97,7 +103,7 @@ def build_published_warehouse(
                 "row_counts": MetadataValue.json(result.row_counts),
                 "checks": MetadataValue.json(result.manifest["checks"]),
                 "data_docs": MetadataValue.path(str(index_path(Path(context.instance.root_directory)))),
-            }
+            },
         )
         yield from report_results(published, result.build_id, result.manifest["as_of"], docs_generated)
 

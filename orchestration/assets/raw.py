@@ -4,6 +4,7 @@ The tables are the upstream of the dbt sources `crm.<object>` and `ingest.<table
 (orchestration/assets/dbt.py maps a source to `[<schema>, <table>]`), so the lineage
 runs from the landing files to the KPI marts without a gap.
 """
+
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,7 +52,9 @@ RAW_SPECS = [
     *(_object_spec(obj) for obj in contract.OBJECTS.values()),
     AssetSpec(
         LEDGER_KEY,
-        description="One row per landing file load attempt: checksum, rows read, loaded and quarantined, status, error.",
+        description=(
+            "One row per landing file load attempt: checksum, rows read, loaded and quarantined, status, error."
+        ),
         group_name=RAW_GROUP,
         kinds={"duckdb", "python"},
     ),
@@ -95,9 +98,7 @@ def _figures(files: list[FileResult]) -> dict[str, object]:
     can_subset=False,
     description="Load new landing files into the raw schema (each file once, by checksum).",
 )
-def raw_crm_extracts(
-    context: AssetExecutionContext, warehouse: WarehouseResource
-) -> Iterator[MaterializeResult]:
+def raw_crm_extracts(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
     """Ingest every new landing file, then report per object what this load added.
 
     Objects whose files all loaded are materialised even when another file failed, so the
@@ -123,18 +124,24 @@ def raw_crm_extracts(
             metadata={**_figures(by_object[name]), "dagster/row_count": counts[name]},
         )
     figures = _figures(result.files)
-    yield MaterializeResult(asset_key=LEDGER_KEY, metadata={
-        "new_files": figures["new_files"],
-        "failed_files": len(result.failed),
-        "empty_files": len(result.empty),
-        "rows_loaded": figures["rows_loaded"],
-        # Landing entries not read (unknown formats or objects, sub-folders, links out of
-        # the landing folder), with why: for the run's summary as well as this page.
-        "not_read": MetadataValue.json([{"path": i.path, "reason": i.reason} for i in result.ignored]),
-    })
-    yield MaterializeResult(asset_key=QUARANTINE_KEY, metadata={
-        "rows_quarantined": figures["rows_quarantined"],
-    })
+    yield MaterializeResult(
+        asset_key=LEDGER_KEY,
+        metadata={
+            "new_files": figures["new_files"],
+            "failed_files": len(result.failed),
+            "empty_files": len(result.empty),
+            "rows_loaded": figures["rows_loaded"],
+            # Landing entries not read (unknown formats or objects, sub-folders, links out of
+            # the landing folder), with why: for the run's summary as well as this page.
+            "not_read": MetadataValue.json([{"path": i.path, "reason": i.reason} for i in result.ignored]),
+        },
+    )
+    yield MaterializeResult(
+        asset_key=QUARANTINE_KEY,
+        metadata={
+            "rows_quarantined": figures["rows_quarantined"],
+        },
+    )
 
     try:
         result.raise_for_failures()

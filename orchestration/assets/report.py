@@ -7,6 +7,7 @@ too: the page always shows what BI tools read, and a failed refresh publishes no
 leaves the last report beside the last data. Each depends on the published copy, which
 is what it is drawn from.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,15 +52,21 @@ def report_specs(published: AssetKey) -> list[AssetSpec]:
 def report_results(published: Path, build_id: str, as_of: str | None, docs_generated: bool) -> list[MaterializeResult]:
     """The materialisations of the pages a publish wrote, named by their stable paths."""
     return [
-        MaterializeResult(asset_key=REPORT_KEY, metadata={
-            "report_ja": MetadataValue.path(str(published / REPORTS["ja"])),
-            "report_en": MetadataValue.path(str(published / REPORTS["en"])),
-            "build_id": build_id,
-            "as_of": as_of,
-        }),
-        MaterializeResult(asset_key=DOCS_KEY, metadata={
-            "index": MetadataValue.path(str(published / DBT_DOCS / "index.html")),
-            "regenerated": docs_generated,
-            "build_id": build_id,
-        }),
+        MaterializeResult(
+            asset_key=REPORT_KEY,
+            metadata={
+                "report_ja": MetadataValue.path(str(published / REPORTS["ja"])),
+                "report_en": MetadataValue.path(str(published / REPORTS["en"])),
+                "build_id": build_id,
+                "as_of": as_of,
+            },
+        ),
+        MaterializeResult(
+            asset_key=DOCS_KEY,
+            metadata={
+                "index": MetadataValue.path(str(published / DBT_DOCS / "index.html")),
+                "regenerated": docs_generated,
+                "build_id": build_id,
+            },
+        ),
     ]

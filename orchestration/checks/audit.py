@@ -14,6 +14,7 @@ A run plans its checks when it starts, before it waits for the warehouse: a chec
 planned by another run (one waiting for this one to end, or one that died) says nothing
 about the data, and the audit reads the latest evaluation before it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -44,8 +45,11 @@ class Audit:
     def summary(self) -> dict[str, Any]:
         """For the manifest: counts, and the names of every check that did not simply pass."""
         return {
-            "blocking_checks": len(self.passed) + len(self.warned) + len(self.failed)
-            + len(self.not_evaluated) + len(self.stale),
+            "blocking_checks": len(self.passed)
+            + len(self.warned)
+            + len(self.failed)
+            + len(self.not_evaluated)
+            + len(self.stale),
             "passed": len(self.passed),
             "warned": sorted(self.warned),
             "failed": sorted(self.failed),
@@ -61,7 +65,9 @@ class Audit:
             ("not evaluated on the latest data", self.stale),
         ):
             if names:
-                shown = ", ".join(sorted(names)[:_SHOWN]) + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
+                shown = ", ".join(sorted(names)[:_SHOWN]) + (
+                    f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+                )
                 parts.append(f"{len(names)} blocking checks {label}: {shown}")
         return "Not published: " + "; ".join(parts) + ". The published copy is unchanged."
 

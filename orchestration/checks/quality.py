@@ -32,12 +32,12 @@ from typing import Any
 import duckdb
 from dagster import (
     AssetCheckExecutionContext,
-    AssetExecutionContext,
-    AssetChecksDefinition,
     AssetCheckKey,
     AssetCheckResult,
+    AssetChecksDefinition,
     AssetCheckSeverity,
     AssetCheckSpec,
+    AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
     MetadataValue,
@@ -135,7 +135,8 @@ def _read_frames(warehouse: Path, suite_names: Sequence[str]) -> dict[str, Frame
         for name in suite_names:
             frame = suites[name]["meta"]["frame"]
             frames[name] = (
-                comparison_frame(con, config.published_dir(warehouse)) if frame.get("kind") == "comparison"
+                comparison_frame(con, config.published_dir(warehouse))
+                if frame.get("kind") == "comparison"
                 else read_frame(con, frame)
             )
     return frames
@@ -202,7 +203,7 @@ def validate_raw_extracts_ahead(warehouse: Path, home: Path, run_id: str) -> Non
     _AHEAD.pop(warehouse, None)
     try:
         frames = _read_frames(warehouse, _raw_suite_names())
-    except Exception:  # noqa: BLE001 - the check step meets it again and raises it where it belongs
+    except Exception:
         import_great_expectations_in_background()
         return
     result: Future[tuple[Outcomes, Path | None]] = Future()
@@ -210,7 +211,7 @@ def validate_raw_extracts_ahead(warehouse: Path, home: Path, run_id: str) -> Non
     def validate() -> None:
         try:
             result.set_result(_validate(Path(home), run_id, frames))
-        except BaseException as error:  # noqa: BLE001 - the check step raises it where it belongs
+        except BaseException as error:
             result.set_exception(error)
 
     _AHEAD[warehouse] = _Ahead(run_id, result)
@@ -225,7 +226,9 @@ def validate_raw_extracts_for_this_run(context: AssetExecutionContext, warehouse
 
 
 def _spec(name: str, key: AssetKey, suite: str, notes: str) -> AssetCheckSpec:
-    return AssetCheckSpec(name, asset=key, blocking=True, description=f"GX suite {suite}: {notes}", metadata={"suite": suite})
+    return AssetCheckSpec(
+        name, asset=key, blocking=True, description=f"GX suite {suite}: {notes}", metadata={"suite": suite}
+    )
 
 
 def _raw_specs() -> list[AssetCheckSpec]:

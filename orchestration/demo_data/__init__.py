@@ -11,6 +11,7 @@ under DEFAULT_QUALITY_RULES, messy departments and dispositions, a rep who leave
 one who moves (DEPARTED_USERS, DEPARTMENT_MOVES, UNMAPPED_USER_DEPARTMENTS), a CP932
 campaign export with Salesforce headers, stale and deleted rows in the delta.
 """
+
 from __future__ import annotations
 
 import time
@@ -25,8 +26,16 @@ from orchestration.demo_data import writer
 from orchestration.demo_data.activities import build_events, build_tasks
 from orchestration.demo_data.campaigns import QUIET_PERIOD, VOLUME_PUSH, campaign_frame, plan_campaigns
 from orchestration.demo_data.company import (
-    DEPARTED_USERS, DEPARTMENT_MOVES, LEAVE_DATE, LEAVER, MOVE_DATE, MOVER, UNMAPPED_USER_DEPARTMENTS, build_roster,
-    role_frame, user_frame,
+    DEPARTED_USERS,
+    DEPARTMENT_MOVES,
+    LEAVE_DATE,
+    LEAVER,
+    MOVE_DATE,
+    MOVER,
+    UNMAPPED_USER_DEPARTMENTS,
+    build_roster,
+    role_frame,
+    user_frame,
 )
 from orchestration.demo_data.deltas import LeadDeltas, lead_delta_frame, plan_lead_deltas
 from orchestration.demo_data.frame import Codes, Frame, row_count
@@ -36,19 +45,40 @@ from orchestration.demo_data.jp_calendar import DAY, NULL, BusinessClock, day_nu
 from orchestration.demo_data.leads import LEAD, draw_leads
 from orchestration.demo_data.members import build_members, member_frame
 from orchestration.demo_data.opportunities import (
-    account_frame, build_accounts, build_deals, changed_deals, contact_frame, customer_since, opportunity_frame,
+    account_frame,
+    build_accounts,
+    build_deals,
+    changed_deals,
+    contact_frame,
+    customer_since,
+    opportunity_frame,
 )
 from orchestration.demo_data.opportunities import history_frame as opportunity_history_frame
 from orchestration.demo_data.quality import DEFAULT_QUALITY_RULES, QUALITY_THRESHOLD, QualityRule
 
 __all__ = [
-    "DEFAULT_QUALITY_RULES", "DEPARTED_USERS", "DEPARTMENT_MOVES", "QUALITY_THRESHOLD", "QUIET_PERIOD",
-    "UNMAPPED_USER_DEPARTMENTS", "VOLUME_PUSH", "GenerationSummary", "QualityRule", "generate",
+    "DEFAULT_QUALITY_RULES",
+    "DEPARTED_USERS",
+    "DEPARTMENT_MOVES",
+    "QUALITY_THRESHOLD",
+    "QUIET_PERIOD",
+    "UNMAPPED_USER_DEPARTMENTS",
+    "VOLUME_PUSH",
+    "GenerationSummary",
+    "QualityRule",
+    "generate",
 ]
 
 FORMATS = ("csv", "parquet")
-_STAGES = ("organisation and campaigns", "leads", "inside-sales funnel", "accounts and opportunities",
-           "activities", "snapshot files", "delta files")
+_STAGES = (
+    "organisation and campaigns",
+    "leads",
+    "inside-sales funnel",
+    "accounts and opportunities",
+    "activities",
+    "snapshot files",
+    "delta files",
+)
 
 
 @dataclass
@@ -64,8 +94,10 @@ class GenerationSummary:
         lines = [f"Wrote {len(self.files)} files to {self.out_dir} in {self.seconds:.1f} s"]
         lines += [f"  {name:<{width}}  {count:>12,}" for name, count in self.rows.items()]
         if self.delta_ids:
-            lines.append("  delta leads: " + ", ".join(f"{len(v):,} {k.removesuffix('_leads')}"
-                                                       for k, v in self.delta_ids.items()))
+            lines.append(
+                "  delta leads: "
+                + ", ".join(f"{len(v):,} {k.removesuffix('_leads')}" for k, v in self.delta_ids.items())
+            )
         return "\n".join(lines)
 
 
@@ -91,9 +123,16 @@ def _check(leads: int, start: date, end: date, file_format: str) -> None:
         raise ValueError(f"file_format must be one of {FORMATS} (got {file_format!r})")
 
 
-def generate(out_dir: Path, leads: int = 20000, seed: int = 7, start: date = date(2024, 4, 1),
-             end: date = date(2026, 9, 30), file_format: str = "csv", deltas: bool = True,
-             progress: bool = True) -> GenerationSummary:
+def generate(
+    out_dir: Path,
+    leads: int = 20000,
+    seed: int = 7,
+    start: date = date(2024, 4, 1),
+    end: date = date(2026, 9, 30),
+    file_format: str = "csv",
+    deltas: bool = True,
+    progress: bool = True,
+) -> GenerationSummary:
     """Write the demo landing files under `out_dir` and say what was written."""
     _check(leads, start, end, file_format)
     began = time.perf_counter()
@@ -117,6 +156,7 @@ def generate(out_dir: Path, leads: int = 20000, seed: int = 7, start: date = dat
         rows[obj] = rows.get(obj, 0) + row_count(frame)
 
     with tqdm(total=len(_STAGES), disable=not progress, desc="demo data", unit="stage") as bar:
+
         def step(k: int) -> None:
             bar.set_postfix_str(_STAGES[k])
             if k:
@@ -138,10 +178,21 @@ def generate(out_dir: Path, leads: int = 20000, seed: int = 7, start: date = dat
         links = _links(lead_set.size, accounts.lead, deals.lead)
         lead_deltas = plan_lead_deltas(_rng(seed, 8), lead_set, funnel, events, cutoff, delta_day) if deltas else None
         step(4)
-        tasks = build_tasks(_rng(seed, 9), lead_set, funnel, stop, successor, events.new_owner,
-                            events.t_owner_change, clock, cutoff, end_day)
-        meetings = build_events(_rng(seed, 10), lead_set, funnel, deals, accounts, roster, stop, successor, clock,
-                                first_day, last)
+        tasks = build_tasks(
+            _rng(seed, 9),
+            lead_set,
+            funnel,
+            stop,
+            successor,
+            events.new_owner,
+            events.t_owner_change,
+            clock,
+            cutoff,
+            end_day,
+        )
+        meetings = build_events(
+            _rng(seed, 10), lead_set, funnel, deals, accounts, roster, stop, successor, clock, first_day, last
+        )
         members = build_members(_rng(seed, 11), lead_set, plan, last)
         lh = history_rows(lead_set, funnel, events, last)
         lh_snapshot = lh[2] <= cutoff
@@ -153,7 +204,12 @@ def generate(out_dir: Path, leads: int = 20000, seed: int = 7, start: date = dat
         emit("user_role", role_frame(int(roster.created.min())), end_day, "full")
         emit("user", user_frame(roster, cutoff), end_day, "full")
         emit("campaign", campaign_frame(plan, _rng(seed, 12), cutoff, end_day), end_day, "full")
-        emit("lead", lead_frame(lead_set, funnel, events, links, existing, np.full(existing.size, cutoff)), end_day, "full")
+        emit(
+            "lead",
+            lead_frame(lead_set, funnel, events, links, existing, np.full(existing.size, cutoff)),
+            end_day,
+            "full",
+        )
         emit("campaign_member", member_frame(members, funnel, links["contact"], NULL, cutoff), end_day, "full")
         emit("task", tasks.written(NULL, cutoff), end_day, "full")
         emit("event", meetings.written(NULL, cutoff), end_day, "full")
@@ -161,8 +217,12 @@ def generate(out_dir: Path, leads: int = 20000, seed: int = 7, start: date = dat
         emit("contact", contact_frame(accounts, NULL, cutoff), end_day, "full")
         emit("opportunity", opportunity_frame(deals, opportunities, cutoff), end_day, "full")
         emit("opportunity_history", opportunity_history_frame(deals, NULL, cutoff), end_day, "full")
-        emit("lead_history", history_frame(*(part.at(lh_snapshot) if isinstance(part, Codes) else part[lh_snapshot]
-                                             for part in lh), 1), end_day, "full")
+        emit(
+            "lead_history",
+            history_frame(*(part.at(lh_snapshot) if isinstance(part, Codes) else part[lh_snapshot] for part in lh), 1),
+            end_day,
+            "full",
+        )
         step(6)
 
         delta_ids: dict[str, list[str]] = {}
@@ -176,8 +236,9 @@ def generate(out_dir: Path, leads: int = 20000, seed: int = 7, start: date = dat
                 "contact": contact_frame(accounts, cutoff, last),
                 "opportunity": opportunity_frame(deals, changed_deals(deals, cutoff, last), last),
                 "opportunity_history": opportunity_history_frame(deals, cutoff, last),
-                "lead_history": history_frame(*(part.at(~lh_snapshot) if isinstance(part, Codes) else part[~lh_snapshot]
-                                                for part in lh), n_lh + 1),
+                "lead_history": history_frame(
+                    *(part.at(~lh_snapshot) if isinstance(part, Codes) else part[~lh_snapshot] for part in lh), n_lh + 1
+                ),
             }
             for obj, frame in window.items():
                 if row_count(frame):
@@ -202,5 +263,9 @@ def _delta_ids(plan: LeadDeltas) -> dict[str, list[str]]:
     def ids(rows: np.ndarray) -> list[str]:
         return writer.ids_text(LEAD, rows + 1).to_pylist()
 
-    return {"changed_leads": ids(plan.changed), "deleted_leads": ids(plan.deleted), "stale_leads": ids(plan.stale),
-            "new_leads": ids(plan.new)}
+    return {
+        "changed_leads": ids(plan.changed),
+        "deleted_leads": ids(plan.deleted),
+        "stale_leads": ids(plan.stale),
+        "new_leads": ids(plan.new),
+    }

@@ -6,6 +6,7 @@ open follow-up to-dos exist for about half of the leads still open at the snapsh
 which is what next-action coverage measures. Activities are immutable once written,
 so a file holds those whose modstamp falls in its window.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,17 +16,32 @@ import numpy as np
 from orchestration.demo_data.company import USER, Roster
 from orchestration.demo_data.frame import Codes, Frame, Ids, take
 from orchestration.demo_data.funnel import DISPOSITIONS, Funnel
-from orchestration.demo_data.history import DISQUALIFIED, CONVERTED, status_at
+from orchestration.demo_data.history import CONVERTED, DISQUALIFIED, status_at
 from orchestration.demo_data.jp_calendar import DAY, NULL, BusinessClock, instant, local_day, local_seconds
 from orchestration.demo_data.leads import LEAD, Leads
 from orchestration.demo_data.opportunities import ACCOUNT, CONTACT, OPPORTUNITY, Accounts, Deals
 
 TASK, EVENT = "00T", "00U"
 CALL, EMAIL, TODO_DONE, TODO_OPEN = range(4)
-TASK_SUBJECTS = ("架電", "資料送付のご案内", "お電話の件（ご不在のため）", "本日のお打ち合わせのお礼", "ヒアリングシート作成",
-                 "フォローコール予定")
-EVENT_SUBJECTS = ("オンライン商談", "初回訪問", "【キャンセル】オンライン商談", "ヒアリング", "製品デモ", "ご提案",
-                  "条件交渉", "契約締結", "週次定例")
+TASK_SUBJECTS = (
+    "架電",
+    "資料送付のご案内",
+    "お電話の件（ご不在のため）",
+    "本日のお打ち合わせのお礼",
+    "ヒアリングシート作成",
+    "フォローコール予定",
+)
+EVENT_SUBJECTS = (
+    "オンライン商談",
+    "初回訪問",
+    "【キャンセル】オンライン商談",
+    "ヒアリング",
+    "製品デモ",
+    "ご提案",
+    "条件交渉",
+    "契約締結",
+    "週次定例",
+)
 _STAGE_SUBJECT = np.array([1, 3, 3, 4, 4, 4, 5, 6, 7])  # per stage column entered (column 8: the won close)
 
 
@@ -55,13 +71,25 @@ def _intro_time(rng: np.random.Generator, leads: Leads, clock: BusinessClock, ro
     sec = local_seconds(created)
     in_office = np.isin(day, clock.days) & (sec >= 9 * 3600) & (sec < 17 * 3600)
     next_day = clock.day_at(clock.index_on_or_after(day + (sec >= 9 * 3600)))
-    return np.where(in_office, created + rng.integers(600, 7200, rows.size),
-                    instant(next_day, 9 * 3600 + rng.integers(0, 3600, rows.size)))
+    return np.where(
+        in_office,
+        created + rng.integers(600, 7200, rows.size),
+        instant(next_day, 9 * 3600 + rng.integers(0, 3600, rows.size)),
+    )
 
 
-def build_tasks(rng: np.random.Generator, leads: Leads, funnel: Funnel, stop: np.ndarray, successor: np.ndarray,
-                new_owner: np.ndarray, t_owner_change: np.ndarray, clock: BusinessClock, cutoff: int,
-                end_day: int) -> Activities:
+def build_tasks(
+    rng: np.random.Generator,
+    leads: Leads,
+    funnel: Funnel,
+    stop: np.ndarray,
+    successor: np.ndarray,
+    new_owner: np.ndarray,
+    t_owner_change: np.ndarray,
+    clock: BusinessClock,
+    cutoff: int,
+    end_day: int,
+) -> Activities:
     calls = funnel.calls
     n_calls = calls.lead.size
     # e-mails
@@ -70,9 +98,15 @@ def build_tasks(rng: np.random.Generator, leads: Leads, funnel: Funnel, stop: np
     intro = np.flatnonzero(funnel.worked & (rng.random(leads.size) < np.where(office, 0.9, 0.5)))
     after = rng.random(n_calls) < np.where(calls.connected, 0.4, 0.15)
     mail_lead = np.concatenate([intro, calls.lead[after]])
-    mail_time = np.concatenate([_intro_time(rng, leads, clock, intro),
-                                calls.end[after] + np.where(calls.connected[after], rng.integers(600, 3600, after.sum()),
-                                                            rng.integers(60, 1800, after.sum()))])
+    mail_time = np.concatenate(
+        [
+            _intro_time(rng, leads, clock, intro),
+            calls.end[after]
+            + np.where(
+                calls.connected[after], rng.integers(600, 3600, after.sum()), rng.integers(60, 1800, after.sum())
+            ),
+        ]
+    )
     mail_subject = np.concatenate([np.full(intro.size, 1), np.where(calls.connected[after], 3, 2)])
     # to-dos: a hearing sheet after each booking, open follow-ups on about half of the open leads
     booked = np.flatnonzero(funnel.t_booking != NULL)
@@ -82,20 +116,32 @@ def build_tasks(rng: np.random.Generator, leads: Leads, funnel: Funnel, stop: np
     open_leads = existing[(status != CONVERTED) & (status != DISQUALIFIED) & (rng.random(existing.size) < 0.55)]
     follow_time = np.minimum(_last_touch(leads, funnel, open_leads, cutoff) + 120, cutoff)
     overdue = rng.random(open_leads.size) < 0.2
-    due_future = clock.day_at(clock.index_on_or_after(np.full(open_leads.size, end_day + 1)) + rng.integers(0, 15, open_leads.size))
-    due = np.where(overdue, np.minimum(local_day(follow_time) + rng.integers(3, 11, open_leads.size), end_day), due_future)
+    due_future = clock.day_at(
+        clock.index_on_or_after(np.full(open_leads.size, end_day + 1)) + rng.integers(0, 15, open_leads.size)
+    )
+    due = np.where(
+        overdue, np.minimum(local_day(follow_time) + rng.integers(3, 11, open_leads.size), end_day), due_future
+    )
 
-    kind = np.concatenate([np.full(n_calls, CALL), np.full(mail_lead.size, EMAIL), np.full(booked.size, TODO_DONE),
-                           np.full(open_leads.size, TODO_OPEN)]).astype(np.int8)
+    kind = np.concatenate(
+        [
+            np.full(n_calls, CALL),
+            np.full(mail_lead.size, EMAIL),
+            np.full(booked.size, TODO_DONE),
+            np.full(open_leads.size, TODO_OPEN),
+        ]
+    ).astype(np.int8)
     lead = np.concatenate([calls.lead, mail_lead, booked, open_leads])
     created = np.concatenate([calls.start, mail_time, sheet_time, follow_time])
-    done = np.concatenate([calls.end, mail_time, sheet_time + rng.integers(600, 3600, booked.size),
-                           np.full(open_leads.size, NULL)])
+    done = np.concatenate(
+        [calls.end, mail_time, sheet_time + rng.integers(600, 3600, booked.size), np.full(open_leads.size, NULL)]
+    )
     modstamp = np.where(kind == TODO_OPEN, created, done)
     order = np.argsort(modstamp, kind="stable")  # files are then slices of one sorted table
     kind, lead, created, done, modstamp = kind[order], lead[order], created[order], done[order], modstamp[order]
-    subject = np.concatenate([np.zeros(n_calls, dtype=np.int8), mail_subject, np.full(booked.size, 4),
-                              np.full(open_leads.size, 5)]).astype(np.int8)[order]
+    subject = np.concatenate(
+        [np.zeros(n_calls, dtype=np.int8), mail_subject, np.full(booked.size, 4), np.full(open_leads.size, 5)]
+    ).astype(np.int8)[order]
     disposition = np.concatenate([calls.disposition, np.full(lead.size - n_calls, NULL)]).astype(np.int16)[order]
     duration = np.concatenate([calls.end - calls.start, np.full(lead.size - n_calls, NULL)]).astype(np.int32)[order]
     hearing = np.concatenate([calls.hearing, np.full(lead.size - n_calls, NULL)]).astype(np.int8)[order]
@@ -138,14 +184,26 @@ def _last_touch(leads: Leads, funnel: Funnel, rows: np.ndarray, cutoff: int) -> 
     return np.maximum(last, leads.created[rows])
 
 
-def build_events(rng: np.random.Generator, leads: Leads, funnel: Funnel, deals: Deals, accounts: Accounts,
-                 roster: Roster, stop: np.ndarray, successor: np.ndarray, clock: BusinessClock,
-                 first_day: int, last: int) -> Activities:
+def build_events(
+    rng: np.random.Generator,
+    leads: Leads,
+    funnel: Funnel,
+    deals: Deals,
+    accounts: Accounts,
+    roster: Roster,
+    stop: np.ndarray,
+    successor: np.ndarray,
+    clock: BusinessClock,
+    first_day: int,
+    last: int,
+) -> Activities:
     """Meetings booked by IS, cancelled bookings, field-sales meetings on deals, weekly team meetings."""
     appointment = np.flatnonzero(funnel.t_booking != NULL)
     cancelled = np.flatnonzero(funnel.t_cancelled_booking != NULL)
     c_created = funnel.t_cancelled_booking[cancelled]
-    c_start = instant(clock.day_at(clock.index_on_or_after(local_day(c_created) + 3)), np.full(cancelled.size, 14 * 3600))
+    c_start = instant(
+        clock.day_at(clock.index_on_or_after(local_day(c_created) + 3)), np.full(cancelled.size, 14 * 3600)
+    )
 
     entry = np.concatenate([deals.entry, np.where(deals.won, deals.close, NULL)[:, None]], axis=1)
     chance = np.r_[0.9, np.full(7, 0.95), 0.5]
@@ -154,8 +212,11 @@ def build_events(rng: np.random.Generator, leads: Leads, funnel: Funnel, deals: 
     first_visit = stage == 0  # booked at the hand-off, held a few business days later
     visit_day = clock.day_at(clock.index_on_or_after(local_day(d_start) + rng.integers(2, 6, deal.size)))
     d_start = np.where(first_visit, instant(visit_day, rng.choice([10, 14, 16], deal.size) * 3600), d_start)
-    d_created = np.where(first_visit, deals.created[deal],
-                         np.maximum(deals.created[deal], d_start - rng.integers(DAY, 7 * DAY, deal.size)))
+    d_created = np.where(
+        first_visit,
+        deals.created[deal],
+        np.maximum(deals.created[deal], d_start - rng.integers(DAY, 7 * DAY, deal.size)),
+    )
 
     weekly_days = clock.days[(clock.days >= first_day) & (clock.days <= local_day(np.array([last]))[0])]
     weekly_days = weekly_days[np.r_[True, (weekly_days[1:] + 3) // 7 != (weekly_days[:-1] + 3) // 7]]
@@ -167,16 +228,54 @@ def build_events(rng: np.random.Generator, leads: Leads, funnel: Funnel, deals: 
 
     groups = [
         # kind, created, start, minutes, owner, who (kind, value), what, account, type, subject
-        (appointment, funnel.t_booking[appointment], funnel.t_meeting[appointment], 60,
-         owner_at(leads, stop, successor, appointment, funnel.t_booking[appointment]),
-         (0, appointment + 1), NULL, NULL, np.where(rng.random(appointment.size) < 0.1, NULL, 0),
-         rng.integers(0, 2, appointment.size)),
-        (cancelled, c_created, c_start, 60, owner_at(leads, stop, successor, cancelled, c_created),
-         (0, cancelled + 1), NULL, NULL, np.full(cancelled.size, 2), np.full(cancelled.size, 2)),
-        (deal, d_created, d_start, 60, deals.owner[deal], (1, deals.account[deal] + 1), deal + 1,
-         deals.account[deal] + 1, np.where(rng.random(deal.size) < 0.08, NULL, 0), _STAGE_SUBJECT[stage]),
-        (user, w_start - 14 * DAY, w_start, 30, user, (0, np.full(user.size, NULL)), NULL, NULL,
-         np.full(user.size, 3), np.full(user.size, 8)),
+        (
+            appointment,
+            funnel.t_booking[appointment],
+            funnel.t_meeting[appointment],
+            60,
+            owner_at(leads, stop, successor, appointment, funnel.t_booking[appointment]),
+            (0, appointment + 1),
+            NULL,
+            NULL,
+            np.where(rng.random(appointment.size) < 0.1, NULL, 0),
+            rng.integers(0, 2, appointment.size),
+        ),
+        (
+            cancelled,
+            c_created,
+            c_start,
+            60,
+            owner_at(leads, stop, successor, cancelled, c_created),
+            (0, cancelled + 1),
+            NULL,
+            NULL,
+            np.full(cancelled.size, 2),
+            np.full(cancelled.size, 2),
+        ),
+        (
+            deal,
+            d_created,
+            d_start,
+            60,
+            deals.owner[deal],
+            (1, deals.account[deal] + 1),
+            deal + 1,
+            deals.account[deal] + 1,
+            np.where(rng.random(deal.size) < 0.08, NULL, 0),
+            _STAGE_SUBJECT[stage],
+        ),
+        (
+            user,
+            w_start - 14 * DAY,
+            w_start,
+            30,
+            user,
+            (0, np.full(user.size, NULL)),
+            NULL,
+            NULL,
+            np.full(user.size, 3),
+            np.full(user.size, 8),
+        ),
     ]
     created = np.concatenate([g[1] for g in groups])
     start = np.concatenate([g[2] for g in groups])
@@ -188,8 +287,13 @@ def build_events(rng: np.random.Generator, leads: Leads, funnel: Funnel, deals: 
     account = np.concatenate([np.broadcast_to(g[7], g[0].shape) for g in groups])
     etype = np.concatenate([g[8] for g in groups])
     subject = np.concatenate([g[9] for g in groups])
-    cancel_time = np.concatenate([np.full(appointment.size, NULL), c_created + rng.integers(3600, 2 * DAY, cancelled.size),
-                                  np.full(deal.size + user.size, NULL)])
+    cancel_time = np.concatenate(
+        [
+            np.full(appointment.size, NULL),
+            c_created + rng.integers(3600, 2 * DAY, cancelled.size),
+            np.full(deal.size + user.size, NULL),
+        ]
+    )
     modstamp = np.where(cancel_time != NULL, cancel_time, created)
     keep = (start <= last) & (modstamp <= last)
     order = np.flatnonzero(keep)[np.argsort(modstamp[keep], kind="stable")]
@@ -205,8 +309,9 @@ def build_events(rng: np.random.Generator, leads: Leads, funnel: Funnel, deals: 
         "what_id": Ids(OPPORTUNITY, what[order]),
         "account_id": Ids(ACCOUNT, account[order]),
         "owner_id": Ids(USER, owner[order] + 1),
-        "type": Codes(("Meeting", "Cancelled", "Other"), np.select([etype[order] == 2, etype[order] == 3], [1, 2],
-                                                                   etype[order])),
+        "type": Codes(
+            ("Meeting", "Cancelled", "Other"), np.select([etype[order] == 2, etype[order] == 3], [1, 2], etype[order])
+        ),
         "event_subtype": Codes(("Event",), np.zeros(n, dtype=np.int8)),
         "subject": Codes(EVENT_SUBJECTS, subject[order]),
         "activity_date": local_day(start),

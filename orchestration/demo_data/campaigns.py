@@ -7,6 +7,7 @@ after the show. In autumn 2025 marketing pushes volume (a doubled trade show, a
 white-paper lead-gen ad and a list-based online summit): weekly volume roughly triples
 for six weeks while the share of quality leads collapses. Summer 2025 stays quiet.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,10 +30,20 @@ STATUSES = ("Planned", "In Progress", "Completed")
 PROFILES = ("inbound", "warm", "event", "push")
 
 _SEASON = np.array([0.9, 1.05, 1.0, 1.0, 0.9, 1.0, 1.0, 1.0, 1.05, 1.1, 1.1, 0.9])  # Jan..Dec
-_WEBINAR_TOPICS = ("SFA活用入門", "インサイドセールス立ち上げ講座", "営業データ分析の基本", "MA×SFA連携実践",
-                   "リード育成のコツ", "商談化率を上げるヒアリング術")
-_SEMINAR_TOPICS = ("製造業向けDXセミナー", "金融業界向け営業改革セミナー", "情報システム部門向けDXセミナー",
-                   "経営者向け営業DXセミナー")
+_WEBINAR_TOPICS = (
+    "SFA活用入門",
+    "インサイドセールス立ち上げ講座",
+    "営業データ分析の基本",
+    "MA×SFA連携実践",
+    "リード育成のコツ",
+    "商談化率を上げるヒアリング術",
+)
+_SEMINAR_TOPICS = (
+    "製造業向けDXセミナー",
+    "金融業界向け営業改革セミナー",
+    "情報システム部門向けDXセミナー",
+    "経営者向け営業DXセミナー",
+)
 _SEMINAR_VENUES = ("ベルサール八重洲", "グランフロント大阪", "JPタワー名古屋", "TKP品川カンファレンスセンター")
 
 
@@ -89,18 +100,38 @@ def _weekday_on_or_after(d: date, wd: int) -> int:
     return n + (wd - int(weekday(n))) % 7
 
 
-def _always_on(name: str, ctype: str, first: int, last: int, share: float, budget: float,
-               clock: BusinessClock, first_day: int, business_only: bool) -> Campaign:
+def _always_on(
+    name: str,
+    ctype: str,
+    first: int,
+    last: int,
+    share: float,
+    budget: float,
+    clock: BusinessClock,
+    first_day: int,
+    business_only: bool,
+) -> Campaign:
     days = np.arange(first, last + 1)
     is_business = np.isin(days, clock.days)
     weights = _base(days, first_day) * np.where(is_business, 1.0, 0.0 if business_only else 0.3)
-    return Campaign(name, ctype, first, last, budget, profile="warm" if ctype == "Referral" else "inbound",
-                    leads=share * _base(days, first_day).sum(), lead_days=days, lead_weights=weights,
-                    office_hours=business_only, created_offset=14)
+    return Campaign(
+        name,
+        ctype,
+        first,
+        last,
+        budget,
+        profile="warm" if ctype == "Referral" else "inbound",
+        leads=share * _base(days, first_day).sum(),
+        lead_days=days,
+        lead_weights=weights,
+        office_hours=business_only,
+        created_offset=14,
+    )
 
 
-def _registrations(c: Campaign, event: int, lead_days: int, share_days: float, first_day: int,
-                   clock: BusinessClock) -> Campaign:
+def _registrations(
+    c: Campaign, event: int, lead_days: int, share_days: float, first_day: int, clock: BusinessClock
+) -> Campaign:
     """Registrations before an event, rising towards it (more on weekdays)."""
     days = np.arange(event - lead_days, event + 1)
     ramp = 1.0 + 3.0 * (days - days[0]) / lead_days
@@ -110,8 +141,9 @@ def _registrations(c: Campaign, event: int, lead_days: int, share_days: float, f
     return c
 
 
-def _show(c: Campaign, import_days: int, share_days: float, first_day: int, clock: BusinessClock,
-          flat: bool = False) -> Campaign:
+def _show(
+    c: Campaign, import_days: int, share_days: float, first_day: int, clock: BusinessClock, flat: bool = False
+) -> Campaign:
     """Badge scans imported in batches over the business days after the show."""
     first = clock.index_on_or_after(np.array([c.end + 1]))[0]
     c.lead_days = clock.day_at(np.arange(first, first + import_days))
@@ -129,40 +161,105 @@ def plan_campaigns(rng: np.random.Generator, first_day: int, last_day: int, cloc
     push_parent = NULL
     for fy in range(y0, y1 + 1):
         first, last = day_number(date(fy, 4, 1)), day_number(date(fy + 1, 3, 31))
-        out.append(_always_on(f"Webサイト 資料請求 FY{fy}", "Web Form", first, last, 0.28,
-                              round(rng.uniform(1.5e6, 3e6), -4), clock, first_day, False))
-        out.append(_always_on(f"パートナー紹介プログラム FY{fy}", "Referral", first, last, 0.08,
-                              round(rng.uniform(2e6, 4e6), -4), clock, first_day, True))
+        out.append(
+            _always_on(
+                f"Webサイト 資料請求 FY{fy}",
+                "Web Form",
+                first,
+                last,
+                0.28,
+                round(rng.uniform(1.5e6, 3e6), -4),
+                clock,
+                first_day,
+                False,
+            )
+        )
+        out.append(
+            _always_on(
+                f"パートナー紹介プログラム FY{fy}",
+                "Referral",
+                first,
+                last,
+                0.08,
+                round(rng.uniform(2e6, 4e6), -4),
+                clock,
+                first_day,
+                True,
+            )
+        )
         for q, (m0, m1) in enumerate(((4, 6), (7, 9), (10, 12), (1, 3))):
             year = fy if q < 3 else fy + 1
             q_first = day_number(date(year, m0, 1))
             q_last = day_number(date(year + (m1 == 12), 1 if m1 == 12 else m1 + 1, 1)) - 1
-            out.append(_always_on(f"リスティング広告 {year}年{m0}-{m1}月", "Advertisement", q_first, q_last, 0.17,
-                                  round(rng.uniform(3e6, 6e6), -4), clock, first_day, False))
+            out.append(
+                _always_on(
+                    f"リスティング広告 {year}年{m0}-{m1}月",
+                    "Advertisement",
+                    q_first,
+                    q_last,
+                    0.17,
+                    round(rng.uniform(3e6, 6e6), -4),
+                    clock,
+                    first_day,
+                    False,
+                )
+            )
     for year in range(y0, y1 + 1):
         for month in range(1, 13):
             for k, nth in enumerate((2, 4)):
                 event = _nth_weekday(year, month, 2, nth)
                 topic = _WEBINAR_TOPICS[(year * 12 + month * 2 + k) % len(_WEBINAR_TOPICS)]
-                c = Campaign(f"ウェビナー：{topic} {year}年{month}月", "Webinar", event, event,
-                             round(rng.uniform(1e5, 5e5), -4), venue="オンライン")
+                c = Campaign(
+                    f"ウェビナー：{topic} {year}年{month}月",
+                    "Webinar",
+                    event,
+                    event,
+                    round(rng.uniform(1e5, 5e5), -4),
+                    venue="オンライン",
+                )
                 out.append(_registrations(c, event, 21, 0.20 * 365 / 24, first_day, clock))
             event = _nth_weekday(year, month, 3, 3)
             topic = _SEMINAR_TOPICS[(year * 12 + month) % len(_SEMINAR_TOPICS)]
-            c = Campaign(f"{topic} {year}年{month}月", "Seminar", event, event, round(rng.uniform(5e5, 1.5e6), -4),
-                         profile="warm", venue=_SEMINAR_VENUES[month % len(_SEMINAR_VENUES)])
+            c = Campaign(
+                f"{topic} {year}年{month}月",
+                "Seminar",
+                event,
+                event,
+                round(rng.uniform(5e5, 1.5e6), -4),
+                profile="warm",
+                venue=_SEMINAR_VENUES[month % len(_SEMINAR_VENUES)],
+            )
             out.append(_registrations(c, event, 28, 0.12 * 365 / 12, first_day, clock))
-        for name, month, day, venue in (("営業DX EXPO {y}", 2, 4, "東京ビッグサイト"),
-                                        ("Japan IT Week 春 {y}", 5, 13, "東京ビッグサイト"),
-                                        ("DX推進展 {y}秋", 10, 6, "幕張メッセ")):
+        for name, month, day, venue in (
+            ("営業DX EXPO {y}", 2, 4, "東京ビッグサイト"),
+            ("Japan IT Week 春 {y}", 5, 13, "東京ビッグサイト"),
+            ("DX推進展 {y}秋", 10, 6, "幕張メッセ"),
+        ):
             show = _weekday_on_or_after(date(year, month, day), 2)
-            c = Campaign(name.format(y=year), "Trade Show", show, show + 2, round(rng.uniform(3e6, 8e6), -4),
-                         profile="event", venue=venue, created_offset=90)
+            c = Campaign(
+                name.format(y=year),
+                "Trade Show",
+                show,
+                show + 2,
+                round(rng.uniform(3e6, 8e6), -4),
+                profile="event",
+                venue=venue,
+                created_offset=90,
+            )
             if push_first - 10 <= show <= push_last:
                 if push_parent == NULL:
                     push_parent = len(out)
-                    out.append(Campaign(f"FY{year}下期 リード獲得強化キャンペーン", "Advertisement", push_first,
-                                        push_last, np.nan, profile="push", created_offset=45))
+                    out.append(
+                        Campaign(
+                            f"FY{year}下期 リード獲得強化キャンペーン",
+                            "Advertisement",
+                            push_first,
+                            push_last,
+                            np.nan,
+                            profile="push",
+                            created_offset=45,
+                        )
+                    )
                 c.profile, c.budget, c.parent = "push", 1.5e7, push_parent
                 out.append(_show(c, 15, 0.15 * 365 / 3 + 15, first_day, clock, flat=True))
             else:
@@ -170,21 +267,41 @@ def plan_campaigns(rng: np.random.Generator, first_day: int, last_day: int, cloc
     if push_parent != NULL:
         year = VOLUME_PUSH[0].year
         days = np.arange(push_first, push_last + 1)
-        out.append(Campaign(f"ホワイトペーパー配信 リード獲得 {year}秋", "Advertisement", push_first, push_last, 8e6,
-                            profile="push", leads=0.5 * _base(days, first_day).sum(), lead_days=days,
-                            lead_weights=np.where(np.isin(days, clock.days), 1.0, 0.3), parent=push_parent))
+        out.append(
+            Campaign(
+                f"ホワイトペーパー配信 リード獲得 {year}秋",
+                "Advertisement",
+                push_first,
+                push_last,
+                8e6,
+                profile="push",
+                leads=0.5 * _base(days, first_day).sum(),
+                lead_days=days,
+                lead_weights=np.where(np.isin(days, clock.days), 1.0, 0.3),
+                parent=push_parent,
+            )
+        )
         summit = push_last - 4  # the Wednesday of the last push week
-        c = Campaign(f"営業DXサミット {year} オンライン", "Webinar", summit, summit, 2e6, profile="push",
-                     venue="オンライン", parent=push_parent)
+        c = Campaign(
+            f"営業DXサミット {year} オンライン",
+            "Webinar",
+            summit,
+            summit,
+            2e6,
+            profile="push",
+            venue="オンライン",
+            parent=push_parent,
+        )
         out.append(_registrations(c, summit, 24, 20.0, first_day, clock))
     return _with_cells(_bringing_leads(out, first_day, last_day), first_day, last_day)
 
 
 def _bringing_leads(campaigns: list[Campaign], first_day: int, last_day: int) -> list[Campaign]:
     """Campaigns with leads in the period, plus the parents of those; parent indexes renumbered."""
-    brings = [c.lead_days.size > 0 and c.lead_days.max() >= first_day and c.lead_days.min() <= last_day
-              for c in campaigns]
-    parents = {c.parent for c, b in zip(campaigns, brings) if b and c.parent != NULL}
+    brings = [
+        c.lead_days.size > 0 and c.lead_days.max() >= first_day and c.lead_days.min() <= last_day for c in campaigns
+    ]
+    parents = {c.parent for c, b in zip(campaigns, brings, strict=True) if b and c.parent != NULL}
     kept = [i for i, b in enumerate(brings) if b or i in parents]
     renumber = {old: new for new, old in enumerate(kept)}
     out = [campaigns[i] for i in kept]
@@ -206,7 +323,8 @@ def _with_cells(campaigns: list[Campaign], first_day: int, last_day: int) -> Cam
         cell_x.append(expected[inside])
     first_lead = np.array([c.lead_days.min() if c.lead_days.size else c.start for c in campaigns])
     created_day = np.minimum(first_lead, np.array([c.start for c in campaigns])) - np.array(
-        [c.created_offset for c in campaigns])
+        [c.created_offset for c in campaigns]
+    )
     return CampaignPlan(
         campaigns=campaigns,
         cells=LeadCells(np.concatenate(cell_c), np.concatenate(cell_d), np.concatenate(cell_x)),
@@ -231,8 +349,10 @@ def campaign_frame(plan: CampaignPlan, rng: np.random.Generator, cutoff: int, cu
     modstamp = np.where((status == 2) & (closed <= cutoff), closed, plan.created + 3 * 86400)
     modstamp = np.minimum(np.maximum(modstamp, plan.created), cutoff)
     description = [
-        f"会場: {c.venue}\n小間番号: {chr(65 + i % 6)}-{10 + i % 40}" if c.type == "Trade Show"
-        else (f"会場: {c.venue}" if c.venue else None) for i, c in enumerate(cs)
+        f"会場: {c.venue}\n小間番号: {chr(65 + i % 6)}-{10 + i % 40}"
+        if c.type == "Trade Show"
+        else (f"会場: {c.venue}" if c.venue else None)
+        for i, c in enumerate(cs)
     ]
     return {
         "id": Ids(CAMPAIGN, keep + 1),
@@ -247,8 +367,9 @@ def campaign_frame(plan: CampaignPlan, rng: np.random.Generator, cutoff: int, cu
         "end_date": end[keep],
         "budgeted_cost": budget[keep],
         "actual_cost": actual[keep],
-        "parent_id": Ids(CAMPAIGN, np.array([cs[i].parent + 1 if cs[i].parent != NULL else NULL for i in keep],
-                                            dtype=np.int64)),
+        "parent_id": Ids(
+            CAMPAIGN, np.array([cs[i].parent + 1 if cs[i].parent != NULL else NULL for i in keep], dtype=np.int64)
+        ),
         "description": text([description[i] for i in keep]),
         "venue_c": text([cs[i].venue for i in keep]),
     }

@@ -11,6 +11,7 @@ calls per business day. The core has five IS reps, more than a run of under ~15,
 leads needs: there the funnel gives each lead more calls instead (see funnel.py), and
 below ~2,500 leads the team makes fewer than 50 calls a day.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -74,16 +75,95 @@ _CORE: dict[int, tuple[str | None, int, int, str, str]] = {
     15: ("営業", R_FS_MID, 8, "フィールドセールス", FIELD_SALES),
 }
 _TEAM_MANAGER = {R_IS_EAST: 5, R_IS_WEST: 6, R_FS_ENT: 7, R_FS_MID: 8}
-_DEPARTMENT_LABELS = {INSIDE_SALES: ("Inside Sales", "インサイドセールス"), FIELD_SALES: ("Field Sales", "フィールドセールス", "営業")}
+_DEPARTMENT_LABELS = {
+    INSIDE_SALES: ("Inside Sales", "インサイドセールス"),
+    FIELD_SALES: ("Field Sales", "フィールドセールス", "営業"),
+}
 
-SURNAMES = (
-    "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林 斎藤 清水 "
-    "山崎 森 池田 橋本 阿部 石川 山下 中島 石井 小川 前田 岡田 長谷川 藤田 後藤 近藤 村上 遠藤 青木 坂本"
-).split()
-GIVEN_NAMES = (
-    "翔太 健太 大輔 拓也 直樹 亮 和也 達也 誠 隆 陽介 悠斗 蓮 湊 大樹 美咲 陽子 彩 愛 真由美 "
-    "恵 由美子 結衣 さくら 葵 七海 千尋 奈々 麻衣 優子 香織 舞 智子 沙織 里奈 瞳 明美 花子 玲奈 綾"
-).split()
+SURNAMES = [
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "斎藤",
+    "清水",
+    "山崎",
+    "森",
+    "池田",
+    "橋本",
+    "阿部",
+    "石川",
+    "山下",
+    "中島",
+    "石井",
+    "小川",
+    "前田",
+    "岡田",
+    "長谷川",
+    "藤田",
+    "後藤",
+    "近藤",
+    "村上",
+    "遠藤",
+    "青木",
+    "坂本",
+]
+GIVEN_NAMES = [
+    "翔太",
+    "健太",
+    "大輔",
+    "拓也",
+    "直樹",
+    "亮",
+    "和也",
+    "達也",
+    "誠",
+    "隆",
+    "陽介",
+    "悠斗",
+    "蓮",
+    "湊",
+    "大樹",
+    "美咲",
+    "陽子",
+    "彩",
+    "愛",
+    "真由美",
+    "恵",
+    "由美子",
+    "結衣",
+    "さくら",
+    "葵",
+    "七海",
+    "千尋",
+    "奈々",
+    "麻衣",
+    "優子",
+    "香織",
+    "舞",
+    "智子",
+    "沙織",
+    "里奈",
+    "瞳",
+    "明美",
+    "花子",
+    "玲奈",
+    "綾",
+]
 
 
 @dataclass(frozen=True)
@@ -182,8 +262,14 @@ def build_roster(rng: np.random.Generator, leads: int, first_day: int, last_day:
     )
 
 
-def pick_working(rng: np.random.Generator, reps: np.ndarray, windows: np.ndarray, day: np.ndarray,
-                 rep_group: np.ndarray | None = None, row_group: np.ndarray | None = None) -> np.ndarray:
+def pick_working(
+    rng: np.random.Generator,
+    reps: np.ndarray,
+    windows: np.ndarray,
+    day: np.ndarray,
+    rep_group: np.ndarray | None = None,
+    row_group: np.ndarray | None = None,
+) -> np.ndarray:
     """For each row, a uniform draw among `reps` working on that day (and in the row's group, if given).
 
     Windows change on a handful of days, so this loops over those epochs, not rows.
@@ -253,4 +339,3 @@ def user_frame(roster: Roster, cutoff: int) -> Frame:
         "employee_number_c": text([f"E{10000 + i * 7 + 3:05d}" for i in keep]),
     }
     return frame
-

@@ -4,14 +4,13 @@ Ids and picklist values are kept as integers (a Salesforce id is a prefix plus a
 counter, a picklist value an index into its labels), so ten million task rows cost a
 few hundred megabytes until the writer turns one chunk at a time into text.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 import pyarrow as pa
-
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class Codes:
         return Codes(self.labels, self.values[index])
 
 
-Data = Union[np.ndarray, Ids, Codes, pa.Array]
+Data = np.ndarray | Ids | Codes | pa.Array
 Frame = dict[str, Data]
 
 

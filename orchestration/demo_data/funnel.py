@@ -8,6 +8,7 @@ default rules) connect, confirm needs, book meetings and convert more often at e
 step. Everything is simulated to the end of the delta day; files then show the state
 at their cut-off.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,8 +29,13 @@ RATES = {
     "win": (0.34, 0.20),
 }
 # multipliers for leads brought in by the volume push (list leads, students, tiny firms)
-PUSH_FACTOR = {"connect_per_attempt": 0.8, "need_given_contact": 0.85, "appointment_given_need": 0.75,
-               "handoff_given_meeting": 0.85, "win": 0.6}
+PUSH_FACTOR = {
+    "connect_per_attempt": 0.8,
+    "need_given_contact": 0.85,
+    "appointment_given_need": 0.75,
+    "handoff_given_meeting": 0.85,
+    "win": 0.6,
+}
 
 MAX_MEAN_ATTEMPTS = 12  # beyond this cadence, spare capacity goes into follow-up calls instead
 NURTURE_CALLS = 3  # extra calls per contacted, unbooked lead per unit of spare intensity
@@ -39,13 +45,18 @@ CONNECTED = ("Connected", "接続", "Conversation", "対話", "Interested", "Cal
 NOT_CONNECTED = ("No Answer", "不在", "Busy", "Left Voicemail", "留守電", "Gatekeeper", "Wrong Number")
 UNMAPPED = ("Fax Tone", "話し中", "FAX")
 _CLEAN = CONNECTED + NOT_CONNECTED
-_VARIANTS = tuple(v for label in _CLEAN for v in (
-    (label.lower(), label.upper(), f" {label}", f"{label} ") if label.isascii() else (f" {label}", f"{label} ")))
+_VARIANTS = tuple(
+    v
+    for label in _CLEAN
+    for v in (
+        (label.lower(), label.upper(), f" {label}", f"{label} ") if label.isascii() else (f" {label}", f"{label} ")
+    )
+)
 DISPOSITIONS = _CLEAN + UNMAPPED + _VARIANTS
-_FIRST_CONTACT_P = np.array([.35, .2, .15, .1, .12, .08, 0])
-_NEED_FOLLOW_P = np.array([.1, .05, .3, .2, .25, .1, 0])
-_NO_NEED_FOLLOW_P = np.array([.15, .05, .15, .05, .05, .25, .3])
-_MISSED_P = np.array([.3, .2, .08, .12, .08, .2, .02])
+_FIRST_CONTACT_P = np.array([0.35, 0.2, 0.15, 0.1, 0.12, 0.08, 0])
+_NEED_FOLLOW_P = np.array([0.1, 0.05, 0.3, 0.2, 0.25, 0.1, 0])
+_NO_NEED_FOLLOW_P = np.array([0.15, 0.05, 0.15, 0.05, 0.05, 0.25, 0.3])
+_MISSED_P = np.array([0.3, 0.2, 0.08, 0.12, 0.08, 0.2, 0.02])
 
 
 @dataclass
@@ -108,8 +119,9 @@ def _capacity_ratio(leads: Leads, roster: Roster, clock: BusinessClock, first_da
     return np.nan_to_num(ratio, nan=1.0)[week]
 
 
-def _calibrate(cost: np.ndarray, geometric: np.ndarray, post: np.ndarray, nurture: np.ndarray,
-               dither: np.ndarray, target: float) -> tuple[np.ndarray, np.ndarray, float]:
+def _calibrate(
+    cost: np.ndarray, geometric: np.ndarray, post: np.ndarray, nurture: np.ndarray, dither: np.ndarray, target: float
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Attempts and follow-up calls per lead such that all calls add up to the team's capacity.
 
     Bisection on one effort level: up to a sensible cadence it buys more attempts per
@@ -136,16 +148,20 @@ def _calibrate(cost: np.ndarray, geometric: np.ndarray, post: np.ndarray, nurtur
     return plan((low * high) ** 0.5)
 
 
-def simulate(rng: np.random.Generator, leads: Leads, roster: Roster, clock: BusinessClock,
-             first_day: int, end_day: int) -> Funnel:
+def simulate(
+    rng: np.random.Generator, leads: Leads, roster: Roster, clock: BusinessClock, first_day: int, end_day: int
+) -> Funnel:
     n = leads.size
     ratio = _capacity_ratio(leads, roster, clock, first_day)
     japan = leads.country == 0
     worked = rng.random(n) < np.clip(0.985 - 0.3 * np.maximum(0.0, 1.0 - ratio), 0.5, 0.99)
     email_only = ~japan & (rng.random(n) < 0.5)
     rating_push = np.select([leads.rating == 0, leads.rating == 2], [1.2, 0.9], 1.0)
-    cost = np.where(worked & ~email_only,
-                    ratio ** 0.7 * np.where(leads.quality, 1.25, 1.0) * rating_push * rng.gamma(4.0, 0.25, n), 0.0)
+    cost = np.where(
+        worked & ~email_only,
+        ratio**0.7 * np.where(leads.quality, 1.25, 1.0) * rating_push * rng.gamma(4.0, 0.25, n),
+        0.0,
+    )
     p_connect = _rate("connect_per_attempt", leads) * np.where(japan, 1.0, 0.5)
     geometric = rng.geometric(p_connect)
     need_draw, appointment_draw, handoff_draw = rng.random(n), rng.random(n), rng.random(n)
@@ -155,7 +171,9 @@ def simulate(rng: np.random.Generator, leads: Leads, roster: Roster, clock: Busi
     will_book = np.where(will_need, appointment_draw < appointment_p, appointment_draw < 0.05)
     post = np.where(will_need, 1 + rng.poisson(2.0, n), rng.poisson(1.0, n)) + will_book
 
-    rep_days = sum(clock.count_between(max(a, first_day), min(b, end_day)) for a, b in roster.is_days[roster.inside_reps()])
+    rep_days = sum(
+        clock.count_between(max(a, first_day), min(b, end_day)) for a, b in roster.is_days[roster.inside_reps()]
+    )
     capacity = CALLS_PER_REP_DAY * rep_days
     cutoff = instant(np.array([end_day + 1]), np.zeros(1, dtype=np.int64))[0] - 1
     dither = rng.random(n)
@@ -167,8 +185,9 @@ def simulate(rng: np.random.Generator, leads: Leads, roster: Roster, clock: Busi
         appointment = contacted & will_book
         pre = np.where(contacted, geometric, attempts)
         n_calls = pre + np.where(contacted, follow_ups, 0)
-        calls, t_contact, t_need = _calls(rng, leads, clock, ratio, intensity, n_calls, pre, contacted, need,
-                                          appointment)
+        calls, t_contact, t_need = _calls(
+            rng, leads, clock, ratio, intensity, n_calls, pre, contacted, need, appointment
+        )
         in_window = max(1, int((calls.start <= cutoff).sum()))
         if abs(in_window / capacity - 1.0) < 0.005:
             break
@@ -185,7 +204,7 @@ def simulate(rng: np.random.Generator, leads: Leads, roster: Roster, clock: Busi
     t_meeting = np.where(appointment, np.maximum(t_meeting, t_booking + 3600), NULL)
 
     converted = appointment & (handoff_draw < _rate("handoff_given_meeting", leads))
-    convert_bd = clock.index_on_or_after(local_day(np.maximum(t_meeting, 0))) + rng.choice(4, n, p=[.4, .3, .2, .1])
+    convert_bd = clock.index_on_or_after(local_day(np.maximum(t_meeting, 0))) + rng.choice(4, n, p=[0.4, 0.3, 0.2, 0.1])
     t_convert = np.maximum(instant(clock.day_at(convert_bd), office_seconds(rng, n)), t_meeting + 5400)
     t_convert = np.where(converted, t_convert, NULL)
 
@@ -193,21 +212,40 @@ def simulate(rng: np.random.Generator, leads: Leads, roster: Roster, clock: Busi
     t_cancelled = np.where(cancelled, t_contact + rng.integers(120, 900, n), NULL)
 
     t_need_status = np.where((t_need != NULL) & (rng.random(n) < 0.6), t_need + 300, NULL)
-    t_disqualify = _disqualify(rng, leads, worked & (n_calls > 0), contacted, appointment, converted,
-                               t_last_call, t_meeting)
+    t_disqualify = _disqualify(
+        rng, leads, worked & (n_calls > 0), contacted, appointment, converted, t_last_call, t_meeting
+    )
     return Funnel(
-        calls=calls, worked=worked, contacted=contacted, appointment=appointment, converted=converted,
+        calls=calls,
+        worked=worked,
+        contacted=contacted,
+        appointment=appointment,
+        converted=converted,
         wants_opportunity=converted & (rng.random(n) < _rate("opportunity_given_handoff", leads)),
         wins=rng.random(n) < _rate("win", leads),
-        t_contact=np.where(contacted, t_contact + 60, NULL), t_need_status=t_need_status, t_booking=t_booking,
-        t_meeting=t_meeting, t_cancelled_booking=t_cancelled, t_convert=t_convert, t_disqualify=t_disqualify,
+        t_contact=np.where(contacted, t_contact + 60, NULL),
+        t_need_status=t_need_status,
+        t_booking=t_booking,
+        t_meeting=t_meeting,
+        t_cancelled_booking=t_cancelled,
+        t_convert=t_convert,
+        t_disqualify=t_disqualify,
         t_last_call=t_last_call,
     )
 
 
-def _calls(rng: np.random.Generator, leads: Leads, clock: BusinessClock, ratio: np.ndarray, intensity: float,
-           n_calls: np.ndarray, pre: np.ndarray, contacted: np.ndarray, need: np.ndarray,
-           appointment: np.ndarray) -> tuple[Calls, np.ndarray, np.ndarray]:
+def _calls(
+    rng: np.random.Generator,
+    leads: Leads,
+    clock: BusinessClock,
+    ratio: np.ndarray,
+    intensity: float,
+    n_calls: np.ndarray,
+    pre: np.ndarray,
+    contacted: np.ndarray,
+    need: np.ndarray,
+    appointment: np.ndarray,
+) -> tuple[Calls, np.ndarray, np.ndarray]:
     """Lay every call on the business calendar; returns calls and per-lead first contact / need instants."""
     total = int(n_calls.sum())
     lead = np.repeat(np.arange(leads.size, dtype=np.int64), n_calls)
@@ -215,28 +253,34 @@ def _calls(rng: np.random.Generator, leads: Leads, clock: BusinessClock, ratio: 
     post = ordinal >= pre[lead]
     first = ordinal == 0
     backlog = rng.poisson(3.0 * np.maximum(0.0, 1.0 / np.maximum(ratio, 0.05) - 1.0))
-    first_gap = rng.choice(4, leads.size, p=[.55, .3, .1, .05]) + backlog
-    gap = np.where(first, first_gap[lead], np.where(post, rng.geometric(min(0.95, 0.2 * intensity), total), rng.geometric(0.4, total)))
+    first_gap = rng.choice(4, leads.size, p=[0.55, 0.3, 0.1, 0.05]) + backlog
+    gap = np.where(
+        first,
+        first_gap[lead],
+        np.where(post, rng.geometric(min(0.95, 0.2 * intensity), total), rng.geometric(0.4, total)),
+    )
     late = local_seconds(leads.created) >= 18 * 3600
     start_bd = clock.index_on_or_after(leads.day + late)
     day = clock.day_at(start_bd[lead] + _group_cumsum(gap, n_calls))
-    start = np.maximum(instant(day, office_seconds(rng, total)),
-                       leads.created[lead] + rng.integers(300, 3600, total))
+    start = np.maximum(instant(day, office_seconds(rng, total)), leads.created[lead] + rng.integers(300, 3600, total))
 
     contact_call = contacted[lead] & (ordinal == pre[lead] - 1)
     last = ordinal == n_calls[lead] - 1
     connected = contact_call | (post & (rng.random(total) < 0.55)) | (last & appointment[lead])
     disposition = np.where(
-        contact_call, rng.choice(7, total, p=_FIRST_CONTACT_P),
-        np.where(need[lead], rng.choice(7, total, p=_NEED_FOLLOW_P), rng.choice(7, total, p=_NO_NEED_FOLLOW_P)))
+        contact_call,
+        rng.choice(7, total, p=_FIRST_CONTACT_P),
+        np.where(need[lead], rng.choice(7, total, p=_NEED_FOLLOW_P), rng.choice(7, total, p=_NO_NEED_FOLLOW_P)),
+    )
     missed = len(CONNECTED) + rng.choice(7, total, p=_MISSED_P)
     disposition = np.where(connected, disposition, missed)
     disposition = _mess(rng, disposition, connected)
     hearing = np.where(need[lead], 1 + rng.binomial(5, 0.45, total), 0)
     hearing = np.where(contact_call & ~last & (rng.random(total) < 0.3), 0, hearing)
     hearing = np.where(connected, hearing, NULL)
-    duration = np.where(connected, np.clip(np.exp(np.log(240) + 0.7 * rng.standard_normal(total)), 30, 3600),
-                        rng.integers(5, 60, total)).astype(np.int64)
+    duration = np.where(
+        connected, np.clip(np.exp(np.log(240) + 0.7 * rng.standard_normal(total)), 30, 3600), rng.integers(5, 60, total)
+    ).astype(np.int64)
     end = start + duration
 
     t_contact = np.full(leads.size, NULL, dtype=np.int64)
@@ -254,22 +298,35 @@ def _mess(rng: np.random.Generator, disposition: np.ndarray, connected: np.ndarr
     first_variant = np.cumsum([0] + [4 if label.isascii() else 2 for label in _CLEAN])
     n_variants = np.diff(first_variant)
     messy = rng.random(disposition.size) < 0.01
-    pick = variant_start + first_variant[disposition] + (rng.random(disposition.size) * n_variants[disposition]).astype(np.int64)
+    pick = (
+        variant_start
+        + first_variant[disposition]
+        + (rng.random(disposition.size) * n_variants[disposition]).astype(np.int64)
+    )
     out = np.where(messy, pick, disposition)
     unmapped = ~connected & (rng.random(disposition.size) < 0.001)
     return np.where(unmapped, len(_CLEAN) + rng.integers(0, len(UNMAPPED), disposition.size), out)
 
 
-def _disqualify(rng: np.random.Generator, leads: Leads, called: np.ndarray, contacted: np.ndarray,
-                appointment: np.ndarray, converted: np.ndarray, t_last_call: np.ndarray,
-                t_meeting: np.ndarray) -> np.ndarray:
+def _disqualify(
+    rng: np.random.Generator,
+    leads: Leads,
+    called: np.ndarray,
+    contacted: np.ndarray,
+    appointment: np.ndarray,
+    converted: np.ndarray,
+    t_last_call: np.ndarray,
+    t_meeting: np.ndarray,
+) -> np.ndarray:
     """Reps close leads as `Closed - Not Converted` some days after the last touch."""
     n = leads.size
     after_meeting = appointment & ~converted
     base = np.select([after_meeting, called], [t_meeting, t_last_call], leads.created)
-    days = np.select([after_meeting, contacted, called], [rng.integers(3, 21, n), rng.integers(5, 41, n),
-                                                          rng.integers(5, 31, n)], rng.integers(30, 121, n))
+    days = np.select(
+        [after_meeting, contacted, called],
+        [rng.integers(3, 21, n), rng.integers(5, 41, n), rng.integers(5, 31, n)],
+        rng.integers(30, 121, n),
+    )
     p = np.select([after_meeting, contacted, called], [0.85, 0.6, 0.65], 0.3)
     close = ~converted & (rng.random(n) < p)
     return np.where(close, instant(local_day(base) + days, office_seconds(rng, n)), NULL)
-

@@ -7,6 +7,7 @@ a stale delta row at some earlier instant. LeadHistory keeps the value at creati
 `old_value`, which is what the warehouse must score quality on: edits lean towards
 leads that reached a conversation, so scoring current values would leak the outcome.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,15 +24,29 @@ from orchestration.demo_data.leads import COMPANIES, COUNTRIES, INDUSTRIES, LEAD
 from orchestration.demo_data.writer import ids_text
 
 LEAD_HISTORY = "017"
-STATUSES = ("Open - Not Contacted", "Working - Contacted", "ニーズ確認済", "Closed - Converted", "Closed - Not Converted")
+STATUSES = (
+    "Open - Not Contacted",
+    "Working - Contacted",
+    "ニーズ確認済",
+    "Closed - Converted",
+    "Closed - Not Converted",
+)
 OPEN, WORKING, NEED, CONVERTED, DISQUALIFIED = range(5)
 FIELDS = ("created", "Status", "leadConverted", "Title", "Industry", "NumberOfEmployees", "Owner")
 EDITABLE = ("Title", "Industry", "NumberOfEmployees")
 # nightly data fixes that touch system_modstamp but not last_modified_date
 _SYSTEM_JOBS = (date(2025, 1, 18), date(2025, 7, 19), date(2026, 5, 16))
 
-_UPGRADE = {"担当": "課長", "主任": "課長", "係長": "部長", "課長": "部長", "部長": "本部長", "学生": "担当",
-            "Manager": "Director", "Engineer": "Manager"}
+_UPGRADE = {
+    "担当": "課長",
+    "主任": "課長",
+    "係長": "部長",
+    "課長": "部長",
+    "部長": "本部長",
+    "学生": "担当",
+    "Manager": "Director",
+    "Engineer": "Manager",
+}
 
 
 def _upgrade_table() -> np.ndarray:
@@ -60,33 +75,47 @@ class LeadEvents:
     master: np.ndarray  # surviving lead of a merge, NULL
 
 
-def draw_events(rng: np.random.Generator, leads: Leads, funnel: Funnel, stop: np.ndarray,
-                successor: np.ndarray) -> LeadEvents:
+def draw_events(
+    rng: np.random.Generator, leads: Leads, funnel: Funnel, stop: np.ndarray, successor: np.ndarray
+) -> LeadEvents:
     """Edits by sales, owner hand-overs when a rep stops, and system-only modstamp bumps."""
     n = leads.size
     edited = rng.random(n) < np.where(funnel.contacted, 0.09, 0.015)
-    field = np.where(edited, rng.choice(3, n, p=[.5, .25, .25]), NULL)
-    t_edit = np.where(funnel.contacted, funnel.t_contact + rng.integers(0, 20 * DAY, n),
-                      leads.created + rng.integers(DAY, 60 * DAY, n))
+    field = np.where(edited, rng.choice(3, n, p=[0.5, 0.25, 0.25]), NULL)
+    t_edit = np.where(
+        funnel.contacted,
+        funnel.t_contact + rng.integers(0, 20 * DAY, n),
+        leads.created + rng.integers(DAY, 60 * DAY, n),
+    )
     title = np.where(leads.title == NULL, TITLES.index("部長"), _upgrade_table()[np.maximum(leads.title, 0)])
     field = np.where((field == 0) & (title == leads.title), 2, field)  # nothing to correct: fix the head count
     other = (leads.industry + 1 + rng.integers(0, len(INDUSTRIES) - 1, n)) % len(INDUSTRIES)
     industry = np.where(leads.industry == NULL, rng.integers(0, 3, n), other)
-    employees = np.where(leads.employees == NULL, np.round(800 * np.exp(rng.standard_normal(n))),
-                         np.round(leads.employees * np.exp(rng.normal(0.4, 0.5, n)))).astype(np.int64)
+    employees = np.where(
+        leads.employees == NULL,
+        np.round(800 * np.exp(rng.standard_normal(n))),
+        np.round(leads.employees * np.exp(rng.normal(0.4, 0.5, n))),
+    ).astype(np.int64)
 
     owner_stop = stop[leads.owner]
-    closed_by = np.minimum(np.where(funnel.t_convert == NULL, np.iinfo(np.int64).max, funnel.t_convert),
-                           np.where(funnel.t_disqualify == NULL, np.iinfo(np.int64).max, funnel.t_disqualify))
+    closed_by = np.minimum(
+        np.where(funnel.t_convert == NULL, np.iinfo(np.int64).max, funnel.t_convert),
+        np.where(funnel.t_disqualify == NULL, np.iinfo(np.int64).max, funnel.t_disqualify),
+    )
     handed_over = (owner_stop != NULL) & (leads.created < owner_stop) & (closed_by > owner_stop)
     jobs = instant(np.array([day_number(d) for d in _SYSTEM_JOBS]), np.full(len(_SYSTEM_JOBS), 2 * 3600))
     job = jobs[rng.integers(0, jobs.size, n)]
     return LeadEvents(
-        edit_field=field, t_edit=np.where(edited, t_edit, NULL), edit_title=title, edit_industry=industry,
+        edit_field=field,
+        t_edit=np.where(edited, t_edit, NULL),
+        edit_title=title,
+        edit_industry=industry,
         edit_employees=np.maximum(employees, 1),
-        t_owner_change=np.where(handed_over, owner_stop, NULL), new_owner=successor[leads.owner],
+        t_owner_change=np.where(handed_over, owner_stop, NULL),
+        new_owner=successor[leads.owner],
         t_system=np.where((rng.random(n) < 0.03) & (job > leads.created), job, NULL),
-        t_deleted=np.full(n, NULL, dtype=np.int64), master=np.full(n, NULL, dtype=np.int64),
+        t_deleted=np.full(n, NULL, dtype=np.int64),
+        master=np.full(n, NULL, dtype=np.int64),
     )
 
 
@@ -96,9 +125,15 @@ def _by(t: np.ndarray, as_of: np.ndarray) -> np.ndarray:
 
 def status_at(funnel: Funnel, rows: np.ndarray, as_of: np.ndarray) -> np.ndarray:
     return np.select(
-        [_by(funnel.t_convert[rows], as_of), _by(funnel.t_disqualify[rows], as_of),
-         _by(funnel.t_need_status[rows], as_of), _by(funnel.t_contact[rows], as_of)],
-        [CONVERTED, DISQUALIFIED, NEED, WORKING], OPEN)
+        [
+            _by(funnel.t_convert[rows], as_of),
+            _by(funnel.t_disqualify[rows], as_of),
+            _by(funnel.t_need_status[rows], as_of),
+            _by(funnel.t_contact[rows], as_of),
+        ],
+        [CONVERTED, DISQUALIFIED, NEED, WORKING],
+        OPEN,
+    )
 
 
 def values_at(leads: Leads, events: LeadEvents, rows: np.ndarray, as_of: np.ndarray):
@@ -111,19 +146,28 @@ def values_at(leads: Leads, events: LeadEvents, rows: np.ndarray, as_of: np.ndar
     return title, industry, employees
 
 
-def last_change(leads: Leads, funnel: Funnel, events: LeadEvents, rows: np.ndarray,
-                as_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def last_change(
+    leads: Leads, funnel: Funnel, events: LeadEvents, rows: np.ndarray, as_of: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(last_modified_date, system_modstamp) of `rows` at `as_of`."""
     changes = [leads.created[rows]]
-    for t in (funnel.t_contact, funnel.t_need_status, funnel.t_convert, funnel.t_disqualify, events.t_edit,
-              events.t_owner_change, events.t_deleted):
+    for t in (
+        funnel.t_contact,
+        funnel.t_need_status,
+        funnel.t_convert,
+        funnel.t_disqualify,
+        events.t_edit,
+        events.t_owner_change,
+        events.t_deleted,
+    ):
         changes.append(np.where(_by(t[rows], as_of), t[rows], NULL))
     modified = np.max(changes, axis=0)
     return modified, np.maximum(modified, np.where(_by(events.t_system[rows], as_of), events.t_system[rows], NULL))
 
 
-def lead_frame(leads: Leads, funnel: Funnel, events: LeadEvents, links: dict[str, np.ndarray],
-               rows: np.ndarray, as_of: np.ndarray) -> Frame:
+def lead_frame(
+    leads: Leads, funnel: Funnel, events: LeadEvents, links: dict[str, np.ndarray], rows: np.ndarray, as_of: np.ndarray
+) -> Frame:
     """Lead `rows` at per-row instants `as_of`; `links` maps lead -> converted account/contact/opportunity."""
     modified, system = last_change(leads, funnel, events, rows, as_of)
     converted = _by(funnel.t_convert[rows], as_of)
@@ -185,36 +229,52 @@ def history_rows(leads: Leads, funnel: Funnel, events: LeadEvents, until: int) -
     created = np.flatnonzero(leads.created <= until)
     nothing = np.full(created.size, NULL)
     add(created, "created", leads.created[created], nothing, nothing)
-    for t, new in ((funnel.t_contact, WORKING), (funnel.t_need_status, NEED), (funnel.t_convert, CONVERTED),
-                   (funnel.t_disqualify, DISQUALIFIED)):
+    for t, new in (
+        (funnel.t_contact, WORKING),
+        (funnel.t_need_status, NEED),
+        (funnel.t_convert, CONVERTED),
+        (funnel.t_disqualify, DISQUALIFIED),
+    ):
         rows = when(t)
         add(rows, "Status", t[rows], status_at(funnel, rows, t[rows] - 1), np.full(rows.size, new))
     rows = when(funnel.t_convert)
     add(rows, "leadConverted", funnel.t_convert[rows], np.full(rows.size, NULL), np.full(rows.size, NULL))
-    for k, (name, before, after, kind) in enumerate((
+    for k, (name, before, after, kind) in enumerate(
+        (
             ("Title", leads.title, events.edit_title, "title"),
             ("Industry", leads.industry, events.edit_industry, "industry"),
-            ("NumberOfEmployees", np.where(leads.employees > 0, np.searchsorted(numbers, leads.employees), NULL),
-             np.searchsorted(numbers, events.edit_employees), "number"))):
+            (
+                "NumberOfEmployees",
+                np.where(leads.employees > 0, np.searchsorted(numbers, leads.employees), NULL),
+                np.searchsorted(numbers, events.edit_employees),
+                "number",
+            ),
+        )
+    ):
         rows = when(np.where(events.edit_field == k, events.t_edit, NULL))
         add(rows, name, events.t_edit[rows], code(kind, before[rows]), code(kind, after[rows]))
     rows = when(events.t_owner_change)
-    add(rows, "Owner", events.t_owner_change[rows], code("owner", np.searchsorted(owners, leads.owner[rows])),
-        code("owner", np.searchsorted(owners, events.new_owner[rows])))
+    add(
+        rows,
+        "Owner",
+        events.t_owner_change[rows],
+        code("owner", np.searchsorted(owners, leads.owner[rows])),
+        code("owner", np.searchsorted(owners, events.new_owner[rows])),
+    )
 
     lead = np.concatenate([b[0] for b in blocks])
     field = np.concatenate([np.full(b[0].size, b[1]) for b in blocks])
     at = np.concatenate([b[2] for b in blocks])
     order = np.lexsort((field, lead, at))
-    labels = (STATUSES + TITLES + INDUSTRIES + tuple(numbers.astype(str))
-              + tuple(ids_text(USER, owners + 1).to_pylist()))
+    labels = STATUSES + TITLES + INDUSTRIES + tuple(numbers.astype(str)) + tuple(ids_text(USER, owners + 1).to_pylist())
     old = np.concatenate([b[3] for b in blocks])[order]
     new = np.concatenate([b[4] for b in blocks])[order]
     return lead[order], field[order], at[order], Codes(labels, old), Codes(labels, new)
 
 
-def history_frame(lead: np.ndarray, field: np.ndarray, created: np.ndarray, old: Codes, new: Codes,
-                  first_id: int) -> Frame:
+def history_frame(
+    lead: np.ndarray, field: np.ndarray, created: np.ndarray, old: Codes, new: Codes, first_id: int
+) -> Frame:
     n = lead.size
     return {
         "id": Ids(LEAD_HISTORY, first_id + np.arange(n)),

@@ -10,6 +10,7 @@ holidays and the "citizen's holiday" between two holidays). The one-off moves of
 (Dec 29 - Jan 3) is not a national holiday and is not skipped either. The calendar seed
 the warehouse uses may differ on those days only.
 """
+
 from __future__ import annotations
 
 from datetime import date

@@ -5,6 +5,7 @@ mid-size manufacturer more often than a white-paper download does), and quality 
 scored with the default rules on these values as created. Later edits by sales live in
 `history.py`; the funnel in `funnel.py` reads `quality` and `interest`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,8 +19,30 @@ from orchestration.demo_data.quality import QUALITY_THRESHOLD, quality_points
 
 LEAD = "00Q"
 
-INDUSTRIES = ("製造業", "情報通信業", "金融業・保険業", "卸売業・小売業", "建設業", "医療・福祉", "教育・学習支援業", "サービス業")
-_BASE_TITLES = ("代表取締役", "取締役", "本部長", "部長", "課長", "係長", "主任", "担当", "学生", "Manager", "Director", "Engineer")
+INDUSTRIES = (
+    "製造業",
+    "情報通信業",
+    "金融業・保険業",
+    "卸売業・小売業",
+    "建設業",
+    "医療・福祉",
+    "教育・学習支援業",
+    "サービス業",
+)
+_BASE_TITLES = (
+    "代表取締役",
+    "取締役",
+    "本部長",
+    "部長",
+    "課長",
+    "係長",
+    "主任",
+    "担当",
+    "学生",
+    "Manager",
+    "Director",
+    "Engineer",
+)
 _DEPARTMENT_PREFIXES = ("営業部 ", "情報システム部 ", "経営企画部 ", "マーケティング部 ")
 _PREFIXABLE = ("部長", "課長", "係長", "主任", "担当")
 TITLES = _BASE_TITLES + tuple(p + t for p in _DEPARTMENT_PREFIXES for t in _PREFIXABLE)
@@ -27,25 +50,69 @@ COUNTRIES = ("JP", "US", "SG", "CN", "KR")
 RATINGS = ("Hot", "Warm", "Cold")
 
 # per profile (inbound, warm, event, push): probabilities of _BASE_TITLES[:11] then null
-_TITLE_P = np.array([
-    [.03, .04, .05, .13, .16, .09, .09, .25, .02, .02, .02, .10],
-    [.06, .07, .08, .18, .18, .08, .07, .15, .00, .03, .03, .07],
-    [.03, .04, .05, .12, .15, .09, .10, .27, .04, .02, .02, .07],
-    [.01, .01, .02, .05, .07, .06, .08, .42, .18, .01, .01, .08],
-])
-_INDUSTRY_P = np.array([
-    [.23, .20, .08, .12, .08, .05, .04, .12, .08],
-    [.27, .22, .10, .10, .08, .04, .02, .11, .06],
-    [.23, .20, .08, .12, .08, .05, .04, .12, .08],
-    [.10, .12, .04, .14, .06, .07, .15, .20, .12],
-])
-_EMPLOYEES = {"inbound": (250, 1.5, .08), "warm": (600, 1.4, .06), "event": (300, 1.6, .07), "push": (40, 1.4, .15)}
-_FORM_HOURS = np.array([1, .5, .3, .2, .2, .3, .6, 1.2, 2, 3, 3.5, 3.5, 2.5, 3.5, 3.5, 3.2, 3, 2.6, 2.2, 2, 1.8, 1.6, 1.4, 1.1])
+_TITLE_P = np.array(
+    [
+        [0.03, 0.04, 0.05, 0.13, 0.16, 0.09, 0.09, 0.25, 0.02, 0.02, 0.02, 0.10],
+        [0.06, 0.07, 0.08, 0.18, 0.18, 0.08, 0.07, 0.15, 0.00, 0.03, 0.03, 0.07],
+        [0.03, 0.04, 0.05, 0.12, 0.15, 0.09, 0.10, 0.27, 0.04, 0.02, 0.02, 0.07],
+        [0.01, 0.01, 0.02, 0.05, 0.07, 0.06, 0.08, 0.42, 0.18, 0.01, 0.01, 0.08],
+    ]
+)
+_INDUSTRY_P = np.array(
+    [
+        [0.23, 0.20, 0.08, 0.12, 0.08, 0.05, 0.04, 0.12, 0.08],
+        [0.27, 0.22, 0.10, 0.10, 0.08, 0.04, 0.02, 0.11, 0.06],
+        [0.23, 0.20, 0.08, 0.12, 0.08, 0.05, 0.04, 0.12, 0.08],
+        [0.10, 0.12, 0.04, 0.14, 0.06, 0.07, 0.15, 0.20, 0.12],
+    ]
+)
+_EMPLOYEES = {"inbound": (250, 1.5, 0.08), "warm": (600, 1.4, 0.06), "event": (300, 1.6, 0.07), "push": (40, 1.4, 0.15)}
+_FORM_HOURS = np.array(
+    [1, 0.5, 0.3, 0.2, 0.2, 0.3, 0.6, 1.2, 2, 3, 3.5, 3.5, 2.5, 3.5, 3.5, 3.2, 3, 2.6, 2.2, 2, 1.8, 1.6, 1.4, 1.1]
+)
 
-_NAME_STEMS = ("東洋", "日本", "大和", "富士", "中央", "北斗", "青葉", "さくら", "光", "三栄", "協和", "丸和", "新日本",
-               "東邦", "関西", "北陸", "九州", "湘南", "みらい", "アオイ", "サンライズ", "グローバル", "ミナト", "ヤマト",
-               "朝日", "明治", "昭和", "平和", "千代田", "瑞穂", "扶桑", "白鷺", "若葉", "日の出", "常盤", "大成",
-               "共栄", "東亜", "相模", "浪速")
+_NAME_STEMS = (
+    "東洋",
+    "日本",
+    "大和",
+    "富士",
+    "中央",
+    "北斗",
+    "青葉",
+    "さくら",
+    "光",
+    "三栄",
+    "協和",
+    "丸和",
+    "新日本",
+    "東邦",
+    "関西",
+    "北陸",
+    "九州",
+    "湘南",
+    "みらい",
+    "アオイ",
+    "サンライズ",
+    "グローバル",
+    "ミナト",
+    "ヤマト",
+    "朝日",
+    "明治",
+    "昭和",
+    "平和",
+    "千代田",
+    "瑞穂",
+    "扶桑",
+    "白鷺",
+    "若葉",
+    "日の出",
+    "常盤",
+    "大成",
+    "共栄",
+    "東亜",
+    "相模",
+    "浪速",
+)
 _NAME_CORES = (
     ("製作所", "工業", "精機", "電機", "化学", "金属"),
     ("システムズ", "テクノロジー", "ソフト", "ネットワークス", "情報サービス", "データ"),
@@ -56,14 +123,26 @@ _NAME_CORES = (
     ("教育", "ラーニング", "学習社", "アカデミー", "スクール", "出版"),
     ("サービス", "コンサルティング", "ホールディングス", "企画", "エージェンシー", "ソリューションズ"),
 )
-_INTERNATIONAL = ("Pacific Systems Inc.", "Bayside Analytics LLC", "Summit Software Inc.", "Lion City Trading Pte. Ltd.",
-                  "Marina Tech Pte. Ltd.", "Shanghai Huaxin Co., Ltd.", "Shenzhen Lianke Technology Co., Ltd.",
-                  "Hanil Tech Co., Ltd.", "Seoul Data Solutions Inc.", "Redwood Manufacturing Corp.")
+_INTERNATIONAL = (
+    "Pacific Systems Inc.",
+    "Bayside Analytics LLC",
+    "Summit Software Inc.",
+    "Lion City Trading Pte. Ltd.",
+    "Marina Tech Pte. Ltd.",
+    "Shanghai Huaxin Co., Ltd.",
+    "Shenzhen Lianke Technology Co., Ltd.",
+    "Hanil Tech Co., Ltd.",
+    "Seoul Data Solutions Inc.",
+    "Redwood Manufacturing Corp.",
+)
 _FORMS = ("株式会社{}", "{}株式会社", "{}株式会社", "株式会社{}")
-COMPANIES = tuple(
-    form.format(stem + core)
-    for form in _FORMS for stem in _NAME_STEMS for cores in _NAME_CORES for core in cores
-) + tuple(f"{stem}大学" for stem in _NAME_STEMS) + _INTERNATIONAL
+COMPANIES = (
+    tuple(
+        form.format(stem + core) for form in _FORMS for stem in _NAME_STEMS for cores in _NAME_CORES for core in cores
+    )
+    + tuple(f"{stem}大学" for stem in _NAME_STEMS)
+    + _INTERNATIONAL
+)
 
 
 @dataclass
@@ -100,7 +179,9 @@ def _categorical(rng: np.random.Generator, p: np.ndarray, groups: np.ndarray) ->
     return np.where(out == p.shape[1] - 1, NULL, out)
 
 
-def lead_counts(rng: np.random.Generator, plan: CampaignPlan, leads: int, end_day: int) -> tuple[np.ndarray, np.ndarray]:
+def lead_counts(
+    rng: np.random.Generator, plan: CampaignPlan, leads: int, end_day: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Exactly `leads` leads up to `end_day`, plus the delta day's leads at the same rate."""
     cells = plan.cells
     snap = cells.day <= end_day
@@ -108,7 +189,7 @@ def lead_counts(rng: np.random.Generator, plan: CampaignPlan, leads: int, end_da
     counts[snap] = rng.multinomial(leads, cells.expected[snap] / cells.expected[snap].sum())
     later = ~snap
     if later.any():
-        n_delta = int(round(leads * cells.expected[later].sum() / cells.expected[snap].sum()))
+        n_delta = round(leads * cells.expected[later].sum() / cells.expected[snap].sum())
         counts[later] = rng.multinomial(n_delta, cells.expected[later] / cells.expected[later].sum())
     return np.repeat(cells.campaign, counts), np.repeat(cells.day, counts)
 
@@ -123,15 +204,23 @@ def draw_leads(rng: np.random.Generator, plan: CampaignPlan, roster: Roster, lea
     campaign, day, created = campaign[order], day[order], created[order]
 
     profile = plan.profile_code[campaign]
-    country = _categorical(rng, np.array([[.94, .02, .015, .015, .01, 0.0]]), np.zeros(n, dtype=np.int64))
+    country = _categorical(rng, np.array([[0.94, 0.02, 0.015, 0.015, 0.01, 0.0]]), np.zeros(n, dtype=np.int64))
     japan = country == 0
     title = _categorical(rng, _TITLE_P, profile)
-    title = np.where(japan, title, _categorical(rng, np.array([[0, 0, 0, 0, 0, 0, 0, 0, 0, .35, .2, .2, .25]]),
-                                                np.zeros(n, dtype=np.int64)))
+    title = np.where(
+        japan,
+        title,
+        _categorical(rng, np.array([[0, 0, 0, 0, 0, 0, 0, 0, 0, 0.35, 0.2, 0.2, 0.25]]), np.zeros(n, dtype=np.int64)),
+    )
     prefixed = np.isin(title, [_BASE_TITLES.index(t) for t in _PREFIXABLE]) & (rng.random(n) < 0.3)
     prefix = rng.integers(0, len(_DEPARTMENT_PREFIXES), n)
-    title = np.where(prefixed, len(_BASE_TITLES) + prefix * len(_PREFIXABLE)
-                     + np.searchsorted(np.array([_BASE_TITLES.index(t) for t in _PREFIXABLE]), title), title)
+    title = np.where(
+        prefixed,
+        len(_BASE_TITLES)
+        + prefix * len(_PREFIXABLE)
+        + np.searchsorted(np.array([_BASE_TITLES.index(t) for t in _PREFIXABLE]), title),
+        title,
+    )
     student = title == _BASE_TITLES.index("学生")
 
     industry = _categorical(rng, _INDUSTRY_P, profile)
@@ -157,8 +246,20 @@ def draw_leads(rng: np.random.Generator, plan: CampaignPlan, roster: Roster, lea
     rating = np.select([interest > 1.0, interest > -0.2], [0, 1], 2)
     rating = np.where(rng.random(n) < 0.2, NULL, rating)
     return Leads(
-        created=created, day=day, campaign=campaign, source=source, push=profile == PROFILES.index("push"),
-        industry=industry, employees=employees, revenue=revenue, title=title, company=company, country=country,
-        rating=rating, interest=interest, points=points, quality=points >= QUALITY_THRESHOLD,
+        created=created,
+        day=day,
+        campaign=campaign,
+        source=source,
+        push=profile == PROFILES.index("push"),
+        industry=industry,
+        employees=employees,
+        revenue=revenue,
+        title=title,
+        company=company,
+        country=country,
+        rating=rating,
+        interest=interest,
+        points=points,
+        quality=points >= QUALITY_THRESHOLD,
         owner=pick_working(rng, roster.inside_reps(), roster.is_days, day),
     )

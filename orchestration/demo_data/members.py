@@ -2,6 +2,7 @@
 invited to a later webinar (and some of those attended). On conversion Salesforce fills
 `contact_id`, which is a change the delta must carry.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,11 @@ def build_members(rng: np.random.Generator, leads: Leads, plan: CampaignPlan, la
     campaign = webinars[pick]
     event_day = plan.start[campaign]
     attended = rng.random(invited.size) < 0.4
-    created = np.where(attended, instant(event_day, 14 * 3600 + rng.integers(0, 3600, invited.size)),
-                       instant(event_day - 10, office_seconds(rng, invited.size)))
+    created = np.where(
+        attended,
+        instant(event_day, 14 * 3600 + rng.integers(0, 3600, invited.size)),
+        instant(event_day - 10, office_seconds(rng, invited.size)),
+    )
     ok = (created > leads.created[invited]) & (created <= last)
 
     lead = np.concatenate([np.arange(leads.size), invited[ok]])
@@ -69,4 +73,3 @@ def member_frame(members: Members, funnel: Funnel, contact_of_lead: np.ndarray, 
         "has_responded": responded,
         "first_responded_date": members.responded[rows],
     }
-

@@ -7,6 +7,7 @@ still open at the snapshot simply have not reached their close yet. About 10% of
 opportunities come from existing customers (no lead), and ~10% have no stage history,
 so the warehouse must fall back to the current stage.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,17 +24,27 @@ from orchestration.demo_data.leads import COMPANIES, COUNTRIES, INDUSTRIES, TITL
 
 ACCOUNT, CONTACT, OPPORTUNITY, OPPORTUNITY_HISTORY = "001", "003", "006", "008"
 
-STAGES = ("Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers",
-          "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost")
+STAGES = (
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Id. Decision Makers",
+    "Perception Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+    "Closed Won",
+    "Closed Lost",
+)
 PROPOSAL, WON, LOST = 6, 8, 9
 PROBABILITY = np.array([10, 10, 20, 50, 60, 70, 75, 90, 100, 0], dtype=float)
 FORECAST = ("Pipeline", "Best Case", "Commit", "Closed", "Omitted")
 FORECAST_OF_STAGE = np.array([0, 0, 0, 0, 0, 0, 1, 2, 3, 4])
-OPPORTUNITY_SOURCES = LEAD_SOURCES + ("Existing Customer",)
+OPPORTUNITY_SOURCES = (*LEAD_SOURCES, "Existing Customer")
 OPPORTUNITY_TYPES = ("New Business", "Existing Business")
 ACCOUNT_TYPES = ("Prospect", "Customer")
 CONTACT_DEPARTMENTS = ("営業部", "情報システム部", "経営企画部", "総務部", "マーケティング部")
-_LOST_AT = np.array([.2, .17, .14, .11, .09, .07, .12, .10])
+_LOST_AT = np.array([0.2, 0.17, 0.14, 0.11, 0.09, 0.07, 0.12, 0.10])
 ENTERPRISE_EMPLOYEES = 1000
 
 
@@ -76,8 +87,9 @@ def _segment(employees: np.ndarray) -> np.ndarray:
     return np.where(employees >= ENTERPRISE_EMPLOYEES, R_FS_ENT, R_FS_MID)
 
 
-def build_accounts(rng: np.random.Generator, leads: Leads, funnel: Funnel, events: LeadEvents, roster: Roster,
-                   first_day: int) -> Accounts:
+def build_accounts(
+    rng: np.random.Generator, leads: Leads, funnel: Funnel, events: LeadEvents, roster: Roster, first_day: int
+) -> Accounts:
     n_existing = max(20, round(leads.size * 0.012))
     converted = np.flatnonzero(funnel.converted)
     converted = converted[np.argsort(funnel.t_convert[converted], kind="stable")]
@@ -85,18 +97,22 @@ def build_accounts(rng: np.random.Generator, leads: Leads, funnel: Funnel, event
 
     e_created = instant(first_day - rng.integers(60, 3000, n_existing), office_seconds(rng, n_existing))
     e_employees = np.clip(np.round(500 * np.exp(1.4 * rng.standard_normal(n_existing))), 5, 200_000).astype(np.int64)
-    e_industry = rng.choice(len(INDUSTRIES), n_existing, p=[.25, .22, .1, .12, .08, .05, .03, .15])
+    e_industry = rng.choice(len(INDUSTRIES), n_existing, p=[0.25, 0.22, 0.1, 0.12, 0.08, 0.05, 0.03, 0.15])
     e_company = rng.integers(0, len(COMPANIES) - 50, n_existing)
     created = np.concatenate([e_created, funnel.t_convert[converted]])
     emp = np.concatenate([e_employees, employees])
     fs = roster.field_reps()
-    owner = pick_working(rng, fs, roster.fs_days, np.maximum(local_day(created), first_day),
-                         roster.role[fs], _segment(emp))
+    owner = pick_working(
+        rng, fs, roster.fs_days, np.maximum(local_day(created), first_day), roster.role[fs], _segment(emp)
+    )
     department = np.where(rng.random(created.size) < 0.8, rng.integers(0, len(CONTACT_DEPARTMENTS), created.size), NULL)
     return Accounts(
-        created=created, owner=owner, lead=np.concatenate([np.full(n_existing, NULL), converted]),
+        created=created,
+        owner=owner,
+        lead=np.concatenate([np.full(n_existing, NULL), converted]),
         company=np.concatenate([e_company, leads.company[converted]]),
-        industry=np.concatenate([e_industry, industry]), employees=emp,
+        industry=np.concatenate([e_industry, industry]),
+        employees=emp,
         revenue=np.concatenate([np.round(e_employees * 2.5e7, -6), leads.revenue[converted]]),
         country=np.concatenate([np.zeros(n_existing, dtype=np.int64), leads.country[converted]]),
         source=np.concatenate([rng.choice([0, 3, 5, NULL], n_existing), leads.source[converted]]),
@@ -106,8 +122,16 @@ def build_accounts(rng: np.random.Generator, leads: Leads, funnel: Funnel, event
     )
 
 
-def build_deals(rng: np.random.Generator, leads: Leads, funnel: Funnel, accounts: Accounts, roster: Roster,
-                clock: BusinessClock, first_day: int, last_day: int) -> Deals:
+def build_deals(
+    rng: np.random.Generator,
+    leads: Leads,
+    funnel: Funnel,
+    accounts: Accounts,
+    roster: Roster,
+    clock: BusinessClock,
+    first_day: int,
+    last_day: int,
+) -> Deals:
     """Opportunities from conversions plus ~10% existing business, each with its full stage path."""
     n_existing_accounts = int((accounts.lead == NULL).sum())
     account_of_lead = np.full(leads.size, NULL)
@@ -131,7 +155,9 @@ def build_deals(rng: np.random.Generator, leads: Leads, funnel: Funnel, accounts
     top = np.where(won, np.where(rng.random(n) < 0.85, 7, 6), rng.choice(8, n, p=_LOST_AT / _LOST_AT.sum()))
     stage = np.arange(8)
     draws = rng.random((n, 8))
-    entered = (stage <= top[:, None]) & ((draws < 0.75) | (stage == top[:, None]) | ((stage == PROPOSAL) & (draws < 0.95)))
+    entered = (stage <= top[:, None]) & (
+        (draws < 0.75) | (stage == top[:, None]) | ((stage == PROPOSAL) & (draws < 0.95))
+    )
     entered[:, 0] = True
     gaps = np.where(entered, 2 + rng.poisson(np.where(existing, 3, 5)[:, None], (n, 8)), 0)
     gaps[:, 0] = 0
@@ -148,13 +174,25 @@ def build_deals(rng: np.random.Generator, leads: Leads, funnel: Funnel, accounts
     amount = np.round(np.clip(median * np.exp(0.8 * rng.standard_normal(n)), 1e6, 5e7), -4)
     source = np.where(existing, np.where(rng.random(n) < 0.4, len(LEAD_SOURCES), NULL), leads.source[safe_lead])
     fs = roster.field_reps()
-    owner = np.where(existing, pick_working(rng, fs, roster.fs_days, local_day(created), roster.role[fs],
-                                            _segment(employees)), accounts.owner[account])
+    owner = np.where(
+        existing,
+        pick_working(rng, fs, roster.fs_days, local_day(created), roster.role[fs], _segment(employees)),
+        accounts.owner[account],
+    )
     return Deals(
-        lead=lead, account=account, owner=owner, created=created,
-        campaign=np.where(existing, NULL, leads.campaign[safe_lead]), source=source, existing=existing,
-        entry=entry, close=close, won=won, amount_initial=np.round(amount * rng.uniform(0.8, 1.5, n), -4),
-        amount=amount, has_history=rng.random(n) >= 0.1,
+        lead=lead,
+        account=account,
+        owner=owner,
+        created=created,
+        campaign=np.where(existing, NULL, leads.campaign[safe_lead]),
+        source=source,
+        existing=existing,
+        entry=entry,
+        close=close,
+        won=won,
+        amount_initial=np.round(amount * rng.uniform(0.8, 1.5, n), -4),
+        amount=amount,
+        has_history=rng.random(n) >= 0.1,
     )
 
 
@@ -218,8 +256,14 @@ def opportunity_frame(deals: Deals, rows: np.ndarray, as_of: int) -> Frame:
 
 def history_frame(deals: Deals, low: int, high: int) -> Frame:
     """OpportunityHistory rows created in (low, high], one per stage entered, ids continuing from low's rows."""
-    entry = np.concatenate([deals.entry, np.where(deals.won, deals.close, NULL)[:, None],
-                            np.where(~deals.won, deals.close, NULL)[:, None]], axis=1)
+    entry = np.concatenate(
+        [
+            deals.entry,
+            np.where(deals.won, deals.close, NULL)[:, None],
+            np.where(~deals.won, deals.close, NULL)[:, None],
+        ],
+        axis=1,
+    )
     ok = (entry != NULL) & deals.has_history[:, None]
     opp, stage = np.nonzero(ok)
     at = entry[opp, stage]
@@ -281,4 +325,3 @@ def contact_frame(accounts: Accounts, low: int, high: int) -> Frame:
         "title": Codes(TITLES, accounts.contact_title[rows]),
         "department": Codes(CONTACT_DEPARTMENTS, accounts.contact_department[rows]),
     }
-

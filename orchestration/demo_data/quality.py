@@ -6,6 +6,7 @@ quality leads really do convert better in the demo data, and the KPI marts show 
 Semantics follow the rule seed (quality_lead_rules in seeds/_seeds.yml): null matches
 nothing, `matches` is a regex search.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,10 +40,14 @@ def _matches(values: np.ndarray, labels: tuple[str | None, ...], rule: QualityRu
     """Evaluate a text rule once per label, then look the answer up per row."""
     pattern = re.compile(rule.value)
     options = set(rule.value.split("|"))
-    hit = np.array([
-        label is not None and (pattern.search(label) is not None if rule.operator == "matches" else label in options)
-        for label in labels
-    ] + [False])  # index -1 (null) hits nothing
+    hit = np.array(
+        [
+            label is not None
+            and (pattern.search(label) is not None if rule.operator == "matches" else label in options)
+            for label in labels
+        ]
+        + [False]
+    )  # index -1 (null) hits nothing
     return hit[values]
 
 

@@ -4,6 +4,7 @@ CSV text is built from fixed-width byte records (ids, Salesforce timestamps) bec
 per-value formatting of ten million rows would dominate the run time. Parquet keeps
 real types (timestamps in UTC, dates, integers), as an ELT tool's Parquet output does.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,9 +22,7 @@ from orchestration.demo_data.jp_calendar import DAY
 
 CHUNK_ROWS = 500_000
 _BLOCKS = np.char.zfill(np.arange(100_000).astype("U5"), 5).astype("S5")
-_CLOCK = np.array(
-    [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(DAY)], dtype="S8"
-)
+_CLOCK = np.array([f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(DAY)], dtype="S8")
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,9 @@ def _timestamps_text(seconds: np.ndarray) -> pa.Array:
     s = np.where(valid, seconds, seconds[valid].min() if valid.any() else 0)
     days = s // DAY
     first = int(days.min()) if s.size else 0
-    calendar = np.datetime_as_string(np.arange(first, int(days.max()) + 1 if s.size else 1).astype("M8[D]")).astype("S10")
+    calendar = np.datetime_as_string(np.arange(first, int(days.max()) + 1 if s.size else 1).astype("M8[D]")).astype(
+        "S10"
+    )
     rec = np.empty(s.size, dtype=[("d", "S10"), ("t", "S1"), ("h", "S8"), ("z", "S9")])
     rec["d"] = calendar[days - first]
     rec["t"] = b"T"
@@ -166,7 +167,10 @@ def write(path: Path, obj_name: str, frame: Frame, style: FileStyle = FIVETRAN) 
     # Re-encoding goes through memory: only small objects (campaigns) are written this way.
     buffer = io.BytesIO()
     for i, table in enumerate(_chunks(obj_name, frame, style, csv=True)):
-        pacsv.write_csv(table, buffer, pacsv.WriteOptions(
-            include_header=i == 0, quoting_style=options.quoting_style, eol=options.eol))
+        pacsv.write_csv(
+            table,
+            buffer,
+            pacsv.WriteOptions(include_header=i == 0, quoting_style=options.quoting_style, eol=options.eol),
+        )
     path.write_bytes(buffer.getvalue().decode("utf-8").encode(style.encoding))
     return path

@@ -5,6 +5,7 @@ ledger and a quarantine in the ``ingest`` schema.
     print(result)
     result.raise_for_failures()
 """
+
 from orchestration.ingest.errors import IngestError
 from orchestration.ingest.loader import ingest_landing
 from orchestration.ingest.result import FileResult, IngestResult

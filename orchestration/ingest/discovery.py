@@ -4,6 +4,7 @@ Salesforce Data Export names (``OpportunityHistory.csv``), snake_case folders
 (``opportunity_history/``) and any capitalisation all map to the same object, so names
 are compared lowercase with everything but letters and digits removed.
 """
+
 from __future__ import annotations
 
 import re

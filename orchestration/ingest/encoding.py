@@ -7,6 +7,7 @@ UTF-8, or the header is not, does ``decide`` look at every line: the encoding mo
 its non-ASCII lines are written in is the file's, and the lines written in another
 (a UTF-8 value pasted into a CP932 export reads as mojibake) are quarantined, not loaded.
 """
+
 from __future__ import annotations
 
 import codecs

@@ -1,4 +1,5 @@
 """The two ways ingestion reports trouble to people."""
+
 from __future__ import annotations
 
 

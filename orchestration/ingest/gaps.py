@@ -7,6 +7,7 @@ which keeps the numbering, and is deleted once the table is filled; the gap then
 to the quarantine with its row number and reason, so rows in = rows loaded + rows
 quarantined still holds.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,10 @@ class Gap:
 def remove_placeholders(con: duckdb.DuckDBPyConnection, table: str, gaps: list[Gap], column_names: list[str]) -> int:
     """Delete the gaps' rows from ``table`` and keep the quarantined ones in GAPS_TABLE;
     the number kept."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {GAPS_TABLE} (row BIGINT, column_name VARCHAR, reason VARCHAR, "
-                "raw_record VARCHAR)")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {GAPS_TABLE} (row BIGINT, column_name VARCHAR, reason VARCHAR, "
+        "raw_record VARCHAR)"
+    )
     if not gaps:
         return 0
     columns = [

@@ -5,6 +5,7 @@ all three mean the same column, so a header matches a contract column when their
 lowercase letters-and-digits forms are equal. Headers that match nothing are kept as
 snake_case pass-through columns.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,9 +42,7 @@ def map_headers(obj: CrmObject, headers: list[str]) -> HeaderMap:
     for position, header in enumerate(headers, start=1):
         name = contract_by_key.get(name_key(header)) or snake_case(header) or f"column_{position}"
         if name in first_header:
-            raise FileError(
-                f"columns {first_header[name]!r} and {header!r} both normalise to {name!r}"
-            )
+            raise FileError(f"columns {first_header[name]!r} and {header!r} both normalise to {name!r}")
         first_header[name] = header
         names.append(name)
     missing = [name for name in obj.required_columns if name not in first_header]

@@ -4,6 +4,7 @@ Each file is one transaction: its raw rows, quarantine rows, new pass-through co
 ledger entry appear together or not at all, and a broken file is recorded as failed
 without stopping the others.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -67,13 +68,28 @@ class _Attempt:
     started_at: datetime
 
     def entry(
-        self, status: str, *, encoding: str | None = None, counts: tuple[int, int, int, int] = (0, 0, 0, 0),
-        extra_columns: tuple[str, ...] = (), error: str | None = None,
+        self,
+        status: str,
+        *,
+        encoding: str | None = None,
+        counts: tuple[int, int, int, int] = (0, 0, 0, 0),
+        extra_columns: tuple[str, ...] = (),
+        error: str | None = None,
     ) -> LedgerEntry:
         return LedgerEntry(
-            self.file_seq, self.file.object, self.file.source_file, self.file.path.stat().st_size,
-            self.checksum, self.file.format, encoding, *counts, ", ".join(extra_columns), status,
-            error, self.started_at, _utc_naive(datetime.now(UTC)),
+            self.file_seq,
+            self.file.object,
+            self.file.source_file,
+            self.file.path.stat().st_size,
+            self.checksum,
+            self.file.format,
+            encoding,
+            *counts,
+            ", ".join(extra_columns),
+            status,
+            error,
+            self.started_at,
+            _utc_naive(datetime.now(UTC)),
         )
 
 
@@ -114,13 +130,13 @@ def _describe(error: Exception, file: LandingFile, workdir: Path) -> str:
         text = " ".join(line.strip() for line in kept if not line.startswith("Original Line"))
         text = text.split(" Input: ")[0]
     # DuckDB names the file by the literal path it read (readers.literal_path) or a copy.
-    text = re.sub(re.escape(str(workdir)) + r"/[\w.-]+", file.source_file, text.replace(str(file.path), file.source_file))
+    text = re.sub(
+        re.escape(str(workdir)) + r"/[\w.-]+", file.source_file, text.replace(str(file.path), file.source_file)
+    )
     return text if len(text) <= _ERROR_CHARS else text[:_ERROR_CHARS] + "… (truncated)"
 
 
-def _load(
-    con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now: datetime, workdir: Path
-) -> FileResult:
+def _load(con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now: datetime, workdir: Path) -> FileResult:
     """Good rows go to raw and the others to quarantine, by complementary filters over
     one checked table, so every row read lands in exactly one of them; a record no row
     could be made of goes to the quarantine as a gap (gaps.py)."""
@@ -143,7 +159,8 @@ def _load(
         rows_loaded = sink.append_raw(file.object, good_rows(headers, file.source_file, file_seq, now))
         rows_quarantined = sink.append_quarantine(
             quarantine_rows(obj, file.source_file, file_seq, now).union(
-                gap_quarantine_rows(obj.name, file.source_file, file_seq, now))
+                gap_quarantine_rows(obj.name, file.source_file, file_seq, now)
+            )
         )
         counts = (rows_read, rows_loaded, rows_quarantined, duplicate_ids)
         sink.record(attempt.entry(status, encoding=source.encoding, counts=counts, extra_columns=headers.extras))

@@ -16,6 +16,7 @@ All of a landing file or nothing of it: its files are written under hidden names
 (readers skip names starting with a dot) and renamed at commit, the ledger entry last;
 `ensure_tables` removes what an interrupted run left without a ledger entry.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -80,7 +81,7 @@ class ParquetLake:
                 leftover.unlink()
             empty = ", ".join(f"CAST(NULL AS {_parquet_type(t)}) AS {ident(n)}" for n, t in columns)
             self._copy(f"SELECT {empty} LIMIT 0", folder, SCHEMA_FILE_SEQ)
-        attempted = {seq for seq, in self.con.execute(f"SELECT file_seq FROM {self._ledger()}").fetchall()}
+        attempted = {seq for (seq,) in self.con.execute(f"SELECT file_seq FROM {self._ledger()}").fetchall()}
         for folder in self._layouts():
             for path in folder.glob("*.parquet"):
                 if int(path.stem) not in attempted | {SCHEMA_FILE_SEQ}:

@@ -9,6 +9,7 @@ CSV round-trips every value the raw tables hold: NULL is an unquoted empty field
 empty text a quoted one (DuckDB writes them so, PostgreSQL reads them so), text is UTF-8
 with quotes and newlines quoted, timestamps are naive UTC like the DuckDB warehouse's.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -49,8 +50,9 @@ class PostgresWarehouse(SqlWarehouse):
     # A value PostgreSQL cannot hold (a NUL character in text, say) fails only its file.
     file_failures = (psycopg2.DataError,)
 
-    def __init__(self, processing: duckdb.DuckDBPyConnection, pg: psycopg2.extensions.connection,
-                 spool_dir: Path) -> None:
+    def __init__(
+        self, processing: duckdb.DuckDBPyConnection, pg: psycopg2.extensions.connection, spool_dir: Path
+    ) -> None:
         self.processing = processing
         self.pg = pg  # in autocommit mode: see `connect`
         self.spool_dir = spool_dir
@@ -60,8 +62,12 @@ class PostgresWarehouse(SqlWarehouse):
     def connect(cls, processing: duckdb.DuckDBPyConnection, settings: PostgresSettings) -> Iterator[PostgresWarehouse]:
         """A sink on the server ``settings`` names; the connection is closed on exit."""
         try:
-            pg = psycopg2.connect(**settings.connect_kwargs(), client_encoding="UTF8",
-                                  options="-c TimeZone=UTC", application_name="fukan-ingest")
+            pg = psycopg2.connect(
+                **settings.connect_kwargs(),
+                client_encoding="UTF8",
+                options="-c TimeZone=UTC",
+                application_name="fukan-ingest",
+            )
         except psycopg2.OperationalError as error:
             raise ConnectionError(f"cannot connect to PostgreSQL ({settings.describe()}): {error}".strip()) from error
         try:

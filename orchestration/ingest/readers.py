@@ -6,6 +6,7 @@ order, one per record. Validation never needs to know whether the file was CSV, 
 or JSON lines, and values are cast in one place (validate.py) whatever type a Parquet
 writer chose.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -81,11 +82,16 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path, w
     text = TextFile(file.path, link, workdir, gzipped=False, quoted=False)
     if not text.layout.records:
         return Source(None, None, text)
-    gaps = text.fill(con, LINES_TABLE, lambda relation: (
-        f"CREATE OR REPLACE TEMP TABLE {LINES_TABLE} AS SELECT c0 AS line, "
-        "CASE WHEN json_valid(c0) THEN CASE WHEN json_type(c0) = 'OBJECT' THEN c0 END END AS object "
-        f"FROM {relation}"
-    ), 1)
+    gaps = text.fill(
+        con,
+        LINES_TABLE,
+        lambda relation: (
+            f"CREATE OR REPLACE TEMP TABLE {LINES_TABLE} AS SELECT c0 AS line, "
+            "CASE WHEN json_valid(c0) THEN CASE WHEN json_type(c0) = 'OBJECT' THEN c0 END END AS object "
+            f"FROM {relation}"
+        ),
+        1,
+    )
     placeholders = {gap.row for gap in gaps}
     gaps += [
         Gap(row, "not a JSON object", excerpt=shorten(line))
@@ -96,18 +102,19 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path, w
     ]
     # Keys in order of first appearance, case kept: read_json's own schema detection
     # would rename ``id`` next to ``Id`` and so hide a clash.
-    headers = [key for (key,) in con.execute(
-        "SELECT key FROM (SELECT key, row_number() OVER () AS seen FROM "
-        f"(SELECT unnest(json_keys(object)) AS key FROM {LINES_TABLE} WHERE object IS NOT NULL)) "
-        "GROUP BY key ORDER BY min(seen)"
-    ).fetchall()]
+    headers = [
+        key
+        for (key,) in con.execute(
+            "SELECT key FROM (SELECT key, row_number() OVER () AS seen FROM "
+            f"(SELECT unnest(json_keys(object)) AS key FROM {LINES_TABLE} WHERE object IS NOT NULL)) "
+            "GROUP BY key ORDER BY min(seen)"
+        ).fetchall()
+    ]
     if not headers:
         raise FileError("no line is a JSON object with keys")
     paths = ", ".join(literal(_json_pointer(key)) for key in headers)
     columns = ", ".join(f"v[{i + 1}] AS c{i}" for i in range(len(headers)))
-    relation = (
-        f"(SELECT {columns} FROM (SELECT json_extract_string(object, [{paths}]) AS v FROM {LINES_TABLE}))"
-    )
+    relation = f"(SELECT {columns} FROM (SELECT json_extract_string(object, [{paths}]) AS v FROM {LINES_TABLE}))"
 
     def fill(table: str, create: Callable[[str], str]) -> list[Gap]:
         con.execute(create(relation))

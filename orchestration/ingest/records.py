@@ -11,6 +11,7 @@ Counting their parity is exact as long as every quote that opens a value stands 
 the start of a field; a quote anywhere else in an unquoted value is a literal to DuckDB,
 so such a file is split again by ``_exact_ends``, a state machine in Python.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

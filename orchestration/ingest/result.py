@@ -1,4 +1,5 @@
 """What an ingestion run did, for the caller to act on and for people to read."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -55,8 +56,7 @@ class IngestResult:
     def problems(self) -> list[str]:
         """Every reason the warehouse built from this run would be incomplete."""
         return [str(f.error) for f in self.failed] + [
-            f"required object {name} has no loaded file (expected by the contract)"
-            for name in self.missing_required
+            f"required object {name} has no loaded file (expected by the contract)" for name in self.missing_required
         ]
 
     def raise_for_failures(self) -> None:
@@ -76,7 +76,9 @@ class IngestResult:
         )
         lines = [f"ingest: {counts}"]
         lines += [
-            "  ".join(cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+            "  ".join(
+                cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
             for row in table
         ]
         if self.ignored:

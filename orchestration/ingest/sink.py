@@ -4,6 +4,7 @@ server (writer.py, postgres_writer.py), or a Parquet lake that Spark reads (parq
 Rows always come as a query on the DuckDB processing connection (`Rows`), so a sink
 either runs it on that connection or copies its result elsewhere.
 """
+
 from __future__ import annotations
 
 from contextlib import AbstractContextManager

@@ -1,4 +1,5 @@
 """Quoting helpers: every name and value that comes from a file is quoted, never pasted."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -2,6 +2,7 @@
 
 dbt sources read these tables, so names, order and types are a stable interface.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -60,8 +61,7 @@ class LedgerEntry:
 
 # Field annotations are strings (postponed evaluation); text is the default.
 LEDGER_COLUMNS = [
-    (f.name, {"int": "BIGINT", "datetime": "TIMESTAMP"}.get(f.type, "VARCHAR"))
-    for f in fields(LedgerEntry)
+    (f.name, {"int": "BIGINT", "datetime": "TIMESTAMP"}.get(f.type, "VARCHAR")) for f in fields(LedgerEntry)
 ]
 
 

@@ -8,6 +8,7 @@ temporary copy where each such record is a placeholder (gaps.py) and read again.
 number of rows DuckDB returns must equal the number of records ``records.split``
 counted; a file where it does not fails, naming both numbers.
 """
+
 from __future__ import annotations
 
 import csv

@@ -6,6 +6,7 @@ Good rows and quarantine rows are then two selects over that table, which any wr
 consume. The statement relies on the session time zone being UTC, so that a timestamp
 without an offset is read as UTC.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,19 +33,14 @@ _CASTS = {
     contract.TIMESTAMP: _UTC_TIMESTAMP,
     # A plain date is cast directly (six times cheaper); a timestamp gives its UTC date.
     contract.DATE: (
-        f"CASE WHEN length({{t}}) = 10 THEN try_cast({{t}} AS DATE) "
-        f"ELSE CAST({_UTC_TIMESTAMP} AS DATE) END"
+        f"CASE WHEN length({{t}}) = 10 THEN try_cast({{t}} AS DATE) ELSE CAST({_UTC_TIMESTAMP} AS DATE) END"
     ),
     contract.BOOLEAN: (
-        "CASE WHEN lower({t}) IN ('true', '1', 'yes') THEN true "
-        "WHEN lower({t}) IN ('false', '0', 'no') THEN false END"
+        "CASE WHEN lower({t}) IN ('true', '1', 'yes') THEN true WHEN lower({t}) IN ('false', '0', 'no') THEN false END"
     ),
     # DuckDB rounds '12.5' to 13 when casting to BIGINT; agreeing with the DOUBLE
     # reading keeps '12' and '12.0' and rejects '12.5'.
-    contract.INTEGER: (
-        "CASE WHEN try_cast({t} AS DOUBLE) = try_cast({t} AS BIGINT) "
-        "THEN try_cast({t} AS BIGINT) END"
-    ),
+    contract.INTEGER: ("CASE WHEN try_cast({t} AS DOUBLE) = try_cast({t} AS BIGINT) THEN try_cast({t} AS BIGINT) END"),
     contract.DOUBLE: "CASE WHEN isfinite(try_cast({t} AS DOUBLE)) THEN try_cast({t} AS DOUBLE) END",
 }
 _TYPE_WORDS = {
@@ -141,9 +137,7 @@ def checked_table_sql(obj: CrmObject, headers: HeaderMap, relation: str, now: da
     values = ", ".join(f"{_value(column, i)} AS v{i}" for i, column in enumerate(columns))
     problems = ", ".join(f"{r} AS r{i}" for i, r in reasons.items())
     outputs = ", ".join(f"v{i} AS {ident(column.name)}" for i, column in enumerate(columns))
-    problem_columns = ", ".join(
-        f"CASE WHEN r{i} IS NOT NULL THEN {literal(columns[i].name)} END" for i in reasons
-    )
+    problem_columns = ", ".join(f"CASE WHEN r{i} IS NOT NULL THEN {literal(columns[i].name)} END" for i in reasons)
     reason_list = ", ".join(f"r{i}" for i in reasons)
     raw_record = ", ".join(f"{literal(header)}, c{i}" for i, header in enumerate(headers.headers))
     return f"""

@@ -8,6 +8,7 @@ and how a transaction is opened. Here the sink is the DuckDB warehouse file itse
 appending is ``INSERT ... SELECT`` on that connection; ``postgres_writer`` streams rows
 to PostgreSQL with COPY.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -114,16 +115,15 @@ class SqlWarehouse(ABC):
 
     def record(self, entry: LedgerEntry) -> None:
         placeholders = ", ".join(self.placeholder for _ in LEDGER_COLUMNS)
-        self._execute(f"INSERT INTO {qualified(INGEST_SCHEMA, LEDGER_TABLE)} VALUES ({placeholders})",
-                      list(entry.values()))
+        self._execute(
+            f"INSERT INTO {qualified(INGEST_SCHEMA, LEDGER_TABLE)} VALUES ({placeholders})", list(entry.values())
+        )
 
     def loaded_files(self) -> LoadedFiles:
         return LoadedFiles.from_rows(self._execute(loaded_files_sql(qualified(INGEST_SCHEMA, LEDGER_TABLE))))
 
     def next_file_seq(self) -> int:
-        (last,), = self._execute(
-            f"SELECT coalesce(max(file_seq), 0) FROM {qualified(INGEST_SCHEMA, LEDGER_TABLE)}"
-        )
+        ((last,),) = self._execute(f"SELECT coalesce(max(file_seq), 0) FROM {qualified(INGEST_SCHEMA, LEDGER_TABLE)}")
         return last + 1
 
 
@@ -139,7 +139,7 @@ class DuckDBWarehouse(SqlWarehouse):
 
     def _append(self, table: str, rows: Rows) -> int:
         columns = ", ".join(ident(name) for name in rows.columns)
-        (count,), = self._execute(f"INSERT INTO {table} ({columns}) {rows.select}")
+        ((count,),) = self._execute(f"INSERT INTO {table} ({columns}) {rows.select}")
         return count
 
     @contextlib.contextmanager

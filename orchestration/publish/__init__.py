@@ -6,6 +6,7 @@ protocol is in `layout.py`). The caller may add files drawn from the new version
 report and docs pages) before it goes live. Nothing here decides whether the checks
 passed: the Dagster asset that calls it does (orchestration/assets/publish.py).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -6,6 +6,7 @@ formats hold the same rows. The manifest is stored twice: as `manifest.json` bes
 files and as the table `publish.manifest` inside the DuckDB file, so a reader that has
 the database open can check what it reads against the manifest of that very file.
 """
+
 from __future__ import annotations
 
 import json

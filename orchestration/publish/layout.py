@@ -26,6 +26,7 @@ ever temporary names or unreferenced versions, which `recover()` removes at the 
 of the next publish. The previous version is kept, so a reader that resolved the old
 pointer just before a swap can still open its files.
 """
+
 from __future__ import annotations
 
 import json

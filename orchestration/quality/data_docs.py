@@ -8,6 +8,7 @@ the history of every validation, and each check links to it in its metadata. Its
 escape every value that comes from the data (`data_docs_view.py`): the docs show hostile
 CRM values as text.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

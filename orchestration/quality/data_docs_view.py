@@ -7,6 +7,7 @@ whoever opens the docs. Here every plain string becomes text before it reaches t
 the renderer's own content blocks (dicts) are rendered as GX renders them. GX loads this
 class by name from the site configuration in `data_docs.py`.
 """
+
 from __future__ import annotations
 
 import html

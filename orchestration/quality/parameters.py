@@ -4,6 +4,7 @@ Suites refer to mapping seeds and to the plausible time window by `$PARAMETER` n
 the committed JSON stays the same when a seed is edited or the clock moves; this module
 computes the values. It imports neither GX nor Dagster: the code location loads fast.
 """
+
 from __future__ import annotations
 
 import csv

@@ -16,6 +16,7 @@ plausible time window) are suite parameters (`{"$PARAMETER": ...}`) that
 Nothing here repeats a dbt test (not_null, unique, accepted_values, rates in [0, 1],
 funnel counts non-increasing): `tests/test_quality_suites.py` checks that too.
 """
+
 from __future__ import annotations
 
 import json
@@ -202,34 +203,43 @@ def raw_suite(obj: contract.CrmObject) -> Suite:
             column_set=expected_columns,
             exact_match=False,
             severity=CRITICAL,
-            notes="Every contract column (orchestration/contract.py) and ingestion column exists; extra CRM fields may pass through.",
+            notes=(
+                "Every contract column (orchestration/contract.py) and "
+                "ingestion column exists; extra CRM fields may pass through."
+            ),
         ),
         *_window(obj),
         *(
             gxe.ExpectColumnValuesToNotBeNull(
-                column=column, mostly=share, severity=CRITICAL,
+                column=column,
+                mostly=share,
+                severity=CRITICAL,
                 notes=f"At least {share:.0%} of rows carry {column}: KPIs group or score by it.",
             )
             for column, share in KPI_FIELD_FILL.get(obj.name, {}).items()
         ),
         *(
             gxe.ExpectColumnValuesToBeBetween(
-                column=column, min_value=low, max_value=high, mostly=WINDOW_MOSTLY, severity=CRITICAL,
+                column=column,
+                min_value=low,
+                max_value=high,
+                mostly=WINDOW_MOSTLY,
+                severity=CRITICAL,
                 notes=f"{column} is a plausible value: it feeds KPI sums and averages.",
             )
             for column, (low, high) in RAW_BANDS.get(obj.name, {}).items()
         ),
         *specific,
     ]
-    seeds = {
-        e.value_set["$PARAMETER"] for e in specific if isinstance(e, gxe.ExpectColumnValuesToBeInSet)
-    }
+    seeds = {e.value_set["$PARAMETER"] for e in specific if isinstance(e, gxe.ExpectColumnValuesToBeInSet)}
     return Suite(
         name=f"{config.RAW_SCHEMA}.{obj.name}",
         guards=f"{config.RAW_SCHEMA}.{obj.name}",
         frame=_raw_frame(obj.name, _DERIVED.get(obj.name)),
         expectations=expectations,
-        notes=f"The `{obj.name}` extract as loaded: contract columns, plausible times, fill of KPI fields, seed domains.",
+        notes=(
+            f"The `{obj.name}` extract as loaded: contract columns, plausible times, fill of KPI fields, seed domains."
+        ),
         parameters={
             "earliest_plausible_at": f"{EARLIEST_PLAUSIBLE} (fixed)",
             "latest_planned_at": f"validation time + {PLANNED_HORIZON_DAYS} days",
@@ -259,7 +269,10 @@ def overview_suite() -> Suite:
                 min_value=QUALITY_LEAD_RATE_BAND[0],
                 max_value=QUALITY_LEAD_RATE_BAND[1],
                 severity=CRITICAL,
-                notes="The typical month's quality-lead rate lies in its band: outside, the quality rules or their lead attributes broke.",
+                notes=(
+                    "The typical month's quality-lead rate lies in its band: "
+                    "outside, the quality rules or their lead attributes broke."
+                ),
             ),
             gxe.ExpectColumnMedianToBeBetween(
                 column="lead_to_worked_rate",
@@ -302,7 +315,10 @@ def activities_suite() -> Suite:
                 min_value=CONNECTED_SHARE_BAND[0],
                 max_value=CONNECTED_SHARE_BAND[1],
                 severity=CRITICAL,
-                notes="Each month's share of connected calls is plausible: outside, the disposition mapping stopped matching.",
+                notes=(
+                    "Each month's share of connected calls is plausible: "
+                    "outside, the disposition mapping stopped matching."
+                ),
             ),
             gxe.ExpectColumnValuesToBeBetween(
                 column="unmapped_disposition_share",

@@ -9,8 +9,10 @@ comparison as one row per published table.
 
 GX runs in an ephemeral context whose stores live under DAGSTER_HOME (data_docs.py).
 """
+
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import math
@@ -31,8 +33,7 @@ from orchestration import config
 from orchestration.ingest.sql import ident, literal
 from orchestration.publish import layout
 from orchestration.publish.build import published_relations
-from orchestration.quality import data_docs
-from orchestration.quality import parameters
+from orchestration.quality import data_docs, parameters
 
 if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
@@ -75,11 +76,10 @@ def import_great_expectations_in_background() -> None:
     import still overlaps the dbt build, so the checks find GX loaded. If the import
     fails here, the checks import it again and report the error themselves.
     """
+
     def load() -> None:
-        try:
+        with contextlib.suppress(Exception):
             import_great_expectations()
-        except Exception:  # noqa: BLE001 - the checks' own import raises it where it belongs
-            pass
 
     threading.Thread(target=load, name="import-great-expectations", daemon=True).start()
 
@@ -183,9 +183,18 @@ def comparison_frame(con: duckdb.DuckDBPyConnection, published: Path) -> Frame:
         for relation in published_relations(con, database):
             if relation.name.startswith(parameters.VOLUME_TABLE_PREFIXES):
                 previous = _count(con, _PUBLISHED, relation.qualified) if has_previous else None
-                rows.append((f"{relation.qualified} rows", relation.qualified, _count(con, database, relation.qualified), previous))
+                rows.append(
+                    (
+                        f"{relation.qualified} rows",
+                        relation.qualified,
+                        _count(con, database, relation.qualified),
+                        previous,
+                    )
+                )
         lead_previous = _lead_volume(con, _PUBLISHED) if has_previous else None
-        rows.append((parameters.LEAD_VOLUME_METRIC, "kpi.kpi_funnel_overview", _lead_volume(con, database), lead_previous))
+        rows.append(
+            (parameters.LEAD_VOLUME_METRIC, "kpi.kpi_funnel_overview", _lead_volume(con, database), lead_previous)
+        )
     finally:
         if has_previous:
             con.execute(f"detach {_PUBLISHED}")
@@ -194,8 +203,10 @@ def comparison_frame(con: duckdb.DuckDBPyConnection, published: Path) -> Frame:
         c / p if c is not None and p else None for c, p in zip(data["current"], data["previous"], strict=True)
     ]
     data["ratio"] = data["ratio"].astype("float64")
-    reads = f"{len(data)} metrics against build {layout.current_build_id(published)}" if has_previous else (
-        f"{len(data)} metrics; nothing published yet, so nothing to compare"
+    reads = (
+        f"{len(data)} metrics against build {layout.current_build_id(published)}"
+        if has_previous
+        else (f"{len(data)} metrics; nothing published yet, so nothing to compare")
     )
     return Frame(data, reads, index_columns=("relation", "metric"))
 
@@ -280,12 +291,14 @@ class QualityRunner:
         if frame.data.empty and suite["meta"]["frame"].get("skip_if_empty"):
             return Outcome(name, guards, frame.reads, 0, 0.0, skipped="no rows to judge yet")
         context = self.context
-        gx_suite = context.suites.add_or_update(
-            gx.ExpectationSuite(**{k: v for k, v in suite.items() if k != "id"})
-        )
+        gx_suite = context.suites.add_or_update(gx.ExpectationSuite(**{k: v for k, v in suite.items() if k != "id"}))
         source = context.data_sources.get("warehouse")
         asset = source.add_dataframe_asset(name) if name not in source.get_asset_names() else source.get_asset(name)
-        batch = asset.batch_definitions[0] if asset.batch_definitions else asset.add_batch_definition_whole_dataframe("frame")
+        batch = (
+            asset.batch_definitions[0]
+            if asset.batch_definitions
+            else asset.add_batch_definition_whole_dataframe("frame")
+        )
         definition = context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
         )
@@ -318,4 +331,3 @@ class QualityRunner:
     def build_docs(self) -> Path | None:
         """Render this step's suite and validation pages and the index; return the index path."""
         return data_docs.build(self.context, self.home, self._validations) if self._validations else None
-

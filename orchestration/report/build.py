@@ -7,12 +7,13 @@ the version it shows, before that version goes live (`published/report.html` and
 never sees half a page nor figures of another build. Times are stated in the reporting
 time zone of the KPI definitions, the zone every date of the marts is in.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -59,15 +60,17 @@ def _kpi_tree(data: PublishedData, t: Labels) -> dict[str, list[StepFigures]]:
     tree: dict[str, list[StepFigures]] = {department: [] for department in DEPARTMENTS}
     previous: str | None = None
     for column, step, department in FUNNEL_STEPS:
-        tree[department].append(StepFigures(
-            column=column,
-            label=t.step(step),
-            counts={quality: row[column] for quality, row in rows.items()},
-            conversions=(
-                {quality: row[f"{previous}_to_{step}_rate"] for quality, row in rows.items()} if previous else None
-            ),
-            quality_rate=rows["all"][f"quality_lead_rate_{column}"],
-        ))
+        tree[department].append(
+            StepFigures(
+                column=column,
+                label=t.step(step),
+                counts={quality: row[column] for quality, row in rows.items()},
+                conversions=(
+                    {quality: row[f"{previous}_to_{step}_rate"] for quality, row in rows.items()} if previous else None
+                ),
+                quality_rate=rows["all"][f"quality_lead_rate_{column}"],
+            )
+        )
         previous = step
     return tree
 
@@ -124,25 +127,29 @@ def render(data: PublishedData, lang: str, generated_at: datetime | None = None)
     overview = data.overview_row.get("all")  # none while no lead exists
     benchmark_teams, benchmark_rows = _benchmark_matrix(data)
     other = next(code for code in LANGUAGES if code != lang)
-    return _environment().get_template("report.html.j2").render(
-        t=t,
-        lang=lang,
-        other_href=FILE_NAMES[other],
-        dbt_docs_href=DBT_DOCS_LINK,
-        plotly_js=plotly.offline.get_plotlyjs(),
-        font_family=charts.FONT_FAMILY,
-        time_zone=reporting_time_zone(),
-        data=data,
-        manifest=data.manifest,
-        generated_at=(generated_at or datetime.now(UTC)),
-        overview=overview,
-        fiscal_year=None if overview is None else t["fiscal_year"].format(year=overview.period_start.year),
-        tree=None if overview is None else _kpi_tree(data, t),
-        charts=_charts(data, t),
-        benchmark_teams=benchmark_teams,
-        benchmark_rows=benchmark_rows,
-        health_weeks=HEALTH_WEEKS,
-        health_flags=HEALTH_FLAGS,
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            t=t,
+            lang=lang,
+            other_href=FILE_NAMES[other],
+            dbt_docs_href=DBT_DOCS_LINK,
+            plotly_js=plotly.offline.get_plotlyjs(),
+            font_family=charts.FONT_FAMILY,
+            time_zone=reporting_time_zone(),
+            data=data,
+            manifest=data.manifest,
+            generated_at=(generated_at or datetime.now(UTC)),
+            overview=overview,
+            fiscal_year=None if overview is None else t["fiscal_year"].format(year=overview.period_start.year),
+            tree=None if overview is None else _kpi_tree(data, t),
+            charts=_charts(data, t),
+            benchmark_teams=benchmark_teams,
+            benchmark_rows=benchmark_rows,
+            health_weeks=HEALTH_WEEKS,
+            health_flags=HEALTH_FLAGS,
+        )
     )
 
 

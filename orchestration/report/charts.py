@@ -2,6 +2,7 @@
 language. Each function takes the rows as read and returns a figure; nothing here
 computes a KPI (rates come from the marts), so a chart can never disagree with BI.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -38,13 +39,15 @@ def funnel(overview: pd.DataFrame, t: Labels) -> go.Figure:
     figure = go.Figure()
     for quality, colour in (("quality", QUALITY_COLOUR), ("general", GENERAL_COLOUR)):
         row = overview.loc[overview.lead_quality == quality].iloc[0]
-        figure.add_trace(go.Funnel(
-            name=t[quality],
-            y=[t.step(step) for _, step, _ in FUNNEL_STEPS],
-            x=[int(row[column]) for column, _, _ in FUNNEL_STEPS],
-            marker={"color": colour},
-            textinfo="value+percent initial",
-        ))
+        figure.add_trace(
+            go.Funnel(
+                name=t[quality],
+                y=[t.step(step) for _, step, _ in FUNNEL_STEPS],
+                x=[int(row[column]) for column, _, _ in FUNNEL_STEPS],
+                marker={"color": colour},
+                textinfo="value+percent initial",
+            )
+        )
     return _layout(figure, t["chart_funnel"], height=460)
 
 
@@ -56,15 +59,27 @@ def leads_by_month(monthly: pd.DataFrame, t: Labels) -> go.Figure:
     for quality, colour in (("quality", QUALITY_COLOUR), ("general", GENERAL_COLOUR)):
         rows = monthly[(monthly.basis == "cohort") & (monthly.lead_quality == quality)]
         figure.add_trace(go.Bar(name=t[quality], x=rows.period_start, y=rows.leads, marker={"color": colour}))
-    figure.add_trace(go.Scatter(
-        name=t["quality_rate"], x=cohort.period_start, y=cohort.quality_lead_rate_leads,
-        mode="lines+markers", yaxis="y2", line={"color": ACCENT},
-    ))
+    figure.add_trace(
+        go.Scatter(
+            name=t["quality_rate"],
+            x=cohort.period_start,
+            y=cohort.quality_lead_rate_leads,
+            mode="lines+markers",
+            yaxis="y2",
+            line={"color": ACCENT},
+        )
+    )
     figure.update_layout(
         barmode="stack",
         yaxis={"title": t["leads_axis"]},
-        yaxis2={"title": t["quality_rate"], "overlaying": "y", "side": "right", "tickformat": ".0%",
-                "rangemode": "tozero", "showgrid": False},
+        yaxis2={
+            "title": t["quality_rate"],
+            "overlaying": "y",
+            "side": "right",
+            "tickformat": ".0%",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
     )
     return _layout(figure, t["chart_leads"])
 
@@ -74,9 +89,14 @@ def step_events_by_month(monthly: pd.DataFrame, t: Labels) -> go.Figure:
     rows = monthly[(monthly.basis == "activity") & (monthly.lead_quality == "all")]
     figure = go.Figure()
     for column in _STEP_EVENT_COLUMNS:
-        figure.add_trace(go.Scatter(
-            name=t.step(_STEP_OF_COLUMN[column]), x=rows.period_start, y=rows[column], mode="lines+markers",
-        ))
+        figure.add_trace(
+            go.Scatter(
+                name=t.step(_STEP_OF_COLUMN[column]),
+                x=rows.period_start,
+                y=rows[column],
+                mode="lines+markers",
+            )
+        )
     figure.update_layout(yaxis={"title": t["count_axis"], "rangemode": "tozero"})
     return _layout(figure, t["chart_steps"])
 
@@ -86,10 +106,15 @@ def conversion_by_month(monthly: pd.DataFrame, t: Labels) -> go.Figure:
     figure = go.Figure()
     for quality, colour in (("quality", QUALITY_COLOUR), ("general", "#7a8591")):
         rows = monthly[(monthly.basis == "cohort") & (monthly.lead_quality == quality)]
-        figure.add_trace(go.Scatter(
-            name=t[quality], x=rows.period_start, y=rows.lead_to_won_rate, mode="lines+markers",
-            line={"color": colour},
-        ))
+        figure.add_trace(
+            go.Scatter(
+                name=t[quality],
+                x=rows.period_start,
+                y=rows.lead_to_won_rate,
+                mode="lines+markers",
+                line={"color": colour},
+            )
+        )
     figure.update_layout(yaxis={"title": t["lead_to_won"], "tickformat": ".1%", "rangemode": "tozero"})
     return _layout(figure, t["chart_conversion"])
 
@@ -102,11 +127,20 @@ def pacing(rows: pd.DataFrame, t: Labels) -> go.Figure:
         for r in rows.itertuples()
     ]
     figure = go.Figure()
-    figure.add_trace(go.Bar(name=t["attainment"], y=names, x=rows.attainment, orientation="h",
-                            marker={"color": QUALITY_COLOUR}))
-    figure.add_trace(go.Bar(name=t["projected_attainment"], y=names, x=rows.projected_attainment,
-                            orientation="h", marker={"color": ACCENT}))
+    figure.add_trace(
+        go.Bar(name=t["attainment"], y=names, x=rows.attainment, orientation="h", marker={"color": QUALITY_COLOUR})
+    )
+    figure.add_trace(
+        go.Bar(
+            name=t["projected_attainment"],
+            y=names,
+            x=rows.projected_attainment,
+            orientation="h",
+            marker={"color": ACCENT},
+        )
+    )
     figure.add_vline(x=1, line={"color": "#333", "dash": "dash"})
-    figure.update_layout(barmode="group", xaxis={"tickformat": ".0%", "rangemode": "tozero"},
-                         yaxis={"autorange": "reversed"})
+    figure.update_layout(
+        barmode="group", xaxis={"tickformat": ".0%", "rangemode": "tozero"}, yaxis={"autorange": "reversed"}
+    )
     return _layout(figure, t["chart_pacing"], height=max(260, 70 + 46 * len(names)))

@@ -7,6 +7,7 @@ versions the page states always belong to one published version, even when a pub
 swaps the copy while the report is being built. Rows are selected here, never
 recomputed: every figure on the page is a value of a KPI mart.
 """
+
 from __future__ import annotations
 
 import json

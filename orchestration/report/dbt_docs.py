@@ -10,6 +10,7 @@ catalog inlined): it opens from a file share or a double click, where the plain 
 cannot fetch its JSON files. `manifest.json` and `catalog.json` are published too, for
 tools that read dbt artifacts.
 """
+
 from __future__ import annotations
 
 import os
@@ -72,8 +73,17 @@ def generate_dbt_docs(version_dir: Path, warehouse: Path, fingerprint: str, publ
     for state in _BUILD_STATE:
         if (build_target_path() / state).exists():
             shutil.copyfile(build_target_path() / state, target / state)
-    options = ["--quiet", "--project-dir", str(config.DBT_PROJECT_DIR), "--profiles-dir", str(config.DBT_PROJECT_DIR),
-               "--target-path", str(target), "--log-path", str(target / "logs")]
+    options = [
+        "--quiet",
+        "--project-dir",
+        str(config.DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(config.DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target / "logs"),
+    ]
     _run_dbt(["docs", "generate", "--static", "--no-compile", *options], warehouse)
     for produced, published_name in _ARTIFACTS.items():
         write_atomically(out / published_name, (target / produced).read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
 """Writing files people open while they may be open: never half a file."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """How figures read on the page: the same text in every section and in both languages,
 so a person (and the browser test) can find a mart's value on the page verbatim."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
@@ -73,6 +74,13 @@ def timestamp(value: str | datetime | None, zone: tzinfo) -> str:
 
 
 FILTERS = {
-    "count": count, "rate": rate, "change": change, "yen": yen, "number": number, "band": band,
-    "target": target, "day": day, "timestamp": timestamp,
+    "count": count,
+    "rate": rate,
+    "change": change,
+    "yen": yen,
+    "number": number,
+    "band": band,
+    "target": target,
+    "day": day,
+    "timestamp": timestamp,
 }

@@ -4,6 +4,7 @@ Step names and labels are read from the seed `funnel_steps.csv`, benchmark names
 `kpi_benchmarks.csv`, so a person sees the same names in the report, in dbt docs and in
 BI. Keys are the column and value names of the published marts.
 """
+
 from __future__ import annotations
 
 import csv
@@ -52,7 +53,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "leads_axis": "リード数",
         "count_axis": "件数",
         "pacing": "部門別 目標ペース",
-        "pacing_note": "部門目標ごとに、{date}時点で進行中の期間とその前の期間（確定値）。達成率＝実績累計÷目標累計（営業日按分）、着地見込＝現在のペースで期末まで進んだ場合の実績。",
+        "pacing_note": (
+            "部門目標ごとに、{date}時点で進行中の期間とその前の期間（確定値）。"
+            "達成率＝実績累計÷目標累計（営業日按分）、着地見込＝現在のペースで期末まで進んだ場合の実績。"
+        ),
         "period_running": "進行中",
         "period_closed": "確定",
         "department": "部門",
@@ -105,7 +109,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "generated_at": "Report generated",
         "definitions": "Definition versions",
         "overview": "Whole-funnel overview (KPI tree)",
-        "overview_basis": "Cohort basis: leads created in {period} ({start} to {end}) and how far they got by the as-of date",
+        "overview_basis": (
+            "Cohort basis: leads created in {period} ({start} to {end}) and how far they got by the as-of date"
+        ),
         "overview_partial": "No fiscal year is complete yet: showing the running fiscal year (figures are partial).",
         "fiscal_year": "FY{year}",
         "quality": "Quality leads",
@@ -124,7 +130,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "leads_axis": "Leads",
         "count_axis": "Count",
         "pacing": "Target pacing by department",
-        "pacing_note": "Each department target: the period running on {date} and the period before it (final). Attainment = actual to date / target to date (spread over business days); projection = the period end at the pace so far.",
+        "pacing_note": (
+            "Each department target: the period running on {date} and the period before it (final). "
+            "Attainment = actual to date / target to date (spread over business days); "
+            "projection = the period end at the pace so far."
+        ),
         "period_running": "running",
         "period_closed": "final",
         "department": "Department",
@@ -147,7 +157,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "health_recent": "The last {weeks} weeks",
         "health_latest_warnings": "The latest weeks with a warning (up to {weeks}, whole history)",
         "no_warnings": "No week raised a warning.",
-        "health_note": "Weekly cross-department warning signs, with the figures behind each (recent window against baseline).",
+        "health_note": (
+            "Weekly cross-department warning signs, with the figures behind each (recent window against baseline)."
+        ),
         "warning_a": "(a) Lead volume up, quality-lead rate down",
         "warning_b": "(b) Volume jump, next department's conversion drop",
         "warning_c": "(c) Hand-offs up, opportunity / proposal rate down",
@@ -179,15 +191,38 @@ _DEPARTMENTS = {
 
 # KPI ids of seeds/kpi_targets.csv (pacing).
 _TARGET_KPIS = {
-    "ja": {"leads": "リード数", "quality_leads": "質リード数", "worked": "アプローチ数", "contacted": "接続数",
-           "need_confirmed": "ニーズ確認数", "appointments": "商談獲得数", "handed_off": "トスアップ数",
-           "opportunities": "案件数", "proposals": "提案数", "won": "受注数", "won_amount": "受注金額（円）",
-           "calls": "架電数", "connected_calls": "接続コール数", "emails": "メール数"},
-    "en": {"leads": "Leads", "quality_leads": "Quality leads", "worked": "Worked", "contacted": "Contacted",
-           "need_confirmed": "Need confirmed", "appointments": "Appointments", "handed_off": "Hand-offs",
-           "opportunities": "Opportunities", "proposals": "Proposals", "won": "Won deals",
-           "won_amount": "Won amount (JPY)", "calls": "Calls", "connected_calls": "Connected calls",
-           "emails": "E-mails"},
+    "ja": {
+        "leads": "リード数",
+        "quality_leads": "質リード数",
+        "worked": "アプローチ数",
+        "contacted": "接続数",
+        "need_confirmed": "ニーズ確認数",
+        "appointments": "商談獲得数",
+        "handed_off": "トスアップ数",
+        "opportunities": "案件数",
+        "proposals": "提案数",
+        "won": "受注数",
+        "won_amount": "受注金額（円）",
+        "calls": "架電数",
+        "connected_calls": "接続コール数",
+        "emails": "メール数",
+    },
+    "en": {
+        "leads": "Leads",
+        "quality_leads": "Quality leads",
+        "worked": "Worked",
+        "contacted": "Contacted",
+        "need_confirmed": "Need confirmed",
+        "appointments": "Appointments",
+        "handed_off": "Hand-offs",
+        "opportunities": "Opportunities",
+        "proposals": "Proposals",
+        "won": "Won deals",
+        "won_amount": "Won amount (JPY)",
+        "calls": "Calls",
+        "connected_calls": "Connected calls",
+        "emails": "E-mails",
+    },
 }
 
 

@@ -4,6 +4,7 @@ docs, drawn from that version and written into its folder before it goes live
 pages live with it, so a person never reads a report of another build than the data
 beside it, even after a refresh killed just after the swap.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,7 +37,11 @@ def publish_with_pages(
     docs were generated."""
     docs_generated: list[bool] = []
     result = publish(
-        warehouse, published, run_id=run_id, checks=checks, definition_versions=definition_versions,
+        warehouse,
+        published,
+        run_id=run_id,
+        checks=checks,
+        definition_versions=definition_versions,
         before_live=lambda staged: docs_generated.append(write_pages(staged, warehouse, published)),
     )
     return result, docs_generated[0]

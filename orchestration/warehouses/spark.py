@@ -10,6 +10,7 @@ Everything lives under ``workdir`` (FUKAN_SPARK_DIR): ``lake/`` (raw tables, led
 quarantine), ``warehouse/<schema>.db/<table>/`` (the tables dbt builds, Parquet),
 ``metastore_db/`` and ``derby.log`` (Spark's catalog), ``dbt/`` (dbt's artifacts and logs).
 """
+
 from __future__ import annotations
 
 import os
@@ -92,16 +93,27 @@ def build_spark(landing: Path, workdir: Path, *, dbt_args: tuple[str, ...] = ("b
     log = warehouse.dbt_target.parent / "build.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [
-        dbt_executable(), *dbt_args, "--target", "spark",
-        "--project-dir", str(config.DBT_PROJECT_DIR), "--profiles-dir", str(config.DBT_PROJECT_DIR),
-        "--target-path", str(warehouse.dbt_target), "--log-path", str(log.parent / "logs"),
+        dbt_executable(),
+        *dbt_args,
+        "--target",
+        "spark",
+        "--project-dir",
+        str(config.DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(config.DBT_PROJECT_DIR),
+        "--target-path",
+        str(warehouse.dbt_target),
+        "--log-path",
+        str(log.parent / "logs"),
     ]
     env = {**os.environ, **spark_environment(warehouse.spark_dir)}
     with log.open("w", encoding="utf-8") as output:
         returncode = subprocess.run(command, env=env, stdout=output, stderr=subprocess.STDOUT).returncode
     if returncode != 0:
-        raise SparkBuildError(f"dbt {' '.join(dbt_args)} on Spark failed (exit {returncode}); "
-                              f"{log}:\n{_summary(log.read_text(encoding='utf-8'))}")
+        raise SparkBuildError(
+            f"dbt {' '.join(dbt_args)} on Spark failed (exit {returncode}); "
+            f"{log}:\n{_summary(log.read_text(encoding='utf-8'))}"
+        )
     return warehouse
 
 
@@ -109,4 +121,4 @@ def _summary(output: str) -> str:
     """dbt's closing summary (what failed and why), else the end of its output."""
     lines = output.splitlines()
     starts = [i for i, line in enumerate(lines) if "Completed with" in line]
-    return "\n".join(lines[starts[-1]:] if starts else lines[-40:])
+    return "\n".join(lines[starts[-1] :] if starts else lines[-40:])

@@ -6,6 +6,7 @@ duckdb-engine on DuckDB 1.5), served as `make dashboard-dev` does, and opened in
 Chromium as its local admin. The figures on the page are compared with the marts read
 straight from the published file, and a screenshot is written for a reviewer.
 """
+
 from __future__ import annotations
 
 import json
@@ -69,8 +70,11 @@ class Table:
 
     def row(self, **where: str) -> dict[str, str]:
         """The one row whose cells under these headers hold these texts."""
-        found = [dict(zip(self.header, row, strict=True)) for row in self.rows
-                 if all(row[self.header.index(label)] == text for label, text in where.items())]
+        found = [
+            dict(zip(self.header, row, strict=True))
+            for row in self.rows
+            if all(row[self.header.index(label)] == text for label, text in where.items())
+        ]
         assert len(found) == 1, f"{len(found)} rows with {where}"
         return found[0]
 
@@ -105,13 +109,21 @@ def published_database(built_warehouse) -> Path:
 def superset(published_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(base URL, admin password) of a Superset prepared and served as the make targets do."""
     home = tmp_path_factory.mktemp("superset_home")
-    done = subprocess.run([sys.executable, str(INSTANCE), "prepare", str(published_database), "--home", str(home)],
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, str(INSTANCE), "prepare", str(published_database), "--home", str(home)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
     port = _free_port()
     log = (home / "serve.log").open("w", encoding="utf-8")
-    server = subprocess.Popen([sys.executable, str(INSTANCE), "serve", "--home", str(home), "--port", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, str(INSTANCE), "serve", "--home", str(home), "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
@@ -132,7 +144,9 @@ def superset(published_database: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="module")
-def dashboard(superset: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Chromium, PageVisit]]:
+def dashboard(
+    superset: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Chromium, PageVisit]]:
     """Chromium logged in as the local admin, on the dashboard with every chart drawn."""
     base, password = superset
     with Chromium(tmp_path_factory.mktemp("chromium_profile"), width=1400, height=1000, timeout=180) as browser:
@@ -181,11 +195,14 @@ def test_overview_figures_equal_the_latest_cohort_month_of_the_mart(
     published_database: Path, charts: dict[str, dict]
 ) -> None:
     with duckdb.connect(str(published_database), read_only=True) as con:
-        mart = {quality: (leads, rate) for quality, leads, rate in con.execute("""
+        mart = {
+            quality: (leads, rate)
+            for quality, leads, rate in con.execute("""
             select lead_quality, leads, quality_lead_rate_leads
             from kpi.kpi_funnel_overview
             where basis = 'cohort' and period_grain = 'month'
-            qualify period_start = max(period_start) over ()""").fetchall()}
+            qualify period_start = max(period_start) over ()""").fetchall()
+        }
     leads, rate = mart["all"]
     assert _count(charts[WORDS["latest_cohort_leads"]]["number"]) == leads
     _assert_rate(charts[WORDS["latest_cohort_quality_rate"]]["number"], rate)
@@ -225,8 +242,12 @@ def test_target_pacing_and_inside_sales_figures_equal_the_marts(
 
 def test_funnel_health_shows_the_latest_weeks(published_database: Path, charts: dict[str, dict]) -> None:
     with duckdb.connect(str(published_database), read_only=True) as con:
-        weeks = [row[0].isoformat() for row in con.execute(
-            "select week_start from kpi.kpi_funnel_health order by week_start desc limit ?", [HEALTH_WEEKS]).fetchall()]
+        weeks = [
+            row[0].isoformat()
+            for row in con.execute(
+                "select week_start from kpi.kpi_funnel_health order by week_start desc limit ?", [HEALTH_WEEKS]
+            ).fetchall()
+        ]
     [health] = [chart for name, chart in charts.items() if name.startswith(T["health"])]
     assert _table(health).column(WORDS["week_start"]) == weeks
 

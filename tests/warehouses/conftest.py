@@ -6,6 +6,7 @@ Runs with ``make test-warehouses`` (marker ``warehouses``). The normal suite loa
 conftest but collects none of these tests, so the harness modules are imported inside
 the hooks and fixtures that use them, not here.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,10 @@ def compared_tables() -> list[tuple[str, str]]:
         (node["schema"], node["alias"])
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
-        and (node["schema"] == KPI_SCHEMA
-             or (node["schema"] == CORE_SCHEMA and node["name"].startswith(("fct_", "dim_"))))
+        and (
+            node["schema"] == KPI_SCHEMA
+            or (node["schema"] == CORE_SCHEMA and node["name"].startswith(("fct_", "dim_")))
+        )
     )
     assert any(schema == KPI_SCHEMA for schema, _ in tables), "the manifest has no kpi model"
     return tables
@@ -52,6 +55,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
         lambda name, **_: name == "warehouses"
     )
     return None if selects_warehouses else collection_path.name.startswith("test_")
+
 
 # Engines whose compiled SQL is searched for DuckDB-only functions. Not Spark: Spark SQL
 # has datediff, date_add, split and regexp_extract itself (dbt's own spark__ macros emit
@@ -77,6 +81,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def teardown_on_sigterm() -> Iterator[None]:
     """A SIGTERM (CI timeout, `kill`) ends the session like Ctrl-C, so fixtures finalise
     and no PostgreSQL server outlives the tests."""
+
     def interrupt(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
@@ -111,8 +116,10 @@ class Builds:
                 self.summary.append(f"{name}: build FAILED after {time.monotonic() - started:.0f} s: {error}"[:300])
                 raise
             reader = self.readers[name]
-            self.summary.append(f"{name}: built in {time.monotonic() - started:.0f} s "
-                                f"(ingest + {reader.build_summary}); artifacts in {workdir}")
+            self.summary.append(
+                f"{name}: built in {time.monotonic() - started:.0f} s "
+                f"(ingest + {reader.build_summary}); artifacts in {workdir}"
+            )
         return self.readers[name]
 
     def close(self) -> None:
@@ -132,8 +139,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
 
 @pytest.fixture(scope="session")
-def builds(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory,
-           pytestconfig: pytest.Config) -> Iterator[Builds]:
+def builds(
+    demo_landing: Path, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[Builds]:
     built = Builds(demo_landing, tmp_path_factory.mktemp("warehouses"))
     pytestconfig.stash[BUILD_SUMMARY] = built.summary
     try:
@@ -152,8 +160,9 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 
 
 @pytest.fixture
-def postgres_env(postgres_cluster: PostgresCluster, request: pytest.FixtureRequest,
-                 monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def postgres_env(
+    postgres_cluster: PostgresCluster, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
     """A fresh database on the session cluster, named after the test, as FUKAN_PG_*."""
     database = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
     postgres_cluster.create_database(database)

@@ -12,6 +12,7 @@ To add an engine: write its ``build`` here, returning a ``Reader`` whose
 ``read`` gives the table's rows as Python values, and add it to ``ENGINES``;
 ``test_engines_agree`` then compares it with DuckDB table by table.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -69,9 +70,20 @@ class DbtBuild:
         return self.workdir / "target"
 
     def dbt(self, *args: str) -> subprocess.CompletedProcess:
-        command = [dbt_executable(), *args, "--target", self.engine, "--project-dir", str(DBT_PROJECT_DIR),
-                   "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(self.target_path),
-                   "--log-path", str(self.workdir / "logs")]
+        command = [
+            dbt_executable(),
+            *args,
+            "--target",
+            self.engine,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(self.target_path),
+            "--log-path",
+            str(self.workdir / "logs"),
+        ]
         return subprocess.run(command, env={**os.environ, **self.env}, capture_output=True, text=True)
 
     def build(self) -> None:
@@ -81,19 +93,23 @@ class DbtBuild:
         seconds = time.monotonic() - started
         log = self.workdir / "dbt_build.log"
         log.write_text(done.stdout + done.stderr)
-        summary = next((line.strip() for line in reversed(done.stdout.splitlines()) if "Done. PASS=" in line),
-                       "no summary")
-        self.build_summary = f"dbt build {seconds:.0f} s, {summary[summary.find('Done.'):]}"
+        summary = next(
+            (line.strip() for line in reversed(done.stdout.splitlines()) if "Done. PASS=" in line), "no summary"
+        )
+        self.build_summary = f"dbt build {seconds:.0f} s, {summary[summary.find('Done.') :]}"
         if done.returncode != 0:
-            raise BuildError(f"dbt build on {self.engine} failed ({summary}); log: {log}\n"
-                             + "\n".join(done.stdout.splitlines()[-40:]))
+            raise BuildError(
+                f"dbt build on {self.engine} failed ({summary}); log: {log}\n"
+                + "\n".join(done.stdout.splitlines()[-40:])
+            )
 
 
 def _frame(cursor_description, rows: list[tuple]) -> pd.DataFrame:
     """Python values as the driver gave them: no NaN for None, no float for an int."""
     columns = [column[0] for column in cursor_description]
-    return pd.DataFrame({name: pd.Series([row[i] for row in rows], dtype=object) for i, name in enumerate(columns)},
-                        columns=columns)
+    return pd.DataFrame(
+        {name: pd.Series([row[i] for row in rows], dtype=object) for i, name in enumerate(columns)}, columns=columns
+    )
 
 
 def read_duckdb(path: Path, schema: str, table: str) -> pd.DataFrame:
@@ -178,13 +194,13 @@ def build_postgres_incremental(landing: Path, workdir: Path) -> PostgresReader:
         reader = PostgresReader("postgres", workdir, cluster.env())
         load("*_full.*")
         reader.build()
-        with contextlib.closing(psycopg2.connect(**PostgresSettings.from_env(reader.env).connect_kwargs())) as con:
-            with con, con.cursor() as cursor:
-                cursor.execute(
-                    "create table ingest.dbt_build_state as select 'snapshot' as fingerprint, "
-                    "true as full_refresh, now() as built_at, max(file_seq) as loaded_through_file_seq "
-                    "from ingest.load_ledger"
-                )
+        connect_kwargs = PostgresSettings.from_env(reader.env).connect_kwargs()
+        with contextlib.closing(psycopg2.connect(**connect_kwargs)) as con, con, con.cursor() as cursor:
+            cursor.execute(
+                "create table ingest.dbt_build_state as select 'snapshot' as fingerprint, "
+                "true as full_refresh, now() as built_at, max(file_seq) as loaded_through_file_seq "
+                "from ingest.load_ledger"
+            )
         load("*_delta.*")
         reader.build()
         reader.resources = resources.pop_all()
@@ -225,10 +241,11 @@ def build_spark(landing: Path, workdir: Path) -> SparkReader:
     from orchestration.warehouses import spark
 
     warehouse = spark.build_spark(landing, workdir / "spark")
-    reader = SparkReader("spark", warehouse.dbt_target.parent, spark.spark_environment(warehouse.spark_dir),
-                         warehouse=warehouse)
+    reader = SparkReader(
+        "spark", warehouse.dbt_target.parent, spark.spark_environment(warehouse.spark_dir), warehouse=warehouse
+    )
     output = (warehouse.dbt_target.parent / "build.log").read_text(encoding="utf-8").splitlines()
-    done = next((line[line.find("Done."):] for line in reversed(output) if "Done. PASS=" in line), "no summary")
+    done = next((line[line.find("Done.") :] for line in reversed(output) if "Done. PASS=" in line), "no summary")
     reader.build_summary = f"dbt build, {done.strip()}"
     return reader
 

@@ -7,6 +7,7 @@ loopback port, data in a temporary folder, stopped and deleted on exit.
 PostgreSQL refuses to run as root, so when the tests run as root the server runs as the
 ``postgres`` account that Debian's package creates (through ``runuser``).
 """
+
 from __future__ import annotations
 
 import glob
@@ -107,16 +108,46 @@ class PostgresCluster:
             shutil.rmtree(root, ignore_errors=True)
 
     def _init(self) -> None:
-        _run([str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER, "--auth=trust",
-              "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], "initdb")
+        _run(
+            [
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
+            "initdb",
+        )
 
     def _start_server(self) -> None:
         # Durability settings off: the cluster lives for one test session. The server's time
         # zone is deliberately not UTC: nothing may depend on a session time zone.
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses={self.host} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c TimeZone=America/Los_Angeles")
-        _run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log), "-w",
-              "-t", "60", "-o", options, "start"], "pg_ctl start", self.log)
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses={self.host} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c TimeZone=America/Los_Angeles"
+        )
+        _run(
+            [
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ],
+            "pg_ctl start",
+            self.log,
+        )
 
     def create_database(self, name: str) -> None:
         import psycopg2
@@ -129,5 +160,8 @@ class PostgresCluster:
             con.close()
 
     def _stop_server(self) -> None:
-        _run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"],
-             "pg_ctl stop", self.log)
+        _run(
+            [str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"],
+            "pg_ctl stop",
+            self.log,
+        )

@@ -1,5 +1,6 @@
 """The comparison itself: it must see every kind of difference it claims to check, and
 only those (row order, driver types and time-zone spelling are not differences)."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -46,8 +47,15 @@ def test_same_rows_in_another_order_with_other_driver_types_agree():
         (("L1", datetime(2026, 4, 1, 0, 30), date(2026, 4, 1), True, "3", 0.3), "leads"),
         (("L1", datetime(2026, 4, 1, 0, 30), date(2026, 4, 1), True, None, 0.3), "leads"),
     ],
-    ids=["float-beyond-1e-9", "a-microsecond", "same-wall-clock-other-zone", "date", "bool-vs-int",
-         "int-vs-text", "null-vs-value"],
+    ids=[
+        "float-beyond-1e-9",
+        "a-microsecond",
+        "same-wall-clock-other-zone",
+        "date",
+        "bool-vs-int",
+        "int-vs-text",
+        "null-vs-value",
+    ],
 )
 def test_a_changed_value_is_named_by_its_column(row, column):
     found = differences("t", _frame(REFERENCE), _frame([row, *REFERENCE[1:]]), "other")

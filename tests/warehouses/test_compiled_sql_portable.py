@@ -1,12 +1,12 @@
 """What dbt compiled for each engine other than DuckDB holds no DuckDB-only SQL (a
 function that PostgreSQL has under the same name with other semantics would build and
 give wrong numbers, so a green build is not proof enough)."""
-from __future__ import annotations
 
-import pytest
+from __future__ import annotations
 
 import json
 
+import pytest
 from duckdb_only_sql import duckdb_only_uses
 
 pytestmark = pytest.mark.warehouses

@@ -1,6 +1,7 @@
 """The dispatched macros of macros/cross_database give the same, right values on every
 engine, on the edge cases the demo data never reaches (a daylight-saving switch, a
 case-insensitive pattern, full-width spaces, a value containing the list separator)."""
+
 from __future__ import annotations
 
 import json
@@ -17,10 +18,14 @@ CASES = {
     "pipe_list_member": ("fukan.in_pipe_list(\"'Seminar'\", \"'Partner Referral|Seminar'\")", True),
     "pipe_list_prefix": ("fukan.in_pipe_list(\"'Semi'\", \"'Partner Referral|Seminar'\")", False),
     "pipe_list_separator": ("fukan.in_pipe_list(\"'Referral|Seminar'\", \"'Partner Referral|Seminar'\")", False),
-    "tokyo_next_day": ("fukan.to_reporting_timestamp(\"cast('2026-03-31 15:00:00' as timestamp)\")",
-                       "2026-04-01T00:00:00"),
-    "berlin_after_dst": ("fukan.to_reporting_timestamp(\"cast('2026-03-29 01:30:00' as timestamp)\", "
-                         "'Europe/Berlin')", "2026-03-29T03:30:00"),
+    "tokyo_next_day": (
+        "fukan.to_reporting_timestamp(\"cast('2026-03-31 15:00:00' as timestamp)\")",
+        "2026-04-01T00:00:00",
+    ),
+    "berlin_after_dst": (
+        "fukan.to_reporting_timestamp(\"cast('2026-03-29 01:30:00' as timestamp)\", 'Europe/Berlin')",
+        "2026-03-29T03:30:00",
+    ),
     "tokyo_date": ("fukan.to_reporting_date(\"cast('2026-03-31 14:59:59' as timestamp)\")", "2026-03-31"),
     "normalise_full_width": ("fukan.normalise_text(\"'　Connected '\")", "connected"),
     "hash_japanese": ("fukan.hash_text(\"'株式会社'\")", "684097d06f770774e3636aec08e5582f"),
@@ -36,7 +41,7 @@ def _show(reader) -> dict:
     select = ",\n    ".join(f"{{{{ {call} }}}} as {name}" for name, (call, _) in CASES.items())
     done = reader.dbt("show", "--quiet", "--output", "json", "--inline", f"select\n    {select}")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    (row,) = json.loads(done.stdout[done.stdout.index("{"):])["show"]
+    (row,) = json.loads(done.stdout[done.stdout.index("{") :])["show"]
     return row
 
 

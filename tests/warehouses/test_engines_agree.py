@@ -1,9 +1,9 @@
 """Every KPI mart and core fact, built from the same extracts, is the same table on every
 engine as on DuckDB: same columns, same row count, the same rows (compare.py)."""
+
 from __future__ import annotations
 
 import pytest
-
 from compare import differences
 from engines import LOAD_NUMBER, LOADED_IN_TWO_STEPS, REFERENCE
 

@@ -1,6 +1,7 @@
 """Ingestion into PostgreSQL (COPY from the DuckDB processing connection) keeps every
 value exactly as the DuckDB warehouse holds it, skips files loaded before, and loads a
 file all or nothing."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,7 +27,7 @@ NOW = datetime(2026, 4, 3, 9, 0, 0)
 LEADS = (
     "Id,CreatedDate,OwnerId,Status,Company,Title,AnnualRevenue,NumberOfEmployees,IsConverted,"
     "ConvertedDate,SystemModstamp,Note__c\n"
-    'L1,2026-04-01T09:00:00.000+0000,U1,Open - Not Contacted,株式会社テスト,部長,123456789.12345679,120,'
+    "L1,2026-04-01T09:00:00.000+0000,U1,Open - Not Contacted,株式会社テスト,部長,123456789.12345679,120,"
     'false,,2026-04-01T09:00:00Z,"He said ""hi"", then left"\n'
     'L2,2026-04-01 18:30:15.123456+09:00,U1,Working - Contacted,"Multi\nline, ltd.",  課長  ,0.1,5,'
     "true,2026-04-02,2026-04-01T10:00:00,\\N\n"
@@ -55,13 +56,16 @@ def test_copy_keeps_every_value_the_duckdb_warehouse_holds(tmp_path, postgres_en
     on_postgres = ingest_landing(landing, target="postgres", progress=False, now=NOW)
     settings = PostgresSettings.from_env()
 
-    assert [(f.source_file, f.status, f.rows_read, f.rows_loaded, f.rows_quarantined) for f in on_postgres.files] == [
-        (f.source_file, f.status, f.rows_read, f.rows_loaded, f.rows_quarantined) for f in on_duckdb.files
-    ] == [("lead/lead_cp932.csv", "loaded", 4, 3, 1), ("User.csv", "loaded", 1, 1, 0)]
+    assert (
+        [(f.source_file, f.status, f.rows_read, f.rows_loaded, f.rows_quarantined) for f in on_postgres.files]
+        == [(f.source_file, f.status, f.rows_read, f.rows_loaded, f.rows_quarantined) for f in on_duckdb.files]
+        == [("lead/lead_cp932.csv", "loaded", 4, 3, 1), ("User.csv", "loaded", 1, 1, 0)]
+    )
     found = []
     for schema, table in [("raw", "lead"), ("raw", "user"), ("ingest", "quarantine")]:
-        found += differences(f"{schema}.{table}", read_duckdb(duck, schema, table),
-                             read_postgres(settings, schema, table), "postgres")
+        found += differences(
+            f"{schema}.{table}", read_duckdb(duck, schema, table), read_postgres(settings, schema, table), "postgres"
+        )
     assert not found, "\n".join(found)
 
     leads = _by_id(read_postgres(settings, "raw", "lead"))
@@ -72,7 +76,9 @@ def test_copy_keeps_every_value_the_duckdb_warehouse_holds(tmp_path, postgres_en
     assert leads["L2"]["note_c"] == "\\N"  # text, not NULL
     assert leads["L2"]["created_date"] == datetime(2026, 4, 1, 9, 30, 15, 123456)  # naive UTC
     assert leads["L4"]["created_date"] == datetime(2026, 3, 31, 23, 59, 59, 999999)
-    assert leads["L4"]["company"] is None and leads["L4"]["annual_revenue"] == 9.5e14  # exponent notation, under the 1e15 door bound
+    assert (
+        leads["L4"]["company"] is None and leads["L4"]["annual_revenue"] == 9.5e14
+    )  # exponent notation, under the 1e15 door bound
     quarantined = read_postgres(settings, "ingest", "quarantine").to_dict("records")
     assert [(q["source_row"], q["column_name"]) for q in quarantined] == [(3, "created_date")]
     assert "有限会社①" in quarantined[0]["raw_record"]
@@ -104,8 +110,10 @@ def test_a_file_the_server_rejects_leaves_only_its_failed_ledger_entry(tmp_path,
     result = ingest_landing(_landing(tmp_path), target="postgres", progress=False, now=NOW)
     settings = PostgresSettings.from_env()
 
-    assert [(f.source_file, f.status) for f in result.files] == [("lead/lead_cp932.csv", "failed"),
-                                                                   ("User.csv", "loaded")]
+    assert [(f.source_file, f.status) for f in result.files] == [
+        ("lead/lead_cp932.csv", "failed"),
+        ("User.csv", "loaded"),
+    ]
     assert result.failed[0].error == 'lead/lead_cp932.csv: invalid byte sequence for encoding "UTF8": 0x00'
     assert read_postgres(settings, "raw", "lead").empty and read_postgres(settings, "ingest", "quarantine").empty
     assert len(read_postgres(settings, "raw", "user")) == 1
