@@ -31,10 +31,11 @@ LOAD_NUMBER = "source_file_seq"
 LEAD_CHANGES = "intermediate.int_lead_changes"
 
 
-def _link(files: list[Path], source: Path, landing: Path) -> None:
+def _copy(files: list[Path], source: Path, landing: Path) -> None:
+    """Copies, not links: the ingestion follows no link to a file outside the landing folder."""
     for file in files:
         (landing / file.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
-        (landing / file.relative_to(source)).symlink_to(file)
+        shutil.copy2(file, landing / file.relative_to(source))
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +47,12 @@ def incremental_build(demo_landing: Path, tmp_path_factory: pytest.TempPathFacto
     snapshot = sorted(demo_landing.rglob("*_full.*"))
     delta = sorted(demo_landing.rglob("*_delta.*"))
     assert snapshot and delta, "the demo extracts should carry snapshot and delta files"
-    _link(snapshot, demo_landing, landing)
+    _copy(snapshot, demo_landing, landing)
     ingest_landing(landing, warehouse, progress=False)
     loaded_through = loaded_file_seq(warehouse)
     run_dbt([*MODELS_AND_SEEDS, "--quiet"], warehouse, target)
     record_build(warehouse, definitions_fingerprint(), True, loaded_through)
-    _link(delta, demo_landing, landing)
+    _copy(delta, demo_landing, landing)
     ingest_landing(landing, warehouse, progress=False)
     run_dbt([*MODELS_AND_SEEDS, "--quiet"], warehouse, target)
     return warehouse, target
@@ -128,10 +129,10 @@ def test_incremental_and_full_builds_give_identical_tables(incremental_build, bu
 
 def _copy_with_every_demo_file(incremental_build, demo_landing: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
     """A copy of the incrementally built warehouse, and a landing folder holding every
-    demo file it loaded (links), for a test's own next days."""
+    demo file it loaded (copies), for a test's own next days."""
     warehouse, _ = incremental_build
     landing, copy, target = tmp_path / "landing", tmp_path / "fukan.duckdb", tmp_path / "target"
-    _link(sorted(path for path in demo_landing.rglob("*") if path.is_file()), demo_landing, landing)
+    _copy(sorted(path for path in demo_landing.rglob("*") if path.is_file()), demo_landing, landing)
     shutil.copyfile(warehouse, copy)
     return landing, copy, target
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -185,7 +186,8 @@ def build_postgres_incremental(landing: Path, workdir: Path) -> PostgresReader:
     def load(pattern: str) -> None:
         for file in sorted(landing.rglob(pattern)):
             (staged / file.relative_to(landing)).parent.mkdir(parents=True, exist_ok=True)
-            (staged / file.relative_to(landing)).symlink_to(file)
+            # A copy: the ingestion follows no link to a file outside the landing folder.
+            shutil.copy2(file, staged / file.relative_to(landing))
         with _environment(reader.env):
             ingest_landing(staged, target="postgres", progress=False, now=LOAD_TIME).raise_for_failures()
 
