@@ -75,8 +75,9 @@ def check_and_publish(
     defs: Definitions, sandbox: Sandbox, checks: Iterable[AssetCheckKey], run_id: str | None = None
 ) -> ExecuteInProcessResult:
     """Run only these checks and the publish step through Dagster, on the sandbox."""
+    # The step publishes the data with its report and docs: every key it materialises.
     job = defs.resolve_implicit_global_asset_job_def().get_subset(
-        asset_selection={PUBLISHED_KEY}, asset_check_selection=set(checks)
+        asset_selection=set(defs.resolve_assets_def(PUBLISHED_KEY).keys), asset_check_selection=set(checks)
     )
     run_config = {"resources": {"warehouse": {"config": {"warehouse_path": str(sandbox.warehouse)}}}}
     with DagsterInstance.from_config(str(sandbox.home)) as instance:

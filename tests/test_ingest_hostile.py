@@ -197,13 +197,12 @@ def test_links_are_followed_only_inside_the_landing_folder(sandbox, tmp_path):
     [
         ("lead/lead_2.csv", b""),
         ("lead/lead_2.csv", b"\xef\xbb\xbf"),
-        ("lead/lead_2.csv", f"{LEAD_HEADER}\r\n".encode()),
         ("lead/lead_2.csv.gz", b""),
         ("lead/lead_2.jsonl", b""),
         ("lead/lead_2.jsonl", b"\n\n"),
         ("lead/lead_2.parquet", b""),
     ],
-    ids=["zero-bytes", "bom-only", "header-only", "empty-gz", "empty-jsonl", "blank-jsonl", "empty-parquet"],
+    ids=["zero-bytes", "bom-only", "empty-gz", "empty-jsonl", "blank-jsonl", "empty-parquet"],
 )
 def test_an_empty_delta_is_recorded_empty_and_blocks_nothing(sandbox, name, content):
     sandbox.write("lead/lead_1.csv", f"{LEAD_HEADER}\n{_rows(1)}")
@@ -225,6 +224,15 @@ def test_a_required_object_with_only_an_empty_file_is_missing(sandbox):
     sandbox.write("lead/lead_1.csv", b"")
     result = sandbox.ingest(objects=["lead"])
     assert result.missing_required == ["lead"]
+
+
+def test_a_header_without_records_is_a_load_of_zero_rows_that_satisfies_a_required_object(sandbox):
+    """An organisation with no opportunities yet exports the header alone."""
+    sandbox.write("lead/lead_1.csv", f"{LEAD_HEADER}\r\n")
+    result = sandbox.ingest(objects=["lead"])
+    assert [(f.status, f.rows_read, f.rows_loaded) for f in result.files] == [("loaded", 0, 0)]
+    assert result.missing_required == [] and result.problems() == []
+    assert [f.status for f in sandbox.ingest(objects=["lead"]).files] == ["skipped"]
 
 
 @pytest.mark.parametrize(

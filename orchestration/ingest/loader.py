@@ -153,7 +153,8 @@ def _load(con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now:
     gap_rows = remove_placeholders(con, CHECKED_TABLE, gaps, list(headers.names))
     rows_read, duplicate_ids = con.execute(read_and_duplicates_sql()).fetchone()
     rows_read += gap_rows
-    status = "loaded" if rows_read else "empty"
+    # A header with no records is a load of zero rows: it says the object exists and is empty.
+    status = "loaded"
     with sink.transaction():
         sink.add_extra_columns(file.object, list(headers.extras))
         rows_loaded = sink.append_raw(file.object, good_rows(headers, file.source_file, file_seq, now))

@@ -13,7 +13,7 @@ class FileResult:
     object: str
     source_file: str  # relative to the landing root
     file_seq: int | None  # ledger sequence; for a skipped file, that of its earlier load
-    status: str  # 'loaded' | 'empty' (no records) | 'failed' | 'skipped'
+    status: str  # 'loaded' | 'empty' (not even a header) | 'failed' | 'skipped'
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0

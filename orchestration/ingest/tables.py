@@ -73,7 +73,7 @@ class LoadedFiles:
     first_seq: dict[tuple[str, str], int] = field(default_factory=dict)
     # (object, source_file, file_size) -> (checksum, started_at) of that file's latest load
     latest: dict[tuple[str, str, int], tuple[str, datetime]] = field(default_factory=dict)
-    # objects with a file that held records ('loaded', not only 'empty')
+    # objects with a loaded file (a header at least; not only 'empty' files)
     objects: set[str] = field(default_factory=set)
 
     @classmethod
@@ -91,8 +91,8 @@ class LoadedFiles:
             self.objects.add(obj)
 
 
-# An empty file (no header, or no records) is recorded as 'empty': done with, like a
-# loaded one, and never tried again.
+# An empty file (not even a header) is recorded as 'empty': done with, like a loaded
+# one, and never tried again.
 DONE_STATUSES = ("loaded", "empty")
 
 
