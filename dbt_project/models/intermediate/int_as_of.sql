@@ -3,10 +3,15 @@
 with
 
 leads as (select * from {{ ref('stg_crm__leads') }}),
+
 tasks as (select * from {{ ref('stg_crm__tasks') }}),
+
 events as (select * from {{ ref('stg_crm__events') }}),
+
 opportunities as (select * from {{ ref('stg_crm__opportunities') }}),
+
 opportunity_history as (select * from {{ ref('stg_crm__opportunity_history') }}),
+
 lead_history as (select * from {{ ref('stg_crm__lead_history') }}),
 
 latest_per_object as (
@@ -26,6 +31,6 @@ latest_per_object as (
 {% if var('as_of') -%}
 select cast('{{ var("as_of") }}' as {{ dbt.type_timestamp() }}) as as_of_at
 {%- else -%}
-select max(latest_at) as as_of_at
-from latest_per_object
+    select max(latest_at) as as_of_at
+    from latest_per_object
 {%- endif %}

@@ -1,15 +1,11 @@
-{#- Field sales' partial view: per month or fiscal quarter, rep and lead quality, the
-    opportunities a rep opened, the proposals made, and the deals closed, with win rates
-    by count and by amount, average deal size, sales cycle and proposal rate. Each count
-    sits in the period of its own date: created date for opportunities, proposal date for
-    proposals, close date for won and lost. Opportunities that came from no lead have
-    their own class, not_lead_sourced. The rep is the opportunity's current owner; name,
-    department and team come from the rep's current dim_users row, so a rep who left
-    keeps every period of history. -#}
+{#- What this mart and each of its columns mean: _kpi_field_sales.yml, the one place
+    its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
 with
 
 opportunities as (select * from {{ ref('fct_opportunities') }}),
+
 users as (select * from {{ ref('dim_users') }}),
+
 reporting_periods as (select * from {{ ref('int_kpi_reporting_periods') }}),
 
 classified as (
@@ -162,13 +158,16 @@ select
     cast(counts_with_all.won_amount as {{ type_double() }}) as won_amount,
     cast(counts_with_all.lost_amount as {{ type_double() }}) as lost_amount,
     cast(counts_with_all.won_amount + counts_with_all.lost_amount as {{ type_double() }}) as closed_amount,
-    {{ safe_divide('counts_with_all.won_amount', 'counts_with_all.won_amount + counts_with_all.lost_amount') }} as win_rate_by_amount,
+    {{ safe_divide('counts_with_all.won_amount', 'counts_with_all.won_amount + counts_with_all.lost_amount') }}
+        as win_rate_by_amount,
     {{ safe_divide('counts_with_all.won_amount', 'counts_with_all.won') }} as average_deal_size,
     cast(counts_with_all.cycle_days_total as {{ dbt.type_bigint() }}) as cycle_days_total,
-    {{ safe_divide('counts_with_all.cycle_days_total', 'counts_with_all.won + counts_with_all.lost') }} as average_cycle_days
+    {{ safe_divide('counts_with_all.cycle_days_total', 'counts_with_all.won + counts_with_all.lost') }}
+        as average_cycle_days
 from counts_with_all
 inner join periods
-    on counts_with_all.period_grain = periods.period_grain
-    and counts_with_all.period_start = periods.period_start
+    on
+        counts_with_all.period_grain = periods.period_grain
+        and counts_with_all.period_start = periods.period_start
 left join current_users
     on counts_with_all.owner_user_id = current_users.user_id

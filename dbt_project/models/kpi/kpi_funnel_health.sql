@@ -1,18 +1,5 @@
-{#- Weekly warning signs of a funnel where departments chase their own volume KPIs
-    (docs/kpi-definitions.md, kpi_funnel_health), each flag with the figures behind it:
-      is_volume_up_quality_down        lead volume jumps while the quality-lead rate falls;
-      is_handoff_jump_conversion_drop  one department's volume jumps while the next
-                                       department's conversion of it drops (marketing ->
-                                       inside sales, inside sales -> field sales);
-      is_handoffs_up_pipeline_down     hand-offs jump while field sales turns fewer of them
-                                       into opportunities or proposals.
-    A volume is "up" when this week runs at least var health_volume_jump above the weekly
-    average of a baseline window; a rate is "down" when the rate of a recent window (the
-    week and the weeks just before it, which smooths weekly noise) is at least the
-    threshold below the baseline's. The baseline ends where the recent window starts, so
-    a surge that has lasted a few weeks is still measured against normal weeks. Every
-    change must also be at least var health_min_z_score standard errors (Poisson for
-    volumes, two-proportion for rates), so a small sample never raises a flag. -#}
+{#- What this mart and each of its columns mean: _kpi_funnel_health.yml, the one place
+    its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
 {%- set recent_weeks = var('health_recent_weeks', 4) | int %}
 {%- set baseline_weeks = var('health_baseline_weeks', 13) | int %}
 {%- set volume_jump = var('health_volume_jump', 0.5) | float %}
@@ -40,15 +27,18 @@ weekly as (select * from {{ ref('int_kpi_health_weekly') }}),
 windows as (
     select
         weekly.*,
-        row_number() over (order by week_start) as week_number,
-        {%- for count in counts %}
+        row_number() over (order by weekly.week_start) as week_number,
+    {%- for count in counts %}
         cast(sum({{ count }}) over (
-            order by week_start rows between {{ recent_weeks - 1 }} preceding and current row
-        ) as {{ dbt.type_bigint() }}) as {{ count }}_recent,
+            order by weekly.week_start rows between {{ recent_weeks - 1 }} preceding and current row
+            ) as {{ dbt.type_bigint() }}) as {{ count }}_recent,
         cast(coalesce(sum({{ count }}) over (
-            order by week_start rows between {{ recent_weeks + baseline_weeks - 1 }} preceding and {{ recent_weeks }} preceding
-        ), 0) as {{ dbt.type_bigint() }}) as {{ count }}_baseline{{ ',' if not loop.last }}
-        {%- endfor %}
+            order by
+                weekly.week_start
+            rows between {{ recent_weeks + baseline_weeks - 1 }} preceding and {{ recent_weeks }} preceding
+            ), 0) as {{ dbt.type_bigint() }}) as {{ count }}_baseline{{ ',' if not loop.last }}
+
+    {%- endfor %}
     from weekly
 ),
 
@@ -61,40 +51,50 @@ figures as (
         is_lead_window_closed,
         is_handoff_window_closed,
         {%- for count in counts %}
-        {{ count }},
-        {{ count }}_recent,
-        {{ count }}_baseline,
+            {{ count }},
+            {{ count }}_recent,
+            {{ count }}_baseline,
         {%- endfor %}
         {{ safe_divide('quality_leads', 'leads') }} as quality_lead_rate,
         {%- for rate, numerator, denominator in rates %}
-        {{ safe_divide(numerator ~ '_recent', denominator ~ '_recent') }} as {{ rate }}_recent,
-        {{ safe_divide(numerator ~ '_baseline', denominator ~ '_baseline') }} as {{ rate }}_baseline,
-        {{ safe_divide(numerator ~ '_recent + ' ~ numerator ~ '_baseline', denominator ~ '_recent + ' ~ denominator ~ '_baseline') }}
-            as {{ rate }}_pooled,
-        {{ safe_divide('1', denominator ~ '_recent') }} + {{ safe_divide('1', denominator ~ '_baseline') }}
-            as {{ rate }}_inverse_sizes,
+            {{ safe_divide(numerator ~ '_recent', denominator ~ '_recent') }} as {{ rate }}_recent,
+            {{ safe_divide(numerator ~ '_baseline', denominator ~ '_baseline') }} as {{ rate }}_baseline,
+            {{ safe_divide(
+                numerator ~ '_recent + ' ~ numerator ~ '_baseline',
+                denominator ~ '_recent + ' ~ denominator ~ '_baseline'
+            ) }}
+                as {{ rate }}_pooled,
+            {{ safe_divide('1', denominator ~ '_recent') }} + {{ safe_divide('1', denominator ~ '_baseline') }}
+                as {{ rate }}_inverse_sizes,
         {%- endfor %}
         {#- volumes: this week against the baseline's weekly average #}
-        {%- for volume, prefix in volumes %}
+    {%- for volume, prefix in volumes %}
         {{ safe_divide(volume ~ ' * ' ~ baseline_weeks, volume ~ '_baseline') }} - 1 as {{ prefix }}_volume_change,
-        (cast({{ volume }} as {{ type_double() }}) - cast({{ volume }}_baseline as {{ type_double() }}) / {{ baseline_weeks }})
-            / nullif(sqrt(cast({{ volume }} as {{ type_double() }})
-                + cast({{ volume }}_baseline as {{ type_double() }}) / {{ baseline_weeks * baseline_weeks }}), 0)
+        (
+            cast({{ volume }} as {{ type_double() }})
+            - cast({{ volume }}_baseline as {{ type_double() }}) / {{ baseline_weeks }}
+        )
+        / nullif(sqrt(
+            cast({{ volume }} as {{ type_double() }})
+            + cast({{ volume }}_baseline as {{ type_double() }}) / {{ baseline_weeks * baseline_weeks }}
+            ), 0)
             as {{ prefix }}_volume_z_score{{ ',' if not loop.last }}
-        {%- endfor %}
+
+    {%- endfor %}
     from windows
 ),
 
 rate_changes as (
     select
         figures.*,
-        {%- for rate, numerator, denominator in rates %}
+    {%- for rate, numerator, denominator in rates %}
         {{ rate }}_recent - {{ rate }}_baseline as {{ rate }}_change,
         {#- two-proportion z-score with the pooled standard error #}
         ({{ rate }}_recent - {{ rate }}_baseline)
-            / nullif(sqrt({{ rate }}_pooled * (1 - {{ rate }}_pooled) * {{ rate }}_inverse_sizes), 0)
+        / nullif(sqrt({{ rate }}_pooled * (1 - {{ rate }}_pooled) * {{ rate }}_inverse_sizes), 0)
             as {{ rate }}_z_score{{ ',' if not loop.last }}
-        {%- endfor %}
+
+    {%- endfor %}
     from figures
 ),
 
@@ -102,12 +102,12 @@ signals as (
     select
         rate_changes.*,
         {%- for prefix in ['lead', 'handoff'] %}
-        coalesce(
-            has_full_windows
-            and {{ prefix }}_volume_change >= {{ volume_jump }}
-            and {{ prefix }}_volume_z_score >= {{ min_z_score }},
-            false
-        ) as is_{{ prefix }}_volume_up,
+            coalesce(
+                rate_changes.has_full_windows
+                and {{ prefix }}_volume_change >= {{ volume_jump }}
+                and {{ prefix }}_volume_z_score >= {{ min_z_score }},
+                false
+            ) as is_{{ prefix }}_volume_up,
         {%- endfor %}
         {%- for rate, threshold in [
             ('quality_lead_rate', quality_rate_drop),
@@ -117,30 +117,31 @@ signals as (
             ('opportunity_proposal_rate', conversion_rate_drop),
         ] %}
         coalesce(
-            has_full_windows
+            rate_changes.has_full_windows
             and {{ rate }}_change <= -{{ threshold }}
             and {{ rate }}_z_score <= -{{ min_z_score }},
             false
         ) as is_{{ rate }}_down{{ ',' if not loop.last }}
-        {%- endfor %}
+
+    {%- endfor %}
     from rate_changes
 ),
 
 flags as (
     select
         signals.*,
-        is_lead_volume_up and is_quality_lead_rate_down as is_volume_up_quality_down,
-        is_lead_volume_up
-            and is_lead_window_closed
-            and (is_lead_contact_rate_down or is_lead_appointment_rate_down)
+        signals.is_lead_volume_up and signals.is_quality_lead_rate_down as is_volume_up_quality_down,
+        signals.is_lead_volume_up
+        and signals.is_lead_window_closed
+        and (signals.is_lead_contact_rate_down or signals.is_lead_appointment_rate_down)
             as is_leads_up_inside_sales_conversion_down,
-        is_handoff_volume_up
-            and is_handoff_window_closed
-            and is_opportunity_proposal_rate_down
+        signals.is_handoff_volume_up
+        and signals.is_handoff_window_closed
+        and signals.is_opportunity_proposal_rate_down
             as is_handoffs_up_field_sales_conversion_down,
-        is_handoff_volume_up
-            and is_handoff_window_closed
-            and (is_handoff_opportunity_rate_down or is_opportunity_proposal_rate_down)
+        signals.is_handoff_volume_up
+        and signals.is_handoff_window_closed
+        and (signals.is_handoff_opportunity_rate_down or signals.is_opportunity_proposal_rate_down)
             as is_handoffs_up_pipeline_down
     from signals
 )
@@ -209,10 +210,10 @@ select
     is_handoffs_up_field_sales_conversion_down,
     -- the three warnings
     is_leads_up_inside_sales_conversion_down
-        or is_handoffs_up_field_sales_conversion_down as is_handoff_jump_conversion_drop,
+    or is_handoffs_up_field_sales_conversion_down as is_handoff_jump_conversion_drop,
     is_handoffs_up_pipeline_down,
     is_volume_up_quality_down
-        or is_leads_up_inside_sales_conversion_down
-        or is_handoffs_up_field_sales_conversion_down
-        or is_handoffs_up_pipeline_down as has_warning
+    or is_leads_up_inside_sales_conversion_down
+    or is_handoffs_up_field_sales_conversion_down
+    or is_handoffs_up_pipeline_down as has_warning
 from flags

@@ -1,13 +1,5 @@
-{#- The whole funnel in one table: the nine step counts per period, split by lead quality,
-    on two bases.
-      cohort   - the leads created in the period, and how far they got by the as-of
-                 instant (fct_leads). Step-to-step conversions are real conversions.
-      activity - the step events that happened in the period (fct_funnel_events). A
-                 period's won events are not a subset of its leads, so step-to-step
-                 ratios are no conversions there and are left null.
-    Every period between the first date with data and the as-of date has a row per
-    basis and lead quality, with zero counts when nothing happened. Amounts are summed as
-    decimals, so a rebuild gives the same figures whatever order the rows are added in. -#}
+{#- What this mart and each of its columns mean: _kpi_funnel_overview.yml, the one place
+    its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
 {%- set steps = funnel_steps() %}
 {%- set count_of = funnel_step_count_columns() %}
 {%- set step_counts = [] %}

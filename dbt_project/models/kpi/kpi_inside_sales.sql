@@ -1,11 +1,10 @@
-{#- Inside-sales partial view, one row per day and rep (docs/kpi-definitions.md): the
-    rep's calls, connections, e-mails, appointments, hearing items and the opportunities
-    of their leads, each rate beside its numerator and denominator; next-action coverage
-    on the rep's as-of-date row only (a snapshot: task history is not in the extracts). -#}
+{#- What this mart and each of its columns mean: _kpi_inside_sales.yml, the one place
+    its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
 {%- set counts = inside_sales_counts() %}
 with
 
 rep_days as (select * from {{ ref('int_kpi_inside_sales_rep_days') }}),
+
 next_actions as (select * from {{ ref('int_kpi_inside_sales_next_actions') }}),
 
 rep_days_with_next_actions as (
@@ -15,8 +14,9 @@ rep_days_with_next_actions as (
         next_actions.open_leads_with_next_action
     from rep_days
     left join next_actions
-        on rep_days.rep_user_id = next_actions.rep_user_id
-        and rep_days.calendar_date = next_actions.as_of_date
+        on
+            rep_days.rep_user_id = next_actions.rep_user_id
+            and rep_days.calendar_date = next_actions.as_of_date
 )
 
 select
@@ -32,11 +32,11 @@ select
     team_id,
     team_name,
     {%- for count in counts %}
-    cast({{ count }} as {{ dbt.type_bigint() }}) as {{ count }},
+        cast({{ count }} as {{ dbt.type_bigint() }}) as {{ count }},
     {%- endfor %}
     {%- for rate, (numerator, denominator) in inside_sales_rates().items()
         if numerator in counts and denominator in counts %}
-    {{ safe_divide(numerator, denominator) }} as {{ rate }},
+        {{ safe_divide(numerator, denominator) }} as {{ rate }},
     {%- endfor %}
     cast(case when is_as_of_date then coalesce(open_leads, 0) end as {{ dbt.type_bigint() }}) as open_leads,
     cast(case when is_as_of_date then coalesce(open_leads_with_next_action, 0) end as {{ dbt.type_bigint() }})

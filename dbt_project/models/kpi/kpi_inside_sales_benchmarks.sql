@@ -1,37 +1,32 @@
-{#- Inside-sales KPIs against the benchmark bands of seeds/kpi_benchmarks.csv, one row per
-    team, month and KPI: the team's value with its numerator and denominator, the band
-    and a status. `below` under lower_bound, `above` over upper_bound, `within` otherwise
-    (both bounds inclusive; an empty bound is open); no value, no status. The seed's
-    `direction` says which side is bad: is_unfavourable marks below-band values of a
-    higher_is_better KPI, above-band values of a lower_is_better one and any value
-    outside a target_band.
-
-    Published as kpi.kpi_benchmarks (the name the KPI definitions give it) through an alias: the
-    model cannot be named kpi_benchmarks because the benchmark seed already is, and dbt
-    attaches the properties of a model that shares a seed's name to the seed. -#}
+{#- What this mart and each of its columns mean: _kpi_inside_sales_benchmarks.yml, the one place
+    its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
 {{ config(alias='kpi_benchmarks') }}
 {%- set kpis = inside_sales_rates() %}
 with
 
-team_periods as (select * from {{ ref('int_kpi_inside_sales_team_periods') }} where period_grain = 'month'),
+team_periods as (
+    select * from {{ ref('int_kpi_inside_sales_team_periods') }}
+    where period_grain = 'month'
+),
+
 benchmarks as (select * from {{ ref('kpi_benchmarks') }}),
 
 team_kpis as (
     {%- for kpi, (numerator, denominator) in kpis.items() %}
-    select
-        period_start,
-        period_end_date,
-        is_period_complete,
-        team_id,
-        team_name,
-        '{{ kpi }}' as kpi,
-        cast({{ numerator }} as {{ type_double() }}) as numerator,
-        cast({{ denominator }} as {{ type_double() }}) as denominator,
-        cast({{ kpi }} as {{ type_double() }}) as kpi_value
-    from team_periods
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            period_start,
+            period_end_date,
+            is_period_complete,
+            team_id,
+            team_name,
+            '{{ kpi }}' as kpi,
+            cast({{ numerator }} as {{ type_double() }}) as numerator,
+            cast({{ denominator }} as {{ type_double() }}) as denominator,
+            cast({{ kpi }} as {{ type_double() }}) as kpi_value
+        from team_periods
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

@@ -1,7 +1,5 @@
-{#- Inside-sales partial view by team, one row per period grain (week, month), period
-    start and team (docs/kpi-definitions.md): the reps' counts summed, calls per rep per
-    business day, the mean interval between personal touches on a lead and the
-    opportunity rate after a held meeting, each beside its numerator and denominator. -#}
+{#- What this mart and each of its columns mean: _kpi_inside_sales_teams.yml, the one place
+    its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
 {%- set counts = ['reps', 'active_reps', 'business_days', 'business_days_in_period', 'rep_business_days']
     + inside_sales_counts()
     + ['touch_intervals', 'touch_interval_days_total', 'held_meeting_leads', 'held_meeting_leads_with_opportunity'] %}
@@ -18,9 +16,10 @@ select
     team_id,
     team_name,
     {%- for count in counts %}
-    cast({{ count }} as {{ dbt.type_bigint() }}) as {{ count }},
+        cast({{ count }} as {{ dbt.type_bigint() }}) as {{ count }},
     {%- endfor %}
-    {%- for rate in rates %}
+{%- for rate in rates %}
     cast({{ rate }} as {{ type_double() }}) as {{ rate }}{{ ',' if not loop.last }}
-    {%- endfor %}
+
+{%- endfor %}
 from team_periods

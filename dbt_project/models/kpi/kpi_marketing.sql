@@ -1,13 +1,11 @@
-{#- Marketing's partial view, on the cohort basis: the leads created in a month or fiscal
-    quarter by lead source and campaign type, their quality, what they cost, and what
-    became of them downstream by the as-of instant. A campaign's cost is shared equally
-    among the leads it brought in first (within the reporting range), so the cost column
-    adds up to the campaigns' cost; a campaign with no lead in the range books its cost
-    on a 'no_leads' row in the month (quarter) of its start date. -#}
+{#- What this mart and each of its columns mean: _kpi_marketing.yml, the one place
+    its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
 with
 
 leads as (select * from {{ ref('fct_leads') }}),
+
 campaigns as (select * from {{ ref('dim_campaigns') }}),
+
 reporting_periods as (select * from {{ ref('int_kpi_reporting_periods') }}),
 
 reporting_dates as (
@@ -62,7 +60,12 @@ lead_rows as (
         case when reporting_leads.lead_quality = 'quality' then 1 else 0 end as is_quality_lead,
         case when reporting_leads.reached_opportunity then 1 else 0 end as is_opportunity,
         case when reporting_leads.reached_won then 1 else 0 end as is_won,
-        case when reporting_leads.reached_won then cast(coalesce(reporting_leads.won_amount, 0) as {{ dbt.type_numeric() }}) else 0 end as won_amount
+        case
+            when
+                reporting_leads.reached_won
+                then cast(coalesce(reporting_leads.won_amount, 0) as {{ dbt.type_numeric() }}) else
+                0
+        end as won_amount
     from reporting_leads
     left join campaigns
         on reporting_leads.campaign_id = campaigns.campaign_id
@@ -95,6 +98,7 @@ leads_by_campaign as (
 {#- A campaign's cost times the share of its leads in the row, held as a decimal (to a
     millionth of a yen) so that summing is exact: a rebuild gives the same figures to the
     last bit whatever order the database adds them in. #}
+
 costed_leads as (
     select
         leads_by_campaign.period_grain,
@@ -106,7 +110,7 @@ costed_leads as (
         coalesce(
             cast(
                 cast(campaigns.cost as {{ type_double() }}) * leads_by_campaign.leads
-                    / campaign_lead_counts.campaign_leads
+                / campaign_lead_counts.campaign_leads
                 as {{ dbt.type_numeric() }}
             ),
             0
@@ -138,7 +142,8 @@ costed_campaigns_without_leads as (
         on campaigns.start_date = reporting_periods.calendar_date
     left join campaign_lead_counts
         on campaigns.campaign_id = campaign_lead_counts.campaign_id
-    where campaign_lead_counts.campaign_id is null
+    where
+        campaign_lead_counts.campaign_id is null
         and reporting_periods.period_grain in ('month', 'fiscal_quarter')
 ),
 
@@ -164,8 +169,9 @@ aggregated as (
         sum(attributed.won_amount) as won_amount
     from attributed
     inner join periods
-        on attributed.period_grain = periods.period_grain
-        and attributed.period_start = periods.period_start
+        on
+            attributed.period_grain = periods.period_grain
+            and attributed.period_start = periods.period_start
     group by
         attributed.period_grain,
         attributed.period_start,

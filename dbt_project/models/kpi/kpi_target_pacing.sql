@@ -1,15 +1,15 @@
-{#- Target pacing, one row per day (business or not) x target: every target of
-    seeds/kpi_targets.csv (period grain, department, KPI, optional owner) on each day
-    from its period start to the as-of date or the period end. The period target is
-    spread evenly over the period's business days (dim_dates), so the target to date
-    grows on business days, stays flat on other days and reaches the full target on the
-    period's last business day. Actuals follow int_kpi_pacing_actual_records. -#}
+{#- What this mart and each of its columns mean: _kpi_target_pacing.yml, the one place
+    its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
 with
 
 targets as (select * from {{ ref('int_kpi_pacing_targets') }}),
+
 daily_actuals as (select * from {{ ref('int_kpi_pacing_daily_actuals') }}),
+
 dates as (select * from {{ ref('dim_dates') }}),
+
 users as (select * from {{ ref('dim_users') }}),
+
 as_of as (select * from {{ ref('int_as_of') }}),
 
 as_of_date as (
@@ -18,7 +18,9 @@ as_of_date as (
 ),
 
 owner_names as (
-    select user_id, user_name
+    select
+        user_id,
+        user_name
     from users
     where is_current
 ),
@@ -36,16 +38,17 @@ target_days as (
     from targets
     cross join as_of_date
     inner join dates
-        on dates.calendar_date >= targets.period_start
-        and dates.calendar_date <= targets.period_end_date
-        and dates.calendar_date <= as_of_date.as_of_date
+        on
+            targets.period_start <= dates.calendar_date
+            and targets.period_end_date >= dates.calendar_date
+            and as_of_date.as_of_date >= dates.calendar_date
 ),
 
 paced as (
     select
         target_days.*,
         target_days.target_value
-            * {{ safe_divide('target_days.business_days_elapsed', 'target_days.business_days_in_period') }}
+        * {{ safe_divide('target_days.business_days_elapsed', 'target_days.business_days_in_period') }}
             as target_to_date,
         daily_actuals.actual_value,
         case
@@ -57,17 +60,18 @@ paced as (
         daily_actuals.actual_qtd
     from target_days
     inner join daily_actuals
-        on target_days.department = daily_actuals.department
-        and target_days.kpi = daily_actuals.kpi
-        and target_days.owner_key = daily_actuals.owner_key
-        and target_days.calendar_date = daily_actuals.calendar_date
+        on
+            target_days.department = daily_actuals.department
+            and target_days.kpi = daily_actuals.kpi
+            and target_days.owner_key = daily_actuals.owner_key
+            and target_days.calendar_date = daily_actuals.calendar_date
 ),
 
 projected as (
     select
         paced.*,
         {{ safe_divide('paced.actual_to_date', 'paced.business_days_elapsed') }}
-            * paced.business_days_in_period as projected_value
+        * paced.business_days_in_period as projected_value
     from paced
 )
 

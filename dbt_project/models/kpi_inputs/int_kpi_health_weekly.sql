@@ -44,7 +44,8 @@ lead_batches as (
         sum(
             case
                 when leads.reached_contacted
-                    and {{ dbt.datediff('leads.created_date', 'leads.contacted_date', 'day') }} <= {{ lead_window_days }}
+                    and {{ dbt.datediff('leads.created_date', 'leads.contacted_date', 'day') }}
+                    <= {{ lead_window_days }}
                     then 1
                 else 0
             end
@@ -52,7 +53,8 @@ lead_batches as (
         sum(
             case
                 when leads.reached_appointment
-                    and {{ dbt.datediff('leads.created_date', 'leads.appointment_date', 'day') }} <= {{ lead_window_days }}
+                    and {{ dbt.datediff('leads.created_date', 'leads.appointment_date', 'day') }}
+                    <= {{ lead_window_days }}
                     then 1
                 else 0
             end
@@ -71,7 +73,8 @@ handoff_batches as (
         sum(
             case
                 when leads.reached_opportunity
-                    and {{ dbt.datediff('leads.handed_off_date', 'leads.opportunity_date', 'day') }} <= {{ handoff_window_days }}
+                    and {{ dbt.datediff('leads.handed_off_date', 'leads.opportunity_date', 'day') }}
+                    <= {{ handoff_window_days }}
                     then 1
                 else 0
             end
@@ -79,7 +82,8 @@ handoff_batches as (
         sum(
             case
                 when leads.reached_proposal
-                    and {{ dbt.datediff('leads.handed_off_date', 'leads.proposal_date', 'day') }} <= {{ handoff_window_days }}
+                    and {{ dbt.datediff('leads.handed_off_date', 'leads.proposal_date', 'day') }}
+                    <= {{ handoff_window_days }}
                     then 1
                 else 0
             end

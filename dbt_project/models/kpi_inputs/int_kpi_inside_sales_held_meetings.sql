@@ -6,7 +6,9 @@ with
 
 -- A held meeting is a personal touch (macro personal_touches): a meeting on a lead that
 -- has started by the as-of instant, dated at its start.
-touches as ({{ personal_touches() }}),
+touches as ({{ personal_touches() }}
+),
+
 leads as (select * from {{ ref('fct_leads') }}),
 
 held_meetings as (
@@ -20,7 +22,8 @@ held_meetings as (
         touched_at as held_at,
         touched_date as held_date
     from touches
-    where activity_type = 'meeting'
+    where
+        activity_type = 'meeting'
         and owner_department = 'inside_sales'
 )
 

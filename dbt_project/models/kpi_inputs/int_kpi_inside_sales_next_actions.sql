@@ -8,8 +8,11 @@
 with
 
 leads as (select * from {{ ref('fct_leads') }}),
+
 activities as (select * from {{ ref('fct_activities') }}),
+
 users as (select * from {{ ref('dim_users') }}),
+
 as_of as (select * from {{ ref('int_as_of') }}),
 
 as_of_date as (
@@ -25,7 +28,8 @@ open_leads as (
         leads.owner_user_id
     from leads
     cross join as_of_date
-    where not leads.is_converted
+    where
+        not leads.is_converted
         and not leads.is_disqualified
         and leads.created_at <= as_of_date.as_of_at
         and leads.owner_user_id is not null
@@ -35,7 +39,8 @@ leads_with_next_action as (
     select distinct activities.lead_id
     from activities
     cross join as_of_date
-    where activities.activity_source = 'task'
+    where
+        activities.activity_source = 'task'
         and not activities.is_completed
         and activities.lead_id is not null
         and activities.activity_date >= as_of_date.as_of_date
@@ -45,7 +50,8 @@ inside_sales_reps_on_as_of_date as (
     select users.user_id
     from users
     cross join as_of_date
-    where users.department = 'inside_sales'
+    where
+        users.department = 'inside_sales'
         and users.valid_from <= as_of_date.as_of_date
         and (users.valid_to > as_of_date.as_of_date or users.valid_to is null)
 )

@@ -11,11 +11,17 @@
 with
 
 activities as (select * from {{ ref('fct_activities') }}),
+
 opportunities as (select * from {{ ref('fct_opportunities') }}),
+
 leads as (select * from {{ ref('fct_leads') }}),
+
 users as (select * from {{ ref('dim_users') }}),
+
 dates as (select * from {{ ref('dim_dates') }}),
+
 next_actions as (select * from {{ ref('int_kpi_inside_sales_next_actions') }}),
+
 as_of as (select * from {{ ref('int_as_of') }}),
 
 as_of_date as (
@@ -55,11 +61,12 @@ tenure_days as (
         on inside_sales_periods.user_id = user_activity_spans.user_id
     cross join as_of_date
     inner join dates
-        on dates.calendar_date >= inside_sales_periods.valid_from
-        and (dates.calendar_date < inside_sales_periods.valid_to or inside_sales_periods.valid_to is null)
-        and dates.calendar_date >= user_activity_spans.first_activity_date
-        and dates.calendar_date <= as_of_date.as_of_date
-        and (inside_sales_periods.is_active or dates.calendar_date <= user_activity_spans.last_activity_date)
+        on
+            inside_sales_periods.valid_from <= dates.calendar_date
+            and (inside_sales_periods.valid_to > dates.calendar_date or inside_sales_periods.valid_to is null)
+            and user_activity_spans.first_activity_date <= dates.calendar_date
+            and as_of_date.as_of_date >= dates.calendar_date
+            and (inside_sales_periods.is_active or user_activity_spans.last_activity_date >= dates.calendar_date)
 ),
 
 -- Each count defined once, per activity; the lead-quality splits sum the same columns.
@@ -83,10 +90,10 @@ activity_counts as (
         user_id,
         calendar_date,
         {%- for count in ['calls', 'connected_calls', 'appointments'] %}
-        {%- for quality, suffix in [('quality', '_on_quality_leads'), ('general', '_on_general_leads')] %}
-        sum(case when lead_quality = '{{ quality }}' then {{ count }} else 0 end) as {{ count }}{{ suffix }},
-        {%- endfor %}
-        sum(case when lead_quality is null then {{ count }} else 0 end) as {{ count }}_without_lead,
+            {%- for quality, suffix in [('quality', '_on_quality_leads'), ('general', '_on_general_leads')] %}
+                sum(case when lead_quality = '{{ quality }}' then {{ count }} else 0 end) as {{ count }}{{ suffix }},
+            {%- endfor %}
+            sum(case when lead_quality is null then {{ count }} else 0 end) as {{ count }}_without_lead,
         {%- endfor %}
         sum(calls) as calls,
         sum(connected_calls) as connected_calls,
@@ -112,13 +119,25 @@ opportunity_counts as (
 ),
 
 rep_day_keys as (
-    select user_id, calendar_date from tenure_days
+    select
+        user_id,
+        calendar_date
+    from tenure_days
     union
-    select user_id, calendar_date from activity_counts
+    select
+        user_id,
+        calendar_date
+    from activity_counts
     union
-    select user_id, calendar_date from opportunity_counts
+    select
+        user_id,
+        calendar_date
+    from opportunity_counts
     union
-    select rep_user_id, as_of_date from next_actions
+    select
+        rep_user_id,
+        as_of_date
+    from next_actions
 ),
 
 rep_days as (
@@ -130,9 +149,10 @@ rep_days as (
         inside_sales_periods.team_name
     from rep_day_keys
     inner join inside_sales_periods
-        on rep_day_keys.user_id = inside_sales_periods.user_id
-        and rep_day_keys.calendar_date >= inside_sales_periods.valid_from
-        and (rep_day_keys.calendar_date < inside_sales_periods.valid_to or inside_sales_periods.valid_to is null)
+        on
+            rep_day_keys.user_id = inside_sales_periods.user_id
+            and rep_day_keys.calendar_date >= inside_sales_periods.valid_from
+            and (rep_day_keys.calendar_date < inside_sales_periods.valid_to or inside_sales_periods.valid_to is null)
 )
 
 select
@@ -147,20 +167,24 @@ select
     rep_days.user_name as rep_name,
     rep_days.team_id,
     rep_days.team_name,
-    {%- for count in inside_sales_counts() %}
+{%- for count in inside_sales_counts() %}
     {%- set counted_in = 'opportunity_counts' if count.startswith('opportunities') else 'activity_counts' %}
     coalesce({{ counted_in }}.{{ count }}, 0) as {{ count }}{{ ',' if not loop.last }}
-    {%- endfor %}
+
+{%- endfor %}
 from rep_days
 cross join as_of_date
 inner join dates
     on rep_days.calendar_date = dates.calendar_date
 left join tenure_days
-    on rep_days.user_id = tenure_days.user_id
-    and rep_days.calendar_date = tenure_days.calendar_date
+    on
+        rep_days.user_id = tenure_days.user_id
+        and rep_days.calendar_date = tenure_days.calendar_date
 left join activity_counts
-    on rep_days.user_id = activity_counts.user_id
-    and rep_days.calendar_date = activity_counts.calendar_date
+    on
+        rep_days.user_id = activity_counts.user_id
+        and rep_days.calendar_date = activity_counts.calendar_date
 left join opportunity_counts
-    on rep_days.user_id = opportunity_counts.user_id
-    and rep_days.calendar_date = opportunity_counts.calendar_date
+    on
+        rep_days.user_id = opportunity_counts.user_id
+        and rep_days.calendar_date = opportunity_counts.calendar_date

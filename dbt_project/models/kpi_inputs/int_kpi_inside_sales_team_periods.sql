@@ -9,8 +9,11 @@
 with
 
 rep_days as (select * from {{ ref('int_kpi_inside_sales_rep_days') }}),
+
 held_meetings as (select * from {{ ref('int_kpi_inside_sales_held_meetings') }}),
+
 dates as (select * from {{ ref('dim_dates') }}),
+
 as_of as (select * from {{ ref('int_as_of') }}),
 
 as_of_date as (
@@ -20,15 +23,15 @@ as_of_date as (
 
 period_days as (
     {%- for grain, column in grains.items() %}
-    select
-        '{{ grain }}' as period_grain,
-        {{ column }} as period_start,
-        calendar_date,
-        is_business_day
-    from dates
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ grain }}' as period_grain,
+            {{ column }} as period_start,
+            calendar_date,
+            is_business_day
+        from dates
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -39,7 +42,9 @@ periods as (
         max(period_days.calendar_date) as period_end_date,
         sum(case when period_days.is_business_day then 1 else 0 end) as business_days_in_period,
         sum(
-            case when period_days.is_business_day and period_days.calendar_date <= as_of_date.as_of_date then 1 else 0 end
+            case
+                when period_days.is_business_day and period_days.calendar_date <= as_of_date.as_of_date then 1 else 0
+            end
         ) as business_days,
         max(as_of_date.as_of_date) as as_of_date
     from period_days
@@ -50,14 +55,14 @@ periods as (
 
 rep_days_by_period as (
     {%- for grain, column in grains.items() %}
-    select
-        '{{ grain }}' as period_grain,
-        {{ column }} as period_start,
-        rep_days.*
-    from rep_days
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ grain }}' as period_grain,
+            {{ column }} as period_start,
+            rep_days.*
+        from rep_days
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -69,7 +74,7 @@ rep_periods as (
         team_name,
         rep_user_id,
         {%- for count in counts %}
-        sum({{ count }}) as {{ count }},
+            sum({{ count }}) as {{ count }},
         {%- endfor %}
         sum(case when is_in_tenure and is_business_day then 1 else 0 end) as tenure_business_days
     from rep_days_by_period
@@ -85,62 +90,79 @@ team_activity as (
         count(*) as reps,
         sum(case when calls > 0 then 1 else 0 end) as active_reps,
         sum(case when calls > 0 then tenure_business_days else 0 end) as rep_business_days,
-        {%- for count in counts %}
+    {%- for count in counts %}
         sum({{ count }}) as {{ count }}{{ ',' if not loop.last }}
-        {%- endfor %}
+
+    {%- endfor %}
     from rep_periods
     group by period_grain, period_start, team_id, team_name
 ),
 
 team_touches as (
     {%- for grain, column in grains.items() %}
-    select
-        '{{ grain }}' as period_grain,
-        dates.{{ column }} as period_start,
-        touch_intervals.owner_team_id as team_id,
-        touch_intervals.owner_team_name as team_name,
-        count(*) as touch_intervals,
-        sum(touch_intervals.interval_days) as touch_interval_days_total
-    -- The table itself in each grain's branch: a CTE read twice is materialised by
-    -- DuckDB, every touch of it.
-    from {{ ref('int_kpi_inside_sales_touch_intervals') }} as touch_intervals
-    inner join dates
-        on touch_intervals.touched_date = dates.calendar_date
-    where touch_intervals.owner_department = 'inside_sales'
-        and touch_intervals.interval_days is not null
-    group by dates.{{ column }}, touch_intervals.owner_team_id, touch_intervals.owner_team_name
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ grain }}' as period_grain,
+            dates.{{ column }} as period_start,
+            touch_intervals.owner_team_id as team_id,
+            touch_intervals.owner_team_name as team_name,
+            count(*) as touch_intervals,
+            sum(touch_intervals.interval_days) as touch_interval_days_total
+        -- The table itself in each grain's branch: a CTE read twice is materialised by
+        -- DuckDB, every touch of it.
+        from {{ ref('int_kpi_inside_sales_touch_intervals') }} as touch_intervals
+        inner join dates
+            on touch_intervals.touched_date = dates.calendar_date
+        where
+            touch_intervals.owner_department = 'inside_sales'
+            and touch_intervals.interval_days is not null
+        group by dates.{{ column }}, touch_intervals.owner_team_id, touch_intervals.owner_team_name
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
 team_meetings as (
     {%- for grain, column in grains.items() %}
-    select
-        '{{ grain }}' as period_grain,
-        dates.{{ column }} as period_start,
-        held_meetings.owner_team_id as team_id,
-        held_meetings.owner_team_name as team_name,
-        count(distinct held_meetings.lead_id) as held_meeting_leads,
-        count(distinct case when held_meetings.is_lead_opportunity then held_meetings.lead_id end)
-            as held_meeting_leads_with_opportunity
-    from held_meetings
-    inner join dates
-        on held_meetings.held_date = dates.calendar_date
-    group by dates.{{ column }}, held_meetings.owner_team_id, held_meetings.owner_team_name
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ grain }}' as period_grain,
+            dates.{{ column }} as period_start,
+            held_meetings.owner_team_id as team_id,
+            held_meetings.owner_team_name as team_name,
+            count(distinct held_meetings.lead_id) as held_meeting_leads,
+            count(distinct case when held_meetings.is_lead_opportunity then held_meetings.lead_id end)
+                as held_meeting_leads_with_opportunity
+        from held_meetings
+        inner join dates
+            on held_meetings.held_date = dates.calendar_date
+        group by dates.{{ column }}, held_meetings.owner_team_id, held_meetings.owner_team_name
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
 team_period_keys as (
-    select period_grain, period_start, team_id, team_name from team_activity
+    select
+        period_grain,
+        period_start,
+        team_id,
+        team_name
+    from team_activity
     union
-    select period_grain, period_start, team_id, team_name from team_touches
+    select
+        period_grain,
+        period_start,
+        team_id,
+        team_name
+    from team_touches
     union
-    select period_grain, period_start, team_id, team_name from team_meetings
+    select
+        period_grain,
+        period_start,
+        team_id,
+        team_name
+    from team_meetings
 ),
 
 team_periods as (
@@ -157,7 +179,7 @@ team_periods as (
         periods.business_days_in_period,
         coalesce(team_activity.rep_business_days, 0) as rep_business_days,
         {%- for count in counts %}
-        coalesce(team_activity.{{ count }}, 0) as {{ count }},
+            coalesce(team_activity.{{ count }}, 0) as {{ count }},
         {%- endfor %}
         coalesce(team_touches.touch_intervals, 0) as touch_intervals,
         coalesce(team_touches.touch_interval_days_total, 0) as touch_interval_days_total,
@@ -165,25 +187,30 @@ team_periods as (
         coalesce(team_meetings.held_meeting_leads_with_opportunity, 0) as held_meeting_leads_with_opportunity
     from team_period_keys
     inner join periods
-        on team_period_keys.period_grain = periods.period_grain
-        and team_period_keys.period_start = periods.period_start
+        on
+            team_period_keys.period_grain = periods.period_grain
+            and team_period_keys.period_start = periods.period_start
     left join team_activity
-        on team_period_keys.period_grain = team_activity.period_grain
-        and team_period_keys.period_start = team_activity.period_start
-        and team_period_keys.team_id = team_activity.team_id
+        on
+            team_period_keys.period_grain = team_activity.period_grain
+            and team_period_keys.period_start = team_activity.period_start
+            and team_period_keys.team_id = team_activity.team_id
     left join team_touches
-        on team_period_keys.period_grain = team_touches.period_grain
-        and team_period_keys.period_start = team_touches.period_start
-        and team_period_keys.team_id = team_touches.team_id
+        on
+            team_period_keys.period_grain = team_touches.period_grain
+            and team_period_keys.period_start = team_touches.period_start
+            and team_period_keys.team_id = team_touches.team_id
     left join team_meetings
-        on team_period_keys.period_grain = team_meetings.period_grain
-        and team_period_keys.period_start = team_meetings.period_start
-        and team_period_keys.team_id = team_meetings.team_id
+        on
+            team_period_keys.period_grain = team_meetings.period_grain
+            and team_period_keys.period_start = team_meetings.period_start
+            and team_period_keys.team_id = team_meetings.team_id
 )
 
 select
     team_periods.*,
-    {%- for rate, (numerator, denominator) in inside_sales_rates().items() %}
+{%- for rate, (numerator, denominator) in inside_sales_rates().items() %}
     {{ safe_divide(numerator, denominator) }} as {{ rate }}{{ ',' if not loop.last }}
-    {%- endfor %}
+
+{%- endfor %}
 from team_periods

@@ -56,5 +56,8 @@ select
     previous_activity_id,
     previous_touched_at,
     previous_touched_date,
-    cast({{ dbt.datediff('previous_touched_date', 'touched_date', 'day') }} as {{ dbt.type_bigint() }}) as interval_days
+    cast(
+        {{ dbt.datediff('previous_touched_date', 'touched_date', 'day') }}
+        as {{ dbt.type_bigint() }}
+    ) as interval_days
 from touches_in_order

@@ -20,7 +20,9 @@
 with
 
 leads as (select * from {{ ref('fct_leads') }}),
+
 opportunities as (select * from {{ ref('fct_opportunities') }}),
+
 targets as (select * from {{ ref('int_kpi_pacing_targets') }}),
 
 target_kpis as (
@@ -41,52 +43,52 @@ records as (
     union all
 
     select
-        'quality_leads',
+        'quality_leads' as kpi,
         lead_id,
         created_date,
         owner_user_id,
         owner_department,
-        false,
+        false as is_department_scoped,
         cast(1 as {{ type_double() }})
     from leads
     where lead_quality = 'quality'
     {%- for kpi, step in lead_steps.items() %}
 
-    union all
+        union all
 
-    select
-        '{{ kpi }}',
-        lead_id,
-        {{ step }}_date,
-        owner_user_id,
-        owner_department,
-        false,
-        cast(1 as {{ type_double() }})
-    from leads
-    where reached_{{ step }}
+        select
+            '{{ kpi }}',
+            lead_id,
+            {{ step }}_date,
+            owner_user_id,
+            owner_department,
+            false as is_department_scoped,
+            cast(1 as {{ type_double() }})
+        from leads
+        where reached_{{ step }}
     {%- endfor %}
 
     union all
 
     select
-        'opportunities',
+        'opportunities' as kpi,
         opportunity_id,
         created_date,
         owner_user_id,
         owner_department,
-        false,
+        false as is_department_scoped,
         cast(1 as {{ type_double() }})
     from opportunities
 
     union all
 
     select
-        'proposals',
+        'proposals' as kpi,
         opportunity_id,
         proposal_date,
         owner_user_id,
         owner_department,
-        false,
+        false as is_department_scoped,
         cast(1 as {{ type_double() }})
     from opportunities
     where has_proposal
@@ -94,12 +96,12 @@ records as (
     union all
 
     select
-        'won',
+        'won' as kpi,
         opportunity_id,
         closed_date,
         owner_user_id,
         owner_department,
-        false,
+        false as is_department_scoped,
         cast(1 as {{ type_double() }})
     from opportunities
     where is_won
@@ -107,12 +109,12 @@ records as (
     union all
 
     select
-        'won_amount',
+        'won_amount' as kpi,
         opportunity_id,
         closed_date,
         owner_user_id,
         owner_department,
-        false,
+        false as is_department_scoped,
         cast(coalesce(won_amount, 0) as {{ type_double() }})
     from opportunities
     where is_won
@@ -123,31 +125,33 @@ records as (
         case
             when activity_type = 'email' then 'emails'
             else 'calls'
-        end,
+        end as kpi,
         activity_id,
         occurred_date,
         owner_user_id,
         owner_department,
-        true,
+        true as is_department_scoped,
         cast(1 as {{ type_double() }})
     -- fct_activities itself in both activity branches: a CTE read twice is materialised
     -- by DuckDB, every activity of it.
     from {{ ref('fct_activities') }}
-    where activity_type in ('call', 'email')
+    where
+        activity_type in ('call', 'email')
         and is_completed
 
     union all
 
     select
-        'connected_calls',
+        'connected_calls' as kpi,
         activity_id,
         occurred_date,
         owner_user_id,
         owner_department,
-        true,
+        true as is_department_scoped,
         cast(1 as {{ type_double() }})
     from {{ ref('fct_activities') }}
-    where activity_type = 'call'
+    where
+        activity_type = 'call'
         and is_completed
         and is_connected
 )

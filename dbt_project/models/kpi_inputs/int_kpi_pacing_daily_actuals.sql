@@ -6,8 +6,11 @@
 with
 
 targets as (select * from {{ ref('int_kpi_pacing_targets') }}),
+
 records as (select * from {{ ref('int_kpi_pacing_actual_records') }}),
+
 dates as (select * from {{ ref('dim_dates') }}),
+
 as_of as (select * from {{ ref('int_as_of') }}),
 
 as_of_date as (
@@ -59,8 +62,9 @@ series_days as (
         dates.fiscal_quarter_start
     from series_ranges
     inner join dates
-        on dates.calendar_date >= series_ranges.series_start
-        and dates.calendar_date <= series_ranges.series_end
+        on
+            series_ranges.series_start <= dates.calendar_date
+            and series_ranges.series_end >= dates.calendar_date
 ),
 
 daily as (
@@ -76,15 +80,16 @@ daily as (
         coalesce(sum(records.actual_value), 0) as actual_value
     from series_days
     left join records
-        on series_days.kpi = records.kpi
-        and series_days.calendar_date = records.actual_date
-        and (
-            records.owner_user_id = series_days.owner_user_id
-            or (
-                series_days.owner_user_id is null
-                and (not records.is_department_scoped or records.owner_department = series_days.department)
+        on
+            series_days.kpi = records.kpi
+            and series_days.calendar_date = records.actual_date
+            and (
+                series_days.owner_user_id = records.owner_user_id
+                or (
+                    series_days.owner_user_id is null
+                    and (not records.is_department_scoped or series_days.department = records.owner_department)
+                )
             )
-        )
     group by
         series_days.department,
         series_days.kpi,

@@ -6,6 +6,7 @@
 with
 
 targets as (select * from {{ ref('kpi_targets') }}),
+
 dates as (select * from {{ ref('dim_dates') }}),
 
 targets_with_end as (
@@ -13,7 +14,10 @@ targets_with_end as (
         period_grain,
         cast(period_start as date) as period_start,
         cast(
-            {{ dbt.dateadd('day', -1, dbt.dateadd('month', "case when period_grain = 'fiscal_quarter' then 3 else 1 end", 'period_start')) }}
+            {{ dbt.dateadd(
+                'day', -1,
+                dbt.dateadd('month', "case when period_grain = 'fiscal_quarter' then 3 else 1 end", 'period_start')
+            ) }}
             as date
         ) as period_end_date,
         department,
@@ -36,8 +40,9 @@ select
     max(case when dates.is_business_day then dates.calendar_date end) as last_business_date
 from targets_with_end
 inner join dates
-    on dates.calendar_date >= targets_with_end.period_start
-    and dates.calendar_date <= targets_with_end.period_end_date
+    on
+        targets_with_end.period_start <= dates.calendar_date
+        and targets_with_end.period_end_date >= dates.calendar_date
 group by
     targets_with_end.period_grain,
     targets_with_end.period_start,

@@ -13,13 +13,18 @@
 with
 
 dates as (select * from {{ ref('dim_dates') }}),
+
 leads as (select * from {{ ref('fct_leads') }}),
+
 funnel_events as (select * from {{ ref('fct_funnel_events') }}),
+
 opportunities as (select * from {{ ref('fct_opportunities') }}),
+
 as_of as (select * from {{ ref('int_as_of') }}),
 
 first_data_dates as (
-    select min(created_date) as first_date from leads where reached_lead
+    select min(created_date) as first_date from leads
+    where reached_lead
     union all
     select min(step_date) from funnel_events
     union all
@@ -36,14 +41,14 @@ reporting_range as (
 
 date_periods as (
     {%- for grain, column in grains %}
-    select
-        calendar_date,
-        '{{ grain }}' as period_grain,
-        {{ column }} as period_start
-    from dates
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            calendar_date,
+            '{{ grain }}' as period_grain,
+            {{ column }} as period_start
+        from dates
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -65,8 +70,10 @@ select
     reporting_range.as_of_date
 from date_periods
 inner join reporting_range
-    on date_periods.calendar_date >= reporting_range.first_date
-    and date_periods.calendar_date <= reporting_range.as_of_date
+    on
+        date_periods.calendar_date >= reporting_range.first_date
+        and date_periods.calendar_date <= reporting_range.as_of_date
 inner join period_ends
-    on date_periods.period_grain = period_ends.period_grain
-    and date_periods.period_start = period_ends.period_start
+    on
+        date_periods.period_grain = period_ends.period_grain
+        and date_periods.period_start = period_ends.period_start

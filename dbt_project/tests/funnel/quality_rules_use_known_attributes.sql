@@ -5,12 +5,25 @@
 with
 
 rules as (
-    select 'current' as definition_name, rule_id, attribute, operator from {{ ref('quality_lead_rules') }}
+    select
+        'current' as definition_name,
+        rule_id,
+        attribute,
+        operator
+    from {{ ref('quality_lead_rules') }}
     union all
-    select 'candidate', rule_id, attribute, operator from {{ ref(var('quality_lead_rules_candidate')) }}
+    select
+        'candidate',
+        rule_id,
+        attribute,
+        operator
+    from {{ ref(var('quality_lead_rules_candidate')) }}
 )
 
 select *
 from rules
-where attribute not in ({% for a in attributes %}'{{ a }}'{{ ', ' if not loop.last }}{% endfor %})
+where
+    attribute not in (
+        {% for a in attributes %}            '{{ a }}'{{ ', ' if not loop.last }}            {% endfor %}
+    )
     or operator not in ('in', 'not_in', 'between', 'matches', 'is_not_null')

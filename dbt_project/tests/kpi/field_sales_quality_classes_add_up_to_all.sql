@@ -13,17 +13,19 @@ by_rep_period as (
         period_start,
         owner_user_id,
         count(*) as quality_rows,
-        {%- for column in columns %}
+    {%- for column in columns %}
         sum(case when lead_quality <> 'all' then {{ column }} else 0 end) as split_{{ column }},
         sum(case when lead_quality = 'all' then {{ column }} else 0 end) as all_{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+
+    {%- endfor %}
     from field_sales
     group by period_grain, period_start, owner_user_id
 )
 
 select *
 from by_rep_period
-where quality_rows <> 4
+where
+    quality_rows <> 4
     {%- for column in columns %}
-    or abs(split_{{ column }} - all_{{ column }}) > {{ '0.01' if 'amount' in column else '0' }}
+        or abs(split_{{ column }} - all_{{ column }}) > {{ '0.01' if 'amount' in column else '0' }}
     {%- endfor %}

@@ -14,50 +14,59 @@
 } %}
 with
 
-field_sales as (select * from {{ ref('kpi_field_sales') }} where lead_quality <> 'all'),
+field_sales as (
+    select * from {{ ref('kpi_field_sales') }}
+    where lead_quality <> 'all'
+),
+
 opportunities as (select * from {{ ref('fct_opportunities') }}),
+
 reporting_periods as (select * from {{ ref('int_kpi_reporting_periods') }}),
 
 reporting_range as (
-    select min(calendar_date) as first_date, max(calendar_date) as last_date
+    select
+        min(calendar_date) as first_date,
+        max(calendar_date) as last_date
     from reporting_periods
 ),
 
 classified as (
     select
         opportunities.*,
-        case when origin = 'not_lead_sourced' then 'not_lead_sourced' else lead_quality end as quality_class
+        case
+            when opportunities.origin = 'not_lead_sourced' then 'not_lead_sourced' else opportunities.lead_quality
+        end as quality_class
     from opportunities
 ),
 
 mart_totals as (
     {%- for measure in measures %}
-    select
-        period_grain,
-        lead_quality,
-        '{{ measure }}' as measure,
-        cast(sum({{ measure }}) as {{ type_double() }}) as mart_total
-    from field_sales
-    group by period_grain, lead_quality
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            period_grain,
+            lead_quality,
+            '{{ measure }}' as measure,
+            cast(sum({{ measure }}) as {{ type_double() }}) as mart_total
+        from field_sales
+        group by period_grain, lead_quality
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
 fact_totals as (
     {%- for measure, (expression, date_column) in measures.items() %}
-    select
-        classified.quality_class as lead_quality,
-        '{{ measure }}' as measure,
-        cast(sum({{ expression }}) as {{ type_double() }}) as fact_total
-    from classified
-    cross join reporting_range
-    where classified.{{ date_column }} between reporting_range.first_date and reporting_range.last_date
-    group by classified.quality_class
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            classified.quality_class as lead_quality,
+            '{{ measure }}' as measure,
+            cast(sum({{ expression }}) as {{ type_double() }}) as fact_total
+        from classified
+        cross join reporting_range
+        where classified.{{ date_column }} between reporting_range.first_date and reporting_range.last_date
+        group by classified.quality_class
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -72,7 +81,8 @@ select
 from fact_totals
 cross join grains
 left join mart_totals
-    on grains.period_grain = mart_totals.period_grain
-    and fact_totals.lead_quality = mart_totals.lead_quality
-    and fact_totals.measure = mart_totals.measure
+    on
+        grains.period_grain = mart_totals.period_grain
+        and fact_totals.lead_quality = mart_totals.lead_quality
+        and fact_totals.measure = mart_totals.measure
 where abs(coalesce(mart_totals.mart_total, 0) - fact_totals.fact_total) > 0.01

@@ -4,11 +4,17 @@
 with
 
 inside_sales as (select * from {{ ref('kpi_inside_sales') }}),
+
 leads as (select * from {{ ref('fct_leads') }}),
+
 activities as (select * from {{ ref('fct_activities') }}),
+
 users as (select * from {{ ref('dim_users') }}),
+
 as_of as (
-    select as_of_at, {{ to_reporting_date('as_of_at') }} as as_of_date
+    select
+        as_of_at,
+        {{ to_reporting_date('as_of_at') }} as as_of_date
     from {{ ref('int_as_of') }}
 ),
 
@@ -24,7 +30,8 @@ inside_sales_owners as (
     select distinct users.user_id
     from users
     cross join as_of
-    where users.department = 'inside_sales'
+    where
+        users.department = 'inside_sales'
         and users.valid_from <= as_of.as_of_date
         and (users.valid_to > as_of.as_of_date or users.valid_to is null)
 ),
@@ -36,7 +43,8 @@ open_leads as (
             when exists (
                 select 1
                 from activities
-                where activities.lead_id = leads.lead_id
+                where
+                    activities.lead_id = leads.lead_id
                     and activities.activity_source = 'task'
                     and not activities.is_completed
                     and activities.activity_date >= as_of.as_of_date
@@ -46,7 +54,8 @@ open_leads as (
     cross join as_of
     inner join inside_sales_owners
         on leads.owner_user_id = inside_sales_owners.user_id
-    where not leads.is_converted
+    where
+        not leads.is_converted
         and not leads.is_disqualified
         and leads.created_at <= as_of.as_of_at
 ),
@@ -65,5 +74,6 @@ select
     fact_totals.open_leads_with_next_action as fact_open_leads_with_next_action
 from mart_totals
 cross join fact_totals
-where mart_totals.open_leads <> fact_totals.open_leads
+where
+    mart_totals.open_leads <> fact_totals.open_leads
     or mart_totals.open_leads_with_next_action <> fact_totals.open_leads_with_next_action

@@ -4,13 +4,17 @@
 with
 
 inside_sales as (select * from {{ ref('kpi_inside_sales') }}),
+
 users as (select * from {{ ref('dim_users') }})
 
-select inside_sales.rep_user_id, inside_sales.calendar_date
+select
+    inside_sales.rep_user_id,
+    inside_sales.calendar_date
 from inside_sales
 left join users
-    on inside_sales.rep_user_id = users.user_id
-    and inside_sales.calendar_date >= users.valid_from
-    and (inside_sales.calendar_date < users.valid_to or users.valid_to is null)
-    and users.department = 'inside_sales'
+    on
+        inside_sales.rep_user_id = users.user_id
+        and inside_sales.calendar_date >= users.valid_from
+        and (inside_sales.calendar_date < users.valid_to or users.valid_to is null)
+        and users.department = 'inside_sales'
 where users.user_id is null

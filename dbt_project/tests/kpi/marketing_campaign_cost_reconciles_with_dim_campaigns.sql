@@ -6,8 +6,11 @@
 with
 
 marketing as (select * from {{ ref('kpi_marketing') }}),
+
 campaigns as (select * from {{ ref('dim_campaigns') }}),
+
 leads as (select * from {{ ref('fct_leads') }}),
+
 reporting_periods as (select * from {{ ref('int_kpi_reporting_periods') }}),
 
 reporting_range as (
@@ -21,7 +24,8 @@ campaigns_with_leads as (
     select distinct leads.campaign_id
     from leads
     cross join reporting_range
-    where leads.reached_lead
+    where
+        leads.reached_lead
         and leads.created_date between reporting_range.first_date and reporting_range.last_date
 ),
 
@@ -31,7 +35,8 @@ expected as (
     cross join reporting_range
     left join campaigns_with_leads
         on campaigns.campaign_id = campaigns_with_leads.campaign_id
-    where campaigns_with_leads.campaign_id is not null
+    where
+        campaigns_with_leads.campaign_id is not null
         or campaigns.start_date between reporting_range.first_date and reporting_range.last_date
 ),
 

@@ -6,6 +6,7 @@
 with
 
 overview as (select * from {{ ref('kpi_funnel_overview') }}),
+
 dates as (select * from {{ ref('dim_dates') }}),
 
 mart_periods as (
@@ -21,10 +22,13 @@ mart_periods as (
 
 calendar_periods as (
     {%- for grain, column in grains %}
-    select distinct '{{ grain }}' as period_grain, {{ column }} as period_start from dates
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select distinct
+            '{{ grain }}' as period_grain,
+            {{ column }} as period_start
+        from dates
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -36,8 +40,9 @@ expected as (
         count(*) as calendar_periods
     from mart_periods
     inner join calendar_periods
-        on mart_periods.period_grain = calendar_periods.period_grain
-        and calendar_periods.period_start between mart_periods.first_period_start and mart_periods.last_period_start
+        on
+            mart_periods.period_grain = calendar_periods.period_grain
+            and calendar_periods.period_start between mart_periods.first_period_start and mart_periods.last_period_start
     group by mart_periods.basis, mart_periods.period_grain, mart_periods.periods
 )
 

@@ -5,8 +5,11 @@
 with
 
 pacing as (select * from {{ ref('kpi_target_pacing') }}),
+
 leads as (select * from {{ ref('fct_leads') }}),
+
 opportunities as (select * from {{ ref('fct_opportunities') }}),
+
 funnel_events as (select * from {{ ref('fct_funnel_events') }}),
 
 latest_days as (
@@ -25,26 +28,56 @@ latest as (
     select pacing.*
     from pacing
     inner join latest_days
-        on pacing.department = latest_days.department
-        and pacing.kpi = latest_days.kpi
-        and pacing.period_grain = latest_days.period_grain
-        and pacing.period_start = latest_days.period_start
-        and pacing.calendar_date = latest_days.calendar_date
+        on
+            pacing.department = latest_days.department
+            and pacing.kpi = latest_days.kpi
+            and pacing.period_grain = latest_days.period_grain
+            and pacing.period_start = latest_days.period_start
+            and pacing.calendar_date = latest_days.calendar_date
     where pacing.owner_user_id is null
 ),
 
 fact_records as (
-    select 'leads' as kpi, created_date as record_date, cast(1 as {{ type_double() }}) as record_value from leads
+    select
+        'leads' as kpi,
+        created_date as record_date,
+        cast(1 as {{ type_double() }}) as record_value
+    from leads
     union all
-    select 'quality_leads', created_date, 1 from leads where lead_quality = 'quality'
+    select
+        'quality_leads' as kpi,
+        created_date,
+        1 as record_value
+    from leads
+    where lead_quality = 'quality'
     union all
-    select 'appointments', step_date, 1 from funnel_events where funnel_step = 'appointment'
+    select
+        'appointments' as kpi,
+        step_date,
+        1 as record_value
+    from funnel_events
+    where funnel_step = 'appointment'
     union all
-    select 'handed_off', step_date, 1 from funnel_events where funnel_step = 'handed_off'
+    select
+        'handed_off' as kpi,
+        step_date,
+        1 as record_value
+    from funnel_events
+    where funnel_step = 'handed_off'
     union all
-    select 'won', closed_date, 1 from opportunities where is_won
+    select
+        'won' as kpi,
+        closed_date,
+        1 as record_value
+    from opportunities
+    where is_won
     union all
-    select 'won_amount', closed_date, won_amount from opportunities where is_won
+    select
+        'won_amount' as kpi,
+        closed_date,
+        won_amount
+    from opportunities
+    where is_won
 ),
 
 recounted as (
@@ -58,9 +91,10 @@ recounted as (
         coalesce(sum(fact_records.record_value), 0) as fact_actual_to_date
     from latest
     left join fact_records
-        on latest.kpi = fact_records.kpi
-        and fact_records.record_date >= latest.period_start
-        and fact_records.record_date <= latest.calendar_date
+        on
+            latest.kpi = fact_records.kpi
+            and latest.period_start <= fact_records.record_date
+            and latest.calendar_date >= fact_records.record_date
     where latest.kpi in ('leads', 'quality_leads', 'appointments', 'handed_off', 'won', 'won_amount')
     group by
         latest.department,

@@ -24,6 +24,7 @@ with_previous as (
 
 select *
 from with_previous
-where (previous_target_to_date is null and not is_business_day and target_to_date <> 0)
+where
+    (previous_target_to_date is null and not is_business_day and target_to_date <> 0)
     or target_to_date < previous_target_to_date
     or (not is_business_day and target_to_date <> previous_target_to_date)

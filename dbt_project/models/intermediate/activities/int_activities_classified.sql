@@ -15,14 +15,29 @@
 
 with
 
-tasks as (select * from {{ ref('stg_crm__tasks') }} where not is_deleted),
-events as (select * from {{ ref('stg_crm__events') }} where not is_deleted),
-leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted),
+tasks as (
+    select * from {{ ref('stg_crm__tasks') }}
+    where not is_deleted
+),
+
+events as (
+    select * from {{ ref('stg_crm__events') }}
+    where not is_deleted
+),
+
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+    where not is_deleted
+),
+
 dispositions as (select * from {{ ref('call_disposition_mapping') }}),
+
 event_types as (select * from {{ ref('event_type_mapping') }}),
 
 lead_by_contact as (
-    select converted_contact_id as contact_id, min(lead_id) as lead_id
+    select
+        converted_contact_id as contact_id,
+        min(lead_id) as lead_id
     from leads
     where converted_contact_id is not null
     group by converted_contact_id
@@ -140,8 +155,8 @@ select
     activities.is_completed,
     activities.activity_type = 'call' and coalesce(activities.mapped_is_connected, false) as is_connected,
     activities.activity_type = 'call'
-        and activities.call_disposition is not null
-        and activities.mapped_is_connected is null as is_unmapped_disposition,
+    and activities.call_disposition is not null
+    and activities.mapped_is_connected is null as is_unmapped_disposition,
     activities.call_disposition,
     activities.call_duration_seconds,
     coalesce(activities.hearing_item_count, 0) as hearing_item_count,

@@ -6,8 +6,11 @@
 with
 
 leads as (select * from {{ ref('stg_crm__leads') }}),
+
 lead_history as (select * from {{ ref('stg_crm__lead_history') }})
 
-select lead_id from leads where source_file_seq > {{ watermark }}
+select lead_id from leads
+where source_file_seq > {{ watermark }}
 union
-select lead_id from lead_history where source_file_seq > {{ watermark }}
+select lead_id from lead_history
+where source_file_seq > {{ watermark }}

@@ -7,11 +7,13 @@
 with
 
 users as (select * from {{ ref('stg_crm__users') }}),
+
 user_roles as (select * from {{ ref('stg_crm__user_roles') }})
 
 select users.user_id
 from users
 left join user_roles
     on users.user_role_id = user_roles.user_role_id
-where users.source_file_seq > {{ watermark }}
+where
+    users.source_file_seq > {{ watermark }}
     or user_roles.source_file_seq > {{ watermark }}

@@ -4,8 +4,11 @@
 with
 
 tasks as (select * from {{ ref('stg_crm__tasks') }}),
+
 events as (select * from {{ ref('stg_crm__events') }})
 
-select task_id as activity_id from tasks where is_deleted
+select task_id as activity_id from tasks
+where is_deleted
 union all
-select event_id as activity_id from events where is_deleted
+select event_id as activity_id from events
+where is_deleted

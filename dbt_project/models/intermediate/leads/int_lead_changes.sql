@@ -30,15 +30,20 @@
 with
 
 leads as (select * from {{ ref('stg_crm__leads') }}),
+
 as_of as (select * from {{ ref('int_as_of') }}),
+
 changed_lead_records as (select * from {{ ref('int_changed_lead_records') }}),
+
 changed_owners as (select * from {{ ref('int_changed_users') }}),
+
 opportunities as (select * from {{ ref('stg_crm__opportunities') }}),
+
 opportunity_history as (select * from {{ ref('stg_crm__opportunity_history') }}),
 {% if 'revisit_at' not in held_columns %}
-changed as (
-    select lead_id from leads
-)
+    changed as (
+        select lead_id from leads
+    )
 {%- else %}
 changed_contacts as (
     {{ versions_of_changed_records(record_versions, 'lead', watermark) }}

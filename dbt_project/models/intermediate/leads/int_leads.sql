@@ -6,8 +6,16 @@
 {{ config(incremental_strategy='append', pre_hook="{{ delete_lead_changes() }}") }}
 with
 
-leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted{{ lead_changes_filter() }}),
-campaign_members as (select * from {{ ref('stg_crm__campaign_members') }} where not is_deleted{{ lead_changes_filter() }}),
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+    where not is_deleted{{ lead_changes_filter() }}
+),
+
+campaign_members as (
+    select * from {{ ref('stg_crm__campaign_members') }}
+    where not is_deleted{{ lead_changes_filter() }}
+),
+
 users as (select * from {{ ref('int_users_department_history') }}),
 
 memberships_in_order as (
@@ -26,7 +34,9 @@ memberships_in_order as (
 ),
 
 first_campaign as (
-    select lead_id, campaign_id
+    select
+        lead_id,
+        campaign_id
     from memberships_in_order
     where membership_number = 1
 )
@@ -54,6 +64,7 @@ from leads
 left join first_campaign
     on leads.lead_id = first_campaign.lead_id
 left join users
-    on leads.owner_user_id = users.user_id
-    and {{ to_reporting_date('leads.created_at') }} >= users.valid_from
-    and ({{ to_reporting_date('leads.created_at') }} < users.valid_to or users.valid_to is null)
+    on
+        leads.owner_user_id = users.user_id
+        and {{ to_reporting_date('leads.created_at') }} >= users.valid_from
+        and ({{ to_reporting_date('leads.created_at') }} < users.valid_to or users.valid_to is null)

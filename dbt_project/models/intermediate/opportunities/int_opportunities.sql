@@ -2,13 +2,24 @@
     them), their stage category and the owner's department when they were created. -#}
 with
 
-opportunities as (select * from {{ ref('stg_crm__opportunities') }} where not is_deleted),
-leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted),
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+    where not is_deleted
+),
+
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+    where not is_deleted
+),
+
 stages as (select * from {{ ref('opportunity_stage_mapping') }}),
+
 users as (select * from {{ ref('int_users_department_history') }}),
 
 originating_leads as (
-    select converted_opportunity_id as opportunity_id, min(lead_id) as lead_id
+    select
+        converted_opportunity_id as opportunity_id,
+        min(lead_id) as lead_id
     from leads
     where converted_opportunity_id is not null
     group by converted_opportunity_id
@@ -41,6 +52,7 @@ left join originating_leads
 left join stages
     on opportunities.stage_name = stages.stage_name
 left join users
-    on opportunities.owner_user_id = users.user_id
-    and {{ to_reporting_date('opportunities.created_at') }} >= users.valid_from
-    and ({{ to_reporting_date('opportunities.created_at') }} < users.valid_to or users.valid_to is null)
+    on
+        opportunities.owner_user_id = users.user_id
+        and {{ to_reporting_date('opportunities.created_at') }} >= users.valid_from
+        and ({{ to_reporting_date('opportunities.created_at') }} < users.valid_to or users.valid_to is null)

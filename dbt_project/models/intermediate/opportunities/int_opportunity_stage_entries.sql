@@ -5,8 +5,16 @@
     dated at close_date. -#}
 with
 
-opportunities as (select * from {{ ref('stg_crm__opportunities') }} where not is_deleted),
-history as (select * from {{ ref('stg_crm__opportunity_history') }} where not is_deleted),
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+    where not is_deleted
+),
+
+history as (
+    select * from {{ ref('stg_crm__opportunity_history') }}
+    where not is_deleted
+),
+
 stages as (select * from {{ ref('opportunity_stage_mapping') }}),
 
 history_evidence as (

@@ -9,23 +9,31 @@
 {%- set attributes = var('quality_rule_attributes') %}
 with
 
-leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted{{ lead_changes_filter() }}),
-lead_history as (select * from {{ ref('stg_crm__lead_history') }} where not is_deleted{{ lead_changes_filter() }}),
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+    where not is_deleted{{ lead_changes_filter() }}
+),
+
+lead_history as (
+    select * from {{ ref('stg_crm__lead_history') }}
+    where not is_deleted{{ lead_changes_filter() }}
+),
 
 current_values as (
     {%- for attribute in attributes %}
-    select
-        lead_id,
-        '{{ attribute }}' as attribute,
-        {%- if attribute in ('number_of_employees', 'annual_revenue') %}
-        {{ number_as_text(attribute) }} as current_value
-        {%- else %}
-        cast({{ 'company_name' if attribute == 'company' else attribute }} as {{ dbt.type_string() }}) as current_value
+        select
+            lead_id,
+            '{{ attribute }}' as attribute,
+            {%- if attribute in ('number_of_employees', 'annual_revenue') %}
+                {{ number_as_text(attribute) }} as current_value
+            {%- else %}
+                cast({{ 'company_name' if attribute == 'company' else attribute }} as {{ dbt.type_string() }})
+                    as current_value
+            {%- endif %}
+        from leads
+        {%- if not loop.last %}
+            union all
         {%- endif %}
-    from leads
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
     {%- endfor %}
 ),
 
@@ -34,7 +42,7 @@ tracked_changes as (
         lead_id,
         case field_name
             {%- for attribute, field_name in attributes.items() %}
-            when '{{ field_name }}' then '{{ attribute }}'
+                when '{{ field_name }}' then '{{ attribute }}'
             {%- endfor %}
         end as attribute,
         old_value,
@@ -44,12 +52,15 @@ tracked_changes as (
         ) as change_number
     from lead_history
     where field_name in (
-        {%- for field_name in attributes.values() %}'{{ field_name }}'{{ ', ' if not loop.last }}{% endfor -%}
+        {%- for field_name in attributes.values() %}            '{{ field_name }}'{{ ', ' if not loop.last }}            {% endfor -%}
     )
 ),
 
 first_changes as (
-    select lead_id, attribute, nullif(trim(old_value), '') as value_at_creation
+    select
+        lead_id,
+        attribute,
+        nullif(trim(old_value), '') as value_at_creation
     from tracked_changes
     where change_number = 1
 ),
@@ -65,8 +76,9 @@ as_created as (
         first_changes.lead_id is not null as is_changed_since_creation
     from current_values
     left join first_changes
-        on current_values.lead_id = first_changes.lead_id
-        and current_values.attribute = first_changes.attribute
+        on
+            current_values.lead_id = first_changes.lead_id
+            and current_values.attribute = first_changes.attribute
 )
 
 select

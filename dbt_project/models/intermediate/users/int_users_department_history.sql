@@ -6,8 +6,11 @@
 with
 
 users as (select * from {{ ref('stg_crm__users') }}),
+
 roles as (select * from {{ ref('stg_crm__user_roles') }}),
+
 department_mapping as (select * from {{ ref('department_mapping') }}),
+
 overrides as (select * from {{ ref('user_department_overrides') }}),
 
 users_with_field_department as (
@@ -20,11 +23,22 @@ users_with_field_department as (
 ),
 
 boundaries as (
-    select user_id, cast(valid_from as date) as boundary_date from overrides where valid_from is not null
+    select
+        user_id,
+        cast(valid_from as date) as boundary_date
+    from overrides
+    where valid_from is not null
     union
-    select user_id, cast(valid_to as date) from overrides where valid_to is not null
+    select
+        user_id,
+        cast(valid_to as date) as boundary_date
+    from overrides
+    where valid_to is not null
     union
-    select user_id, cast('1900-01-01' as date) from users_with_field_department
+    select
+        user_id,
+        cast('1900-01-01' as date) as boundary_date
+    from users_with_field_department
 ),
 
 segments as (
@@ -46,9 +60,10 @@ segment_departments as (
     inner join users_with_field_department
         on segments.user_id = users_with_field_department.user_id
     left join overrides
-        on segments.user_id = overrides.user_id
-        and segments.valid_from >= coalesce(cast(overrides.valid_from as date), cast('1900-01-01' as date))
-        and segments.valid_from < coalesce(cast(overrides.valid_to as date), cast('9999-12-31' as date))
+        on
+            segments.user_id = overrides.user_id
+            and segments.valid_from >= coalesce(cast(overrides.valid_from as date), cast('1900-01-01' as date))
+            and segments.valid_from < coalesce(cast(overrides.valid_to as date), cast('9999-12-31' as date))
 )
 
 select

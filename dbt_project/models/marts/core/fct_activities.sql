@@ -15,10 +15,15 @@
 with
 
 activities as (select * from {{ ref('int_activities_classified') }}),
+
 users as (select * from {{ ref('int_users_department_history') }}),
+
 quality as (select * from {{ ref('int_leads_quality_scored') }}),
+
 as_of as (select * from {{ ref('int_as_of') }}),
+
 changed_lead_records as (select * from {{ ref('int_changed_lead_records') }}),
+
 changed_owners as (select * from {{ ref('int_changed_users') }}),
 {% if is_incremental() %}
 -- The base table, not the activities CTE: DuckDB materialises a CTE read more than once,
@@ -76,8 +81,9 @@ select
     dated.source_file_seq
 from dated
 left join users
-    on dated.owner_user_id = users.user_id
-    and dated.occurred_date >= users.valid_from
-    and (dated.occurred_date < users.valid_to or users.valid_to is null)
+    on
+        dated.owner_user_id = users.user_id
+        and dated.occurred_date >= users.valid_from
+        and (dated.occurred_date < users.valid_to or users.valid_to is null)
 left join quality
     on dated.lead_id = quality.lead_id

@@ -5,8 +5,11 @@
 with
 
 opportunities as (select * from {{ ref('int_opportunities') }}),
+
 stage_entries as (select * from {{ ref('int_opportunity_stage_entries') }}),
+
 quality as (select * from {{ ref('int_leads_quality_scored') }}),
+
 as_of as (select * from {{ ref('int_as_of') }}),
 
 entries as (
@@ -54,7 +57,13 @@ select
         date) took no time, not negative time. #}
     case
         when opportunities.is_closed
-            then greatest(cast({{ dbt.datediff('opportunities.created_date', 'opportunities.close_date', 'day') }} as {{ dbt.type_bigint() }}), 0)
+            then greatest(
+                cast(
+                    {{ dbt.datediff('opportunities.created_date', 'opportunities.close_date', 'day') }}
+                    as {{ dbt.type_bigint() }}
+                ),
+                0
+            )
     end as cycle_days
 from opportunities
 cross join as_of

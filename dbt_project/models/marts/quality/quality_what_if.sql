@@ -6,6 +6,7 @@
 with
 
 leads as (select * from {{ ref('fct_leads') }}),
+
 candidate as (select * from {{ ref('int_leads_quality_candidate') }}),
 
 classified as (
@@ -19,7 +20,7 @@ classified as (
     from leads
     union all
     select
-        'candidate',
+        'candidate' as definition_name,
         candidate.definition_version,
         candidate.lead_quality,
         leads.reached_handed_off,
@@ -46,7 +47,7 @@ per_class as (
 with_totals as (
     select
         per_class.*,
-        sum(leads) over (partition by definition_name) as all_leads
+        sum(per_class.leads) over (partition by per_class.definition_name) as all_leads
     from per_class
 )
 

@@ -4,6 +4,7 @@
 with
 
 leads as (select * from {{ ref('fct_leads') }}),
+
 candidate as (select * from {{ ref('int_leads_quality_candidate') }})
 
 select

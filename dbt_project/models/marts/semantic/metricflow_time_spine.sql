@@ -6,6 +6,5 @@ with
 
 dates as (select * from {{ ref('dim_dates') }})
 
-select
-    calendar_date as date_day
+select calendar_date as date_day
 from dates

@@ -10,13 +10,13 @@
     ('campaign_member', 'lead_id'),
 ] %}
 {%- for object_name, pointer in pointers %}
-select
-    '{{ object_name }}' as object_name,
-    id as record_id,
-    {{ pointer }} as pointed_at_id,
-    _file_seq as source_file_seq
-from {{ source('crm', object_name) }}
-{%- if not loop.last %}
-union all
-{%- endif %}
+    select
+        '{{ object_name }}' as object_name,
+        id as record_id,
+        {{ pointer }} as pointed_at_id,
+        _file_seq as source_file_seq
+    from {{ source('crm', object_name) }}
+    {%- if not loop.last %}
+        union all
+    {%- endif %}
 {%- endfor %}

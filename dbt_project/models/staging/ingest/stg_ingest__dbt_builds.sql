@@ -16,11 +16,11 @@ select
     cast(loaded_through_file_seq as {{ dbt.type_bigint() }}) as loaded_through_file_seq
 from {{ source('ingest', 'dbt_build_state') }}
 {%- else %}
-select
-    cast(null as {{ dbt.type_string() }}) as definitions_fingerprint,
-    cast(null as boolean) as is_full_refresh,
-    cast(null as {{ dbt.type_timestamp() }}) as built_at,
-    cast(null as {{ dbt.type_bigint() }}) as loaded_through_file_seq
-from (select 1 as no_build) as nothing_recorded
-where 1 = 0
+    select
+        cast(null as {{ dbt.type_string() }}) as definitions_fingerprint,
+        cast(null as boolean) as is_full_refresh,
+        cast(null as {{ dbt.type_timestamp() }}) as built_at,
+        cast(null as {{ dbt.type_bigint() }}) as loaded_through_file_seq
+    from (select 1 as no_build) as nothing_recorded
+    where 1 = 0
 {%- endif %}
