@@ -53,13 +53,13 @@ browser-deps:
 LINT_WAREHOUSE := $(CURDIR)/.lint/fukan.duckdb
 LINT_DBT_ENV := FUKAN_WAREHOUSE=$(LINT_WAREHOUSE) DBT_TARGET_PATH=$(CURDIR)/.lint/target DBT_LOG_PATH=$(CURDIR)/.lint/logs
 
-lint: install-dev  ## ruff (lint and format check) on the Python, sqlfluff on the dbt SQL
+lint: install-dev  ## ruff (lint and format check) on the Python, sqlfluff on the dbt models and tests
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@mkdir -p $(dir $(LINT_WAREHOUSE))
 	@# Models that list the funnel steps read the seed while dbt compiles them.
 	$(LINT_DBT_ENV) $(VENV)/bin/fukan dbt --warehouse $(LINT_WAREHOUSE) -- seed --quiet --select funnel_steps
-	$(LINT_DBT_ENV) $(VENV)/bin/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests --processes 2
+	$(LINT_DBT_ENV) $(VENV)/bin/sqlfluff lint dbt_project/models dbt_project/tests --processes 2
 
 test: install-dev browser-deps  ## run the test suite (engine comparisons: make test-warehouses; installs headless Chromium and a Japanese font for the report test if missing)
 	$(PY) -m pytest
