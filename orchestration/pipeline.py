@@ -32,7 +32,7 @@ from dagster_dbt import DagsterDbtCliRuntimeError
 from tqdm import tqdm
 
 from orchestration.alerts import alert_run_failure, error_text
-from orchestration.assets.raw import RAW_GROUP
+from orchestration.assets.raw import LEDGER_KEY, RAW_GROUP
 from orchestration.definitions import defs as load_definitions
 from orchestration.instance import ensure_dagster_home, fail_abandoned_runs, run_tags
 from orchestration.jobs import REFRESH_JOB_NAME
@@ -40,6 +40,8 @@ from orchestration.warehouse_lock import WAITING
 
 _PROGRESS_EVENTS = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}
 _STEP_END_EVENTS = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
+# Landing entries the summary names one by one; the ledger asset's metadata lists all.
+NOT_READ_SHOWN = 20
 
 
 class RunProgress:
@@ -85,6 +87,7 @@ class RunSummary:
     warned_checks: list[str]
     step_errors: list[str]
     ingest: dict[str, int]
+    not_read: list[dict[str, str]]  # landing entries the ingest did not read: path and reason
     warehouse: Path
     log_path: Path
 
@@ -105,6 +108,10 @@ class RunSummary:
             f"  warehouse: {self.warehouse}",
             f"  Dagster log: {self.log_path}",
         ]
+        shown = self.not_read[:NOT_READ_SHOWN]
+        lines += [f"  not read: {entry['path']} ({entry['reason']})" for entry in shown]
+        if len(self.not_read) > len(shown):
+            lines.append(f"  not read: {len(self.not_read) - len(shown)} more (the ingest/load_ledger asset lists all)")
         lines += [f"  failed check: {name}" for name in self.failed_checks]
         lines += [f"  warning: {name}" for name in self.warned_checks]
         lines += [f"  error: {error}" for error in self.step_errors]
@@ -116,8 +123,11 @@ def _summarise(
 ) -> RunSummary:
     materialisations = result.get_asset_materialization_events()
     ingest = {"new_files": 0, "rows_loaded": 0, "rows_quarantined": 0}
+    not_read: list[dict[str, str]] = []
     for event in materialisations:
         materialization = event.step_materialization_data.materialization
+        if materialization.asset_key == LEDGER_KEY:
+            not_read += materialization.metadata["not_read"].value
         if materialization.asset_key.path[0] != RAW_GROUP:
             continue
         for name in ingest:
@@ -140,6 +150,7 @@ def _summarise(
         warned_checks=[name(e) for e in failed if e.severity == AssetCheckSeverity.WARN],
         step_errors=[f"{e.step_key}: {error_text(e)}" for e in result.get_step_failure_events()],
         ingest=ingest,
+        not_read=not_read,
         warehouse=warehouse,
         log_path=log_path,
     )

@@ -37,6 +37,7 @@ pytestmark = pytest.mark.e2e
 
 BROKEN_FILE = "task/task_20261002_no_owner.csv"
 RAGGED_FILE = "lead/lead_20261002_ragged.csv"
+UNRECOGNISED_FILE = "notes.txt"
 # A made-up customer and phone number in a ragged row: never to be seen in an alert.
 ROW_CONTENT = ("山田花子", "090-5555-0199")
 HOLDER = "another-refresh"
@@ -135,6 +136,7 @@ def broken_run(demo_landing: Path, dagster_homes: Path, tmp_path_factory: pytest
     shutil.copytree(demo_landing, landing)
     _write_task_file_without_owner(next((landing / "task").glob("*_full.csv")), landing / BROKEN_FILE)
     _write_lead_file_with_a_ragged_row(next((landing / "lead").glob("*_full.csv")), landing / RAGGED_FILE)
+    (landing / UNRECOGNISED_FILE).write_text("notes, not an extract\n", encoding="utf-8")
     warehouse = root / "warehouse" / "fukan.duckdb"
     home = ensure_dagster_home(dagster_homes / "broken_run")
     output = io.StringIO()
@@ -173,6 +175,11 @@ def test_a_second_run_waits_for_the_warehouse_instead_of_failing_on_its_lock(bro
         run = _the_broken_run(instance)
         errors = [str(e.step_failure_data.error) for e in _events(instance, run.run_id, DagsterEventType.STEP_FAILURE)]
     assert errors and not any("lock" in error.lower() for error in errors)
+
+
+def test_the_terminal_summary_names_what_the_ingest_did_not_read(broken_run: BrokenRun) -> None:
+    [line] = [line for line in broken_run.output.splitlines() if UNRECOGNISED_FILE in line]
+    assert line.startswith("  not read: ") and line.endswith(")"), line
 
 
 def test_a_broken_extract_fails_the_run_and_nothing_downstream_is_built(broken_run: BrokenRun) -> None:
