@@ -187,14 +187,18 @@ def _is_delta(path: Path) -> bool:
 
 
 def link_extracts(cache: Path, landing: Path, deltas: bool) -> int:
-    """Symlink the snapshot files (or the delta files) of the cache into `landing`."""
+    """Hard-link the snapshot files (or the delta files) of the cache into `landing`: the
+    ingest follows no symbolic link out of its landing folder. Copied across devices."""
     linked = 0
     for source in _extract_files(cache):
         if _is_delta(source) != deltas:
             continue
         target = landing / source.relative_to(cache)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to(source.resolve())
+        try:
+            os.link(source, target)
+        except OSError:  # another file system
+            shutil.copy2(source, target)
         linked += 1
     return linked
 
