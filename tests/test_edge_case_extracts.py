@@ -25,6 +25,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from dagster import DagsterRunStatus
+from launch_paths import daemon_home, launch_like_the_daemon, wait_for_run
 from pandas_reference import Reference
 
 from orchestration import contract
@@ -418,6 +420,20 @@ def test_the_refresh_ends_green_with_a_report_of_its_own_data(refreshed: Refresh
     for name in REPORTS.values():
         page = (refreshed.published / name).read_text(encoding="utf-8")
         assert f'<meta name="fukan-build-id" content="{build_id}">' in page
+
+
+def test_the_bare_extracts_refresh_green_when_launched_as_the_daemon_launches(tmp_path: Path, dagster_homes: Path):
+    """The same refresh in a run worker, as the UI, the schedule and the sensor start it."""
+    bare().write(tmp_path / "landing")
+    warehouse = tmp_path / "warehouse" / "fukan.duckdb"
+    home = daemon_home(dagster_homes / "edge_bare_daemon")
+    launch = launch_like_the_daemon(home, tmp_path / "landing", warehouse)
+    launch.finish()
+    assert wait_for_run(home, launch.run_id).status == DagsterRunStatus.SUCCESS, launch.log.read_text()[-3000:]
+    published = warehouse.parent / "published"
+    build_id = read_manifest(published)["build_id"]
+    for name in REPORTS.values():
+        assert f'<meta name="fukan-build-id" content="{build_id}">' in (published / name).read_text(encoding="utf-8")
 
 
 def test_the_report_says_no_data_exactly_where_the_marts_hold_none(refreshed: Refreshed) -> None:
