@@ -87,6 +87,7 @@ task_activities as (
             when tasks.task_subtype = 'Email' or tasks.task_type = 'Email' then 'email'
             else 'task'
         end as activity_type,
+        tasks.task_subtype,
         tasks.who_id,
         tasks.what_id,
         tasks.owner_user_id,
@@ -116,6 +117,7 @@ event_activities as (
             when coalesce(event_types.is_meeting, nullif(trim(events.event_type), '') is null) then 'meeting'
             else 'event'
         end as activity_type,
+        cast(null as {{ dbt.type_string() }}) as task_subtype,
         events.who_id,
         events.what_id,
         events.owner_user_id,
@@ -147,6 +149,7 @@ select
     activities.activity_id,
     activities.activity_source,
     activities.activity_type,
+    activities.task_subtype,
     coalesce(lead_keys.lead_id, lead_by_contact.lead_id) as lead_id,
     activities.what_id,
     activities.owner_user_id,

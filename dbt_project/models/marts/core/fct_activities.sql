@@ -60,6 +60,7 @@ select
     dated.activity_id,
     dated.activity_source,
     dated.activity_type,
+    dated.task_subtype,
     dated.occurred_at,
     dated.occurred_date,
     dated.activity_date,
