@@ -304,6 +304,8 @@ OBJECTS: dict[str, CrmObject] = {
                 C("amount", F, bounds=MONEY),
                 C("close_date", D, bounds=PLANNED),
                 C("probability", F, bounds=PERCENT),
+                C("forecast_category"),
+                C("expected_revenue", F, bounds=MONEY),
             ],
             reported=True,
         ),

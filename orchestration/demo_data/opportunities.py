@@ -2,10 +2,16 @@
 
 Each opportunity walks the standard Salesforce stage picklist, skipping some stages as
 real reps do, and is lost at any stage (a good part of them before a proposal) or won.
-The whole path is simulated; a file shows the stage at its cut-off, so opportunities
+The whole path is simulated; a file shows the state at its cut-off, so opportunities
 still open at the snapshot simply have not reached their close yet. About 10% of
 opportunities come from existing customers (no lead), and ~10% have no stage history,
 so the warehouse must fall back to the current stage.
+
+Besides stage moves the path holds what a pipeline review looks at: a planned close date
+pushed out or pulled in before the proposal, the real close date set at the proposal,
+the quoted amount revised before the close, and a deal moved back a stage and forward
+again (a regression). Every opportunity version and OpportunityHistory row is the state
+of the path at one instant (`state_at`), so the two always agree.
 """
 
 from __future__ import annotations
@@ -81,6 +87,16 @@ class Deals:
     amount_initial: np.ndarray
     amount: np.ndarray
     has_history: np.ndarray
+    # Pipeline moves (NULL = none): back to stage `regress_to` from `regress_at` until
+    # `return_at`; the planned close date moved by `close_moved_days` at `close_moved_at`;
+    # `amount_quoted` from the proposal until `revised_at`, `amount` after.
+    regress_at: np.ndarray
+    regress_to: np.ndarray
+    return_at: np.ndarray
+    close_moved_at: np.ndarray
+    close_moved_days: np.ndarray
+    revised_at: np.ndarray
+    amount_quoted: np.ndarray
 
 
 def _segment(employees: np.ndarray) -> np.ndarray:
@@ -179,6 +195,8 @@ def build_deals(
         pick_working(rng, fs, roster.fs_days, local_day(created), roster.role[fs], _segment(employees)),
         accounts.owner[account],
     )
+    has_history = rng.random(n) >= 0.1
+    moves = _pipeline_moves(rng, clock, entered, start_bd, stage_bd, close_bd, top, amount)
     return Deals(
         lead=lead,
         account=account,
@@ -192,8 +210,54 @@ def build_deals(
         won=won,
         amount_initial=np.round(amount * rng.uniform(0.8, 1.5, n), -4),
         amount=amount,
-        has_history=rng.random(n) >= 0.1,
+        has_history=has_history,
+        **moves,
     )
+
+
+def _pipeline_moves(
+    rng: np.random.Generator,
+    clock: BusinessClock,
+    entered: np.ndarray,
+    start_bd: np.ndarray,
+    stage_bd: np.ndarray,
+    close_bd: np.ndarray,
+    top: np.ndarray,
+    amount: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Regressions, planned close dates moved, amounts revised: drawn after the stage path,
+    so the rest of the data is the same with or without them."""
+    n = top.size
+
+    def at(business_day: np.ndarray, happens: np.ndarray) -> np.ndarray:
+        return np.where(happens, instant(clock.day_at(business_day), office_seconds(rng, n)), NULL)
+
+    def between(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """A business-day index in [low, high] (low <= high where used)."""
+        return low + (rng.random(n) * (np.maximum(high - low, 0) + 1)).astype(np.int64)
+
+    stage = np.arange(8)
+    top_bd = stage_bd[:, -1]  # the last stage entered before the close
+    previous = np.where(entered & (stage < top[:, None]), stage, -1).max(axis=1)
+    regress = (rng.random(n) < 0.12) & (previous >= 0)
+    regress_bd = between(top_bd + 1, close_bd - 2)
+    return_bd = between(regress_bd + 1, close_bd - 1)
+    # The real close date is known from the first stage at or past the proposal (else the close).
+    known_bd = np.where(entered[:, PROPOSAL:], stage_bd[:, PROPOSAL:], np.iinfo(np.int64).max).min(axis=1)
+    known_bd = np.minimum(known_bd, close_bd)
+    moved = (rng.random(n) < 0.25) & (known_bd - start_bd >= 2)
+    moved_bd = between(start_bd + 1, known_bd - 1)
+    revised = (rng.random(n) < 0.2) & (close_bd - known_bd >= 2)
+    revised_bd = between(known_bd + 1, close_bd - 1)
+    return {
+        "regress_at": at(regress_bd, regress),
+        "regress_to": np.where(regress, previous, NULL),
+        "return_at": at(return_bd, regress),
+        "close_moved_at": at(moved_bd, moved),
+        "close_moved_days": np.where(moved, rng.choice([-30, 30, 45, 60], n), 0),
+        "revised_at": at(revised_bd, revised),
+        "amount_quoted": np.where(revised, np.round(amount * rng.uniform(0.8, 1.3, n), -4), amount),
+    }
 
 
 def customer_since(accounts: Accounts, deals: Deals) -> np.ndarray:
@@ -206,74 +270,106 @@ def customer_since(accounts: Accounts, deals: Deals) -> np.ndarray:
 def changed_deals(deals: Deals, low: int, high: int) -> np.ndarray:
     """Opportunities whose version as of `high` was written in (low, high]."""
     rows = np.flatnonzero(deals.created <= high)
-    _, since = _stage_at(deals, rows, high)
+    since = state_at(deals, rows, np.full(rows.size, high))["since"]
     return rows[since > low]
 
 
-def _stage_at(deals: Deals, rows: np.ndarray, as_of: int) -> tuple[np.ndarray, np.ndarray]:
-    """Current stage index and the instant it was entered."""
+def _change_instants(deals: Deals) -> np.ndarray:
+    """(n, 13) every instant an opportunity changes (NULL where it does not): each open
+    stage entered, the close, a regression and its return, a planned close moved, an amount revised."""
+    return np.concatenate(
+        [
+            deals.entry,
+            deals.close[:, None],
+            deals.regress_at[:, None],
+            deals.return_at[:, None],
+            deals.close_moved_at[:, None],
+            deals.revised_at[:, None],
+        ],
+        axis=1,
+    )
+
+
+def state_at(deals: Deals, rows: np.ndarray, at: np.ndarray) -> dict[str, np.ndarray]:
+    """Stage, amount, close date and the instant of the last change of opportunity `rows` at instants `at`."""
     entry = deals.entry[rows]
-    reached = (entry != NULL) & (entry <= as_of)
-    current = np.where(reached, np.arange(8), -1).max(axis=1)
-    since = entry[np.arange(rows.size), current]
-    closed = deals.close[rows] <= as_of
-    current = np.where(closed, np.where(deals.won[rows], WON, LOST), current)
-    return current, np.where(closed, deals.close[rows], since)
+    reached = np.where((entry != NULL) & (entry <= at[:, None]), np.arange(8), -1).max(axis=1)
+    regress_at, return_at = deals.regress_at[rows], deals.return_at[rows]
+    stage = np.where((regress_at != NULL) & (regress_at <= at) & (at < return_at), deals.regress_to[rows], reached)
+    closed = deals.close[rows] <= at
+    stage = np.where(closed, np.where(deals.won[rows], WON, LOST), stage)
+    quoted = reached >= PROPOSAL
+    revised = (deals.revised_at[rows] != NULL) & (deals.revised_at[rows] <= at)
+    amount = np.where(
+        quoted, np.where(revised, deals.amount[rows], deals.amount_quoted[rows]), deals.amount_initial[rows]
+    )
+    # The rep's expected close: 90 days out (moved once for some) until a proposal, then the real date.
+    moved = (deals.close_moved_at[rows] != NULL) & (deals.close_moved_at[rows] <= at)
+    planned = local_day(deals.created[rows]) + 90 + np.where(moved, deals.close_moved_days[rows], 0)
+    changes = _change_instants(deals)[rows]
+    since = np.where((changes != NULL) & (changes <= at[:, None]), changes, NULL).max(axis=1)
+    return {
+        "stage": stage,
+        "amount": amount,
+        "close_date": np.where(quoted | closed, local_day(deals.close[rows]), planned),
+        "since": since,
+    }
 
 
-def _close_date(deals: Deals, rows: np.ndarray, stage: np.ndarray) -> np.ndarray:
-    """The rep's expected close: 90 days out until a proposal, then the real date."""
-    planned = local_day(deals.created[rows]) + 90
-    return np.where(stage >= PROPOSAL, local_day(deals.close[rows]), planned)
+def _versioned(deals: Deals, rows: np.ndarray, at: np.ndarray) -> Frame:
+    """The tracked fields of opportunity `rows` at instants `at`, as both objects name them."""
+    state = state_at(deals, rows, at)
+    stage, amount = state["stage"], state["amount"]
+    return {
+        "stage_name": Codes(STAGES, stage),
+        "amount": amount,
+        "close_date": state["close_date"],
+        "probability": PROBABILITY[stage],
+        "forecast_category": Codes(FORECAST, FORECAST_OF_STAGE[stage]),
+        "expected_revenue": amount * PROBABILITY[stage] / 100,
+        "since": state["since"],
+    }
 
 
 def opportunity_frame(deals: Deals, rows: np.ndarray, as_of: int) -> Frame:
-    stage, since = _stage_at(deals, rows, as_of)
+    state = _versioned(deals, rows, np.full(rows.size, as_of))
+    stage = state["stage_name"].values
     n = rows.size
-    lost_early = (stage == LOST) & (deals.entry[rows, PROPOSAL] == NULL)
-    amount = np.where((stage < PROPOSAL) | lost_early, deals.amount_initial[rows], deals.amount[rows])
     return {
         "id": Ids(OPPORTUNITY, rows + 1),
         "created_date": deals.created[rows],
-        "system_modstamp": since,
-        "last_modified_date": since,
+        "system_modstamp": state["since"],
+        "last_modified_date": state["since"],
         "is_deleted": np.zeros(n, dtype=bool),
         "account_id": Ids(ACCOUNT, deals.account[rows] + 1),
         "owner_id": Ids(USER, deals.owner[rows] + 1),
         "campaign_id": Ids(CAMPAIGN, np.where(deals.campaign[rows] != NULL, deals.campaign[rows] + 1, NULL)),
         "type": Codes(OPPORTUNITY_TYPES, deals.existing[rows].astype(np.int64)),
         "lead_source": Codes(OPPORTUNITY_SOURCES, deals.source[rows]),
-        "stage_name": Codes(STAGES, stage),
+        "stage_name": state["stage_name"],
         "is_closed": stage >= WON,
         "is_won": stage == WON,
-        "amount": amount,
-        "probability": PROBABILITY[stage],
-        "forecast_category_name": Codes(FORECAST, FORECAST_OF_STAGE[stage]),
-        "close_date": _close_date(deals, rows, stage),
+        "amount": state["amount"],
+        "probability": state["probability"],
+        "forecast_category_name": state["forecast_category"],
+        "close_date": state["close_date"],
         "currency_iso_code": Codes(("JPY",), np.zeros(n, dtype=np.int64)),
     }
 
 
 def history_frame(deals: Deals, low: int, high: int) -> Frame:
-    """OpportunityHistory rows created in (low, high], one per stage entered, ids continuing from low's rows."""
-    entry = np.concatenate(
-        [
-            deals.entry,
-            np.where(deals.won, deals.close, NULL)[:, None],
-            np.where(~deals.won, deals.close, NULL)[:, None],
-        ],
-        axis=1,
-    )
-    ok = (entry != NULL) & deals.has_history[:, None]
-    opp, stage = np.nonzero(ok)
-    at = entry[opp, stage]
-    order = np.lexsort((stage, opp, at))
-    opp, stage, at = opp[order], stage[order], at[order]
+    """OpportunityHistory rows created in (low, high], one per change of the path, ids continuing from low's rows."""
+    changes = _change_instants(deals)
+    opp, kind = np.nonzero((changes != NULL) & deals.has_history[:, None])
+    at = changes[opp, kind]
+    order = np.lexsort((kind, opp, at))
+    opp, at = opp[order], at[order]
     first_id = int((at <= low).sum()) + 1
     keep = (at > low) & (at <= high)
-    opp, stage, at = opp[keep], stage[keep], at[keep]
-    lost_early = (stage == LOST) & (deals.entry[opp, PROPOSAL] == NULL)
+    opp, at = opp[keep], at[keep]
     n = opp.size
+    state = _versioned(deals, opp, at)
+    del state["since"]
     return {
         "id": Ids(OPPORTUNITY_HISTORY, first_id + np.arange(n)),
         "created_date": at,
@@ -281,10 +377,7 @@ def history_frame(deals: Deals, low: int, high: int) -> Frame:
         "last_modified_date": at,
         "is_deleted": np.zeros(n, dtype=bool),
         "opportunity_id": Ids(OPPORTUNITY, opp + 1),
-        "stage_name": Codes(STAGES, stage),
-        "amount": np.where((stage < PROPOSAL) | lost_early, deals.amount_initial[opp], deals.amount[opp]),
-        "close_date": _close_date(deals, opp, stage),
-        "probability": PROBABILITY[stage],
+        **state,
     }
 
 

@@ -15,6 +15,8 @@ renamed as (
         amount,
         close_date,
         probability,
+        forecast_category,
+        expected_revenue,
         {{ crm_version_columns() }}
     from latest
 
