@@ -1,5 +1,6 @@
-"""seeds/business_calendar.csv is what scripts/generate_calendar_seed.py makes, and it
-marks Japanese public holidays and the year-end closure as non-business days."""
+"""seeds/business_calendar.csv is what scripts/generate_calendar_seed.py makes: weekends
+and Japanese public holidays, nothing else. Company holidays (the year-end break) are
+seeds/company_holidays.csv, and dim_dates combines both (its unit tests)."""
 
 from __future__ import annotations
 
@@ -57,92 +58,60 @@ def test_one_row_per_date_over_the_whole_range(seed_rows):
         ("2026-09-21", "敬老の日"),  # Respect for the Aged Day
         ("2026-09-22", "国民の休日"),  # sandwiched between two holidays
         ("2026-09-23", "秋分の日"),
-        ("2026-01-01", "元日"),  # public holiday wins over the closure name
-        ("2023-01-02", "振替休日"),  # ... also on 2 January
-        ("2025-12-31", "年末年始休業"),  # company closure
-        ("2026-01-02", "年末年始休業"),
-        ("2026-01-03", "年末年始休業"),  # a Saturday, still marked
+        ("2026-01-01", "元日"),
+        ("2023-01-02", "振替休日"),
     ],
 )
-def test_holidays(seed_rows, day, name):
+def test_public_holidays(seed_rows, day, name):
     row = seed_rows[day]
-    assert row["holiday_name"] == name
-    assert row["is_holiday"] == "true"
-    assert row["is_business_day"] == "false"
+    assert (row["is_public_holiday"], row["public_holiday_name"]) == ("true", name)
 
 
 @pytest.mark.parametrize(
-    "day, weekend, business",
+    "day, weekend",
     [
-        ("2025-12-30", "false", "true"),  # last working day of the year
-        ("2026-01-05", "false", "true"),  # first working day of the year
-        ("2026-09-24", "false", "true"),
-        ("2026-09-26", "true", "false"),  # Saturday
-        ("2026-09-27", "true", "false"),  # Sunday
+        ("2025-12-29", "false"),  # a company holiday (company_holidays seed), not a public one
+        ("2025-12-31", "false"),
+        ("2026-01-02", "false"),
+        ("2026-09-24", "false"),
+        ("2026-09-26", "true"),  # Saturday
+        ("2026-09-27", "true"),  # Sunday
     ],
 )
-def test_ordinary_days(seed_rows, day, weekend, business):
+def test_ordinary_days(seed_rows, day, weekend):
     row = seed_rows[day]
-    assert (row["is_weekend"], row["is_business_day"], row["holiday_name"]) == (weekend, business, "")
+    assert (row["is_weekend"], row["is_public_holiday"], row["public_holiday_name"]) == (weekend, "false", "")
 
 
 def test_flags_are_consistent(seed_rows):
     for day, row in seed_rows.items():
         weekday = dt.date.fromisoformat(day).weekday()
         assert row["is_weekend"] == ("true" if weekday >= 5 else "false"), day
-        assert (row["is_holiday"] == "true") == bool(row["holiday_name"]), day
-        expected = row["is_weekend"] == "false" and row["is_holiday"] == "false"
-        assert row["is_business_day"] == ("true" if expected else "false"), day
+        assert (row["is_public_holiday"] == "true") == bool(row["public_holiday_name"]), day
 
 
-def test_business_days_in_fiscal_2025(seed_rows):
-    business = sum(
-        row["is_business_day"] == "true" for day, row in seed_rows.items() if "2025-04-01" <= day <= "2026-03-31"
+def test_weekday_public_holidays_in_fiscal_2025(seed_rows):
+    weekday_holidays = sum(
+        row["is_public_holiday"] == "true" and row["is_weekend"] == "false"
+        for day, row in seed_rows.items()
+        if "2025-04-01" <= day <= "2026-03-31"
     )
-    # 261 weekdays - 15 public holidays on weekdays - 2 weekday closure days
-    # (2025-12-31 and 2026-01-02; 1 January is counted as a public holiday).
-    assert business == 244
+    assert weekday_holidays == 15
 
 
-def test_no_company_closures_option(tmp_path):
+def test_other_language(tmp_path):
     out = tmp_path / "calendar.csv"
-    generator.main(
-        [
-            "--start",
-            "2025-12-29",
-            "--end",
-            "2026-01-05",
-            "--company-closures",
-            "",
-            "--language",
-            "en_US",
-            "--out",
-            str(out),
-        ]
-    )
+    generator.main(["--start", "2025-12-29", "--end", "2026-01-05", "--language", "en_US", "--out", str(out)])
     with out.open(encoding="utf-8", newline="") as handle:
         rows = {row["calendar_date"]: row for row in csv.DictReader(handle)}
     assert len(rows) == 8
-    assert rows["2025-12-31"]["is_business_day"] == "true"
-    assert rows["2026-01-01"]["holiday_name"] == "New Year's Day"
-    assert rows["2026-01-02"]["is_business_day"] == "true"
-
-
-def test_custom_closures():
-    rows = generator.calendar_rows(
-        dt.date(2025, 8, 12),
-        dt.date(2025, 8, 15),
-        company_closures=generator.parse_closures("08-13,08-14,08-15"),
-        closure_name="夏季休業",
-    )
-    names = [row["holiday_name"] for row in rows]
-    assert names == ["", "夏季休業", "夏季休業", "夏季休業"]
+    assert rows["2026-01-01"]["public_holiday_name"] == "New Year's Day"
+    assert rows["2025-12-31"]["is_public_holiday"] == "false"
 
 
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--company-closures", "13-01"], "not a month-day"),
         (["--start", "2025-02-30"], "not a date"),
         (["--start", "2026-01-01", "--end", "2025-01-01"], "before --start"),
     ],
@@ -156,4 +125,4 @@ def test_bad_options_explain_themselves(argv, message, capsys, tmp_path):
 
 def test_help_runs_as_a_script():
     result = subprocess.run([sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, check=True)
-    assert "--company-closures" in result.stdout and "--out" in result.stdout
+    assert "--start" in result.stdout and "--out" in result.stdout

@@ -23,6 +23,11 @@
         as {{ dbt.type_int() }})
 {%- endmacro %}
 
+{#- Fiscal half-year number: 1 (上期, quarters 1-2) or 2 (下期, quarters 3-4). -#}
+{% macro fiscal_half(date_expression, start_month=none) -%}
+    case when {{ fukan.fiscal_quarter(date_expression, start_month) }} >= 3 then 2 else 1 end
+{%- endmacro %}
+
 {#- First day of the fiscal year, as a date. -#}
 {% macro fiscal_year_start(date_expression, start_month=none) -%}
     {{ fukan._fiscal_period_start('year', date_expression, start_month) }}
@@ -31,6 +36,15 @@
 {#- First day of the fiscal quarter, as a date (the period_start of fiscal_quarter rows). -#}
 {% macro fiscal_quarter_start(date_expression, start_month=none) -%}
     {{ fukan._fiscal_period_start('quarter', date_expression, start_month) }}
+{%- endmacro %}
+
+{#- First day of the fiscal half-year, as a date (the period_start of fiscal_half rows). -#}
+{% macro fiscal_half_start(date_expression, start_month=none) -%}
+    case
+        when {{ fukan.fiscal_half(date_expression, start_month) }} = 2
+            then cast({{ dbt.dateadd('month', 6, fukan.fiscal_year_start(date_expression, start_month)) }} as date)
+        else {{ fukan.fiscal_year_start(date_expression, start_month) }}
+    end
 {%- endmacro %}
 
 {#- Shift the date back so the fiscal year starts in January, truncate, shift forward. -#}
