@@ -29,10 +29,17 @@ DEFAULT_QUALITY_RULES: tuple[QualityRule, ...] = (
     QualityRule("target_industry", "industry", "in", "製造業|情報通信業|金融業・保険業", 1),
     QualityRule("mid_size_company", "number_of_employees", "between", "100|5000", 1),
     QualityRule("large_company", "number_of_employees", "between", "5001|10000000", 2),
-    QualityRule("decision_maker_title", "title", "matches", "代表取締役|取締役|本部長|部長|Director", 2),
-    QualityRule("manager_title", "title", "matches", "課長|Manager", 1),
+    QualityRule(
+        "decision_maker_title",
+        "title",
+        "matches",
+        "社長([^室]|$)|取締役|執行役員|本部長|部長|CEO|COO|CFO|CTO|Director",
+        2,
+    ),
+    QualityRule("manager_title", "title", "matches", "課長|マネージャー|マネジャー|Manager", 1),
+    QualityRule("deputy_title", "title", "matches", "代理|代行|補佐|副(本部長|部長|課長)", -1),
     QualityRule("warm_source", "lead_source", "in", "Partner Referral|Seminar", 1),
-    QualityRule("student", "title", "matches", "学生", -3),
+    QualityRule("student", "title", "matches", "(学生|院生|[Ss]tudent)[ 　]*$", -3),
 )
 
 
