@@ -27,6 +27,7 @@ from orchestration.demo_data import (
     DEPARTMENT_MOVES,
     QUALITY_THRESHOLD,
     QUIET_PERIOD,
+    TEAM_MOVES,
     UNMAPPED_USER_DEPARTMENTS,
     VOLUME_PUSH,
     generate,
@@ -126,7 +127,9 @@ def test_layout_and_summary(landing) -> None:
     assert {p.parent.name for p in summary.files} == set(OBJECTS)
     for path in summary.files:
         assert path.parent.parent == out and path.parent.name in OBJECTS
-        assert re.fullmatch(rf"{path.parent.name}_(20260930_full|20261001_delta)\.csv", path.name), path.name
+        # Users also as the file before the simulated period showed them (moves arrive later).
+        dated = "20240331_full|20260930_full" if path.parent.name == "user" else "20260930_full|20261001_delta"
+        assert re.fullmatch(rf"{path.parent.name}_({dated})\.csv", path.name), path.name
     assert summary.rows["lead"] == LEADS + sum(len(v) for v in summary.delta_ids.values())
     assert "lead" in str(summary)
 
@@ -215,6 +218,27 @@ def test_calls_per_inside_sales_rep_per_business_day(tables: dict[str, pd.DataFr
     assert (jst_days(tasks["created_date"][tasks["owner_id"] == leaver]) <= last_day).all()
     assert users.set_index("id").loc[leaver, "is_active"] == "false"
     assert users.set_index("id").loc[list(UNMAPPED_USER_DEPARTMENTS), "department"].eq("").all()
+
+
+def test_moves_arrive_in_a_later_user_file(landing) -> None:
+    """The user file before the simulated period shows each mover's old role (and the
+    department mover's old department); the snapshot file shows the new ones, modified
+    on the day of the move (JST), as Salesforce sends a changed user."""
+    out, _ = landing
+    earlier, later = (read(p).set_index("id") for p in sorted((out / "user").glob("*_full.csv")))
+    assert len(TEAM_MOVES) >= 3 and {uid for uid, *_ in DEPARTMENT_MOVES} <= {uid for uid, *_ in TEAM_MOVES}
+    for user_id, day, role_before, role_after in TEAM_MOVES:
+        assert (earlier.loc[user_id, "user_role_id"], later.loc[user_id, "user_role_id"]) == (role_before, role_after)
+        assert jst_days(later.loc[[user_id], "system_modstamp"]).iloc[0] == day
+    for user_id, _, before, after in DEPARTMENT_MOVES:
+        assert DEPARTMENTS.get(earlier.loc[user_id, "department"]) == before
+        assert DEPARTMENTS.get(later.loc[user_id, "department"]) == after
+    # A team move keeps the rep in inside sales, calling before and after the move.
+    tasks = read(next((out / "task").glob("*_full.csv")))
+    for user_id, day, _, _ in TEAM_MOVES:
+        if user_id not in {uid for uid, *_ in DEPARTMENT_MOVES}:
+            days = jst_days(tasks.loc[tasks["owner_id"] == user_id, "created_date"])
+            assert (days < day).any() and (days >= day).any(), user_id
 
 
 def creation_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -8,7 +8,8 @@ day's changes as delta files: `<out>/<object>/<object>_<yyyymmdd>_full.csv` and
 The data is made to exercise the warehouse: a volume push that lowers lead quality
 (VOLUME_PUSH) next to a quiet period (QUIET_PERIOD), quality leads converting better
 under DEFAULT_QUALITY_RULES, messy departments and dispositions, a rep who leaves and
-one who moves (DEPARTED_USERS, DEPARTMENT_MOVES, UNMAPPED_USER_DEPARTMENTS), a CP932
+one who moves department and two who move team, each move in a later user file
+(DEPARTED_USERS, DEPARTMENT_MOVES, TEAM_MOVES, UNMAPPED_USER_DEPARTMENTS), a CP932
 campaign export with Salesforce headers, stale and deleted rows in the delta.
 """
 
@@ -32,6 +33,7 @@ from orchestration.demo_data.company import (
     LEAVER,
     MOVE_DATE,
     MOVER,
+    TEAM_MOVES,
     UNMAPPED_USER_DEPARTMENTS,
     build_roster,
     role_frame,
@@ -62,6 +64,7 @@ __all__ = [
     "DEPARTMENT_MOVES",
     "QUALITY_THRESHOLD",
     "QUIET_PERIOD",
+    "TEAM_MOVES",
     "UNMAPPED_USER_DEPARTMENTS",
     "VOLUME_PUSH",
     "GenerationSummary",
@@ -202,6 +205,9 @@ def generate(
         existing = np.flatnonzero(lead_set.created <= cutoff)
         opportunities = np.flatnonzero(deals.created <= cutoff)
         emit("user_role", role_frame(int(roster.created.min())), end_day, "full")
+        # The user file of the day before the simulated period, as a warehouse that has
+        # landed users since then holds it: moves arrive in the later file.
+        emit("user", user_frame(roster, instant(first_day, 0) - 1), first_day - 1, "full")
         emit("user", user_frame(roster, cutoff), end_day, "full")
         emit("campaign", campaign_frame(plan, _rng(seed, 12), cutoff, end_day), end_day, "full")
         emit(

@@ -2,8 +2,12 @@
 
 The user list is deliberately messy the way real CRM orgs are: the `department` field
 mixes English, Japanese and the catch-all 営業, a few users leave it empty, one rep
-leaves the company and one moves from inside to field sales. The constants below tell
-the lead engineer's user-to-department seed (and the tests) what the truth is.
+leaves the company, one moves from inside to field sales and two move between the
+inside-sales teams. Moves arrive as Salesforce sends them: the user file written before
+the simulated period shows the old department and role, the one at the snapshot the new
+ones, modified on the day of the move. The constants below tell the lead engineer's
+user-to-department seed (needed only for the blank department fields) and the tests
+what the truth is.
 
 Users 1-15 are a fixed core (their ids never change); inside- and field-sales reps
 beyond the core are added in proportion to the lead volume, so reps make about 50
@@ -48,6 +52,26 @@ MOVE_DATE = date(2025, 4, 1)  # April 1: the usual date of a Japanese personnel 
 HIRE_DATE = date(2026, 4, 1)
 SUCCESSOR = {LEAVER: 12, MOVER: 13}  # teammates who take over open leads
 
+
+@dataclass(frozen=True)
+class Move:
+    """A change of department or team on `day`: what the user's record said before it."""
+
+    user: int
+    day: date
+    role_before: int
+    manager_before: int
+    department_before: str | None
+
+
+# The mover's record before the move; two IS reps change team mid fiscal year (_CORE holds
+# everyone's record after all moves). Team moves do not change who works which lead.
+MOVES: tuple[Move, ...] = (
+    Move(MOVER, MOVE_DATE, R_IS_WEST, 6, "Inside Sales"),
+    Move(13, date(2025, 10, 1), R_IS_WEST, 6, "インサイドセールス"),
+    Move(12, date(2026, 7, 1), R_IS_EAST, 5, None),
+)
+
 UNMAPPED_USER_DEPARTMENTS: dict[str, str] = {
     sf_id(USER, 4): MARKETING,
     sf_id(USER, 12): INSIDE_SALES,
@@ -69,12 +93,16 @@ _CORE: dict[int, tuple[str | None, int, int, str, str]] = {
     LEAVER: ("Inside Sales", R_IS_EAST, 5, "インサイドセールス", INSIDE_SALES),
     MOVER: ("フィールドセールス", R_FS_MID, 8, "フィールドセールス", INSIDE_SALES),
     NEW_HIRE: ("インサイドセールス", R_IS_EAST, 5, "インサイドセールス", INSIDE_SALES),
-    12: (None, R_IS_EAST, 5, "インサイドセールス", INSIDE_SALES),
-    13: ("インサイドセールス", R_IS_WEST, 6, "インサイドセールス", INSIDE_SALES),
+    12: (None, R_IS_WEST, 6, "インサイドセールス", INSIDE_SALES),
+    13: ("インサイドセールス", R_IS_EAST, 5, "インサイドセールス", INSIDE_SALES),
     14: (None, R_FS_ENT, 7, "フィールドセールス", FIELD_SALES),
     15: ("営業", R_FS_MID, 8, "フィールドセールス", FIELD_SALES),
 }
 _TEAM_MANAGER = {R_IS_EAST: 5, R_IS_WEST: 6, R_FS_ENT: 7, R_FS_MID: 8}
+# (user id, day, role id before, role id after) of every move, the department move included.
+TEAM_MOVES: list[tuple[str, date, str, str]] = [
+    (sf_id(USER, m.user), m.day, sf_id(ROLE, m.role_before + 1), sf_id(ROLE, _CORE[m.user][1] + 1)) for m in MOVES
+]
 _DEPARTMENT_LABELS = {
     INSIDE_SALES: ("Inside Sales", "インサイドセールス"),
     FIELD_SALES: ("Field Sales", "フィールドセールス", "営業"),
@@ -306,7 +334,8 @@ def role_frame(created: int) -> Frame:
 
 
 def user_frame(roster: Roster, cutoff: int) -> Frame:
-    """Users as a Salesforce Data Export shows them at `cutoff` (the leaver inactive, the mover in FS)."""
+    """Users as a Salesforce Data Export shows them at `cutoff`: a move shows once it has
+    happened, modified on its day; the leaver is inactive once gone."""
     keep = np.flatnonzero(roster.created <= cutoff)
     n = roster.size
     modstamp = np.minimum(roster.created + 86400 * 3, cutoff)
@@ -318,11 +347,13 @@ def user_frame(roster: Roster, cutoff: int) -> Frame:
     if left <= cutoff:
         active[LEAVER - 1] = False
         modstamp[LEAVER - 1] = left
-    moved = instant(np.array([day_number(MOVE_DATE)]), np.array([9 * 3600]))[0]
-    if moved > cutoff:
-        role[MOVER - 1], manager[MOVER - 1], department[MOVER - 1] = R_IS_WEST, 6, "Inside Sales"
-    else:
-        modstamp[MOVER - 1] = max(modstamp[MOVER - 1], moved)
+    for move in MOVES:
+        k = move.user - 1
+        moved = instant(np.array([day_number(move.day)]), np.array([9 * 3600]))[0]
+        if moved > cutoff:
+            role[k], manager[k], department[k] = move.role_before, move.manager_before, move.department_before
+        else:
+            modstamp[k] = max(modstamp[k], moved)
     frame: Frame = {
         "id": Ids(USER, keep + 1),
         "created_date": roster.created[keep],

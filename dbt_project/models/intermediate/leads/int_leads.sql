@@ -64,7 +64,4 @@ from leads
 left join first_campaign
     on leads.lead_id = first_campaign.lead_id
 left join users
-    on
-        leads.owner_user_id = users.user_id
-        and {{ to_reporting_date('leads.created_at') }} >= users.valid_from
-        and ({{ to_reporting_date('leads.created_at') }} < users.valid_to or users.valid_to is null)
+    on {{ user_period_on('users', 'leads.owner_user_id', to_reporting_date('leads.created_at')) }}

@@ -52,7 +52,4 @@ left join originating_leads
 left join stages
     on opportunities.stage_name = stages.stage_name
 left join users
-    on
-        opportunities.owner_user_id = users.user_id
-        and {{ to_reporting_date('opportunities.created_at') }} >= users.valid_from
-        and ({{ to_reporting_date('opportunities.created_at') }} < users.valid_to or users.valid_to is null)
+    on {{ user_period_on('users', 'opportunities.owner_user_id', to_reporting_date('opportunities.created_at')) }}

@@ -82,9 +82,6 @@ select
     dated.source_file_seq
 from dated
 left join users
-    on
-        dated.owner_user_id = users.user_id
-        and dated.occurred_date >= users.valid_from
-        and (dated.occurred_date < users.valid_to or users.valid_to is null)
+    on {{ user_period_on('users', 'dated.owner_user_id', 'dated.occurred_date') }}
 left join quality
     on dated.lead_id = quality.lead_id
