@@ -184,6 +184,22 @@ def _last_touch(leads: Leads, funnel: Funnel, rows: np.ndarray, cutoff: int) -> 
     return np.maximum(last, leads.created[rows])
 
 
+def _first_visit_booking(rng: np.random.Generator, deals: Deals, clock: BusinessClock, deal: np.ndarray) -> np.ndarray:
+    """When the owner books the first visit of each deal in `deal`: each rep books a share of
+    hand-offs (30-95%, spread over the reps by the golden ratio) within four business days
+    and leaves the rest for 6-14; earlier meetings on the deal follow some of those up in time.
+
+    Drawn from a child generator, so the other activities keep their draws."""
+    own = rng.spawn(1)[0]
+    prompt = 0.3 + 0.65 * (np.arange(int(deals.owner.max()) + 1) * 0.618 % 1)
+    late = own.random(deal.size) >= prompt[deals.owner[deal]]
+    lag = np.where(late, own.integers(6, 15, deal.size), own.integers(0, 5, deal.size))
+    created = deals.created[deal]
+    day = clock.day_at(clock.index_on_or_after(local_day(created)) + lag)
+    later = instant(day, 9 * 3600 + own.integers(0, 8 * 3600, deal.size))
+    return np.where(lag == 0, created, np.maximum(created, later))
+
+
 def build_events(
     rng: np.random.Generator,
     leads: Leads,
@@ -209,12 +225,13 @@ def build_events(
     chance = np.r_[0.9, np.full(7, 0.95), 0.5]
     deal, stage = np.nonzero((entry != NULL) & (rng.random(entry.shape) < chance))
     d_start = entry[deal, stage] // 3600 * 3600
-    first_visit = stage == 0  # booked at the hand-off, held a few business days later
-    visit_day = clock.day_at(clock.index_on_or_after(local_day(d_start) + rng.integers(2, 6, deal.size)))
+    first_visit = stage == 0  # booked after the hand-off (the rep's follow-up), held a few business days later
+    booked = _first_visit_booking(rng, deals, clock, deal)
+    visit_day = clock.day_at(clock.index_on_or_after(local_day(booked) + rng.integers(2, 6, deal.size)))
     d_start = np.where(first_visit, instant(visit_day, rng.choice([10, 14, 16], deal.size) * 3600), d_start)
     d_created = np.where(
         first_visit,
-        deals.created[deal],
+        booked,
         np.maximum(deals.created[deal], d_start - rng.integers(DAY, 7 * DAY, deal.size)),
     )
 
