@@ -10,6 +10,8 @@ dates as (select * from {{ ref('dim_dates') }}),
 
 users as (select * from {{ ref('dim_users') }}),
 
+open_pipeline as (select * from {{ ref('int_kpi_pacing_open_pipeline') }}),
+
 as_of as (select * from {{ ref('int_as_of') }}),
 
 as_of_date as (
@@ -67,12 +69,65 @@ paced as (
             and target_days.calendar_date = daily_actuals.calendar_date
 ),
 
-projected as (
+-- Wins and won amount: the open pipeline closing in the target period, weighted by
+-- its chance of being won. Only today's pipeline is known, so it serves the as-of date.
+weighted_pipeline as (
+    select
+        targets.department,
+        targets.kpi,
+        targets.owner_key,
+        targets.period_grain,
+        targets.period_start,
+        sum(
+            open_pipeline.win_probability
+            * case when targets.kpi = 'won_amount' then open_pipeline.amount else 1 end
+        ) as weighted_open_pipeline
+    from targets
+    inner join open_pipeline
+        on
+            open_pipeline.close_date >= targets.period_start
+            and open_pipeline.close_date <= targets.period_end_date
+            and (targets.owner_user_id is null or targets.owner_user_id = open_pipeline.owner_user_id)
+    where targets.kpi in ('won', 'won_amount')
+    group by targets.department, targets.kpi, targets.owner_key, targets.period_grain, targets.period_start
+),
+
+with_method as (
     select
         paced.*,
-        {{ safe_divide('paced.actual_to_date', 'paced.business_days_elapsed') }}
-        * paced.business_days_in_period as projected_value
+        case
+            when paced.kpi in ('won', 'won_amount') and paced.is_as_of_date
+                then coalesce(weighted_pipeline.weighted_open_pipeline, 0)
+        end as weighted_open_pipeline,
+        case
+            -- Too early: a few days' pace says nothing about the period.
+            when paced.business_days_elapsed < {{ var('min_elapsed_share') }} * paced.business_days_in_period
+                or paced.business_days_elapsed = 0
+                then null
+            when paced.kpi in ('won', 'won_amount')
+                then case when paced.is_as_of_date then 'won_plus_weighted_pipeline' end
+            else 'run_rate'
+        end as projection_method
     from paced
+    left join weighted_pipeline
+        on
+            paced.department = weighted_pipeline.department
+            and paced.kpi = weighted_pipeline.kpi
+            and paced.owner_key = weighted_pipeline.owner_key
+            and paced.period_grain = weighted_pipeline.period_grain
+            and paced.period_start = weighted_pipeline.period_start
+),
+
+projected as (
+    select
+        with_method.*,
+        case with_method.projection_method
+            when 'run_rate'
+                then with_method.actual_to_date / with_method.business_days_elapsed * with_method.business_days_in_period
+            when 'won_plus_weighted_pipeline'
+                then with_method.actual_to_date + with_method.weighted_open_pipeline
+        end as projected_value
+    from with_method
 )
 
 select
@@ -94,6 +149,8 @@ select
     cast(projected.actual_value as {{ type_double() }}) as actual_value,
     cast(projected.actual_to_date as {{ type_double() }}) as actual_to_date,
     {{ safe_divide('projected.actual_to_date', 'projected.target_to_date') }} as attainment,
+    cast(projected.weighted_open_pipeline as {{ type_double() }}) as weighted_open_pipeline,
+    cast(projected.projection_method as {{ dbt.type_string() }}) as projection_method,
     cast(projected.projected_value as {{ type_double() }}) as projected_value,
     {{ safe_divide('projected.projected_value', 'projected.target_value') }} as projected_attainment,
     cast(projected.actual_wtd as {{ type_double() }}) as actual_wtd,
