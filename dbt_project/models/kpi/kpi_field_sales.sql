@@ -125,15 +125,16 @@ counts_with_all as (
     ) | indent(4) }}
 ),
 
-current_users as (
+owner_periods as (
     select
         user_id,
+        valid_from,
+        valid_to,
         user_name,
         department,
         team_name,
         is_active
     from users
-    where is_current
 )
 
 select
@@ -142,10 +143,10 @@ select
     periods.period_end_date,
     periods.is_period_complete,
     cast(counts_with_all.owner_user_id as {{ dbt.type_string() }}) as owner_user_id,
-    cast(current_users.user_name as {{ dbt.type_string() }}) as owner_name,
-    cast(coalesce(current_users.department, 'unassigned') as {{ dbt.type_string() }}) as owner_department,
-    cast(current_users.team_name as {{ dbt.type_string() }}) as owner_team_name,
-    coalesce(current_users.is_active, false) as is_owner_active,
+    cast(owner_periods.user_name as {{ dbt.type_string() }}) as owner_name,
+    cast(coalesce(owner_periods.department, 'unassigned') as {{ dbt.type_string() }}) as owner_department,
+    cast(owner_periods.team_name as {{ dbt.type_string() }}) as owner_team_name,
+    coalesce(owner_periods.is_active, false) as is_owner_active,
     cast(counts_with_all.lead_quality as {{ dbt.type_string() }}) as lead_quality,
     cast(counts_with_all.opportunities as {{ dbt.type_bigint() }}) as opportunities,
     cast(counts_with_all.opportunities_with_proposal as {{ dbt.type_bigint() }}) as opportunities_with_proposal,
@@ -169,5 +170,6 @@ inner join periods
     on
         counts_with_all.period_grain = periods.period_grain
         and counts_with_all.period_start = periods.period_start
-left join current_users
-    on counts_with_all.owner_user_id = current_users.user_id
+-- The rep's department and team as they were on the period's last day.
+left join owner_periods
+    on {{ user_period_on('owner_periods', 'counts_with_all.owner_user_id', 'periods.period_end_date') }}
