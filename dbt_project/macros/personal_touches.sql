@@ -1,7 +1,9 @@
-{#- The personal touches int_kpi_inside_sales_touch_intervals is built from, one row per touch with
-    the columns its row carries (see the model): completed calls (connected or not),
-    completed e-mails and meetings that have started by the as-of instant, dated at their
-    start, on a lead. int_kpi_inside_sales_held_meetings takes its meetings from here too. -#}
+{#- The personal touches on leads, one row per touch by anyone: a connected call, a
+    one-to-one e-mail (seed email_subtype_mapping: a mass send such as ListEmail touches
+    nobody in person; an e-mail without a subtype is one-to-one) and a meeting held by the
+    as-of instant (its start at or before it), dated at its start. An unanswered call is
+    an attempt, not a touch. Read by the neglected-lead count, the rep-day touch counts
+    and the held meetings, so the three agree on what a touch is. -#}
 {% macro personal_touches() -%}
     select
         activities.activity_id,
@@ -23,41 +25,19 @@
         end as touched_date
     from {{ ref('fct_activities') }} as activities
     cross join {{ ref('int_as_of') }} as as_of
+    left join {{ ref('email_subtype_mapping') }} as email_subtypes
+        on trim(activities.task_subtype) = email_subtypes.task_subtype
     where activities.lead_id is not null
         and (
-            (activities.activity_type in ('call', 'email') and activities.is_completed)
+            (activities.activity_type = 'call' and activities.is_completed and activities.is_connected)
+            or (
+                activities.activity_type = 'email'
+                and activities.is_completed
+                and coalesce(email_subtypes.is_personal, activities.task_subtype is null)
+            )
             or (
                 activities.activity_type = 'meeting'
                 and activities.meeting_starts_at <= as_of.as_of_at
             )
         )
-{%- endmacro %}
-
-
-{#- Pre-hook of int_kpi_inside_sales_touch_intervals on an incremental build: remove every lead
-    whose touches may differ from the rows the model holds. A lead's touches are its
-    rows of fct_activities, so they change with:
-    - a change int_lead_changes traces to the lead (a new, changed or deleted activity
-      in any of its versions, the lead's own record and thus its quality);
-    - a user or role change of an activity's owner (department and team);
-    - the as-of instant reaching the start of one of its meetings (a current touch the
-      model does not hold).
-    A superset is harmless; the build then appends the touches of every lead the model
-    no longer holds, ordered again over all their touches. -#}
-{% macro delete_leads_with_changed_touches() -%}
-    {%- set lead_changes, activities, changed_owners = ref('int_lead_changes'), ref('fct_activities'), ref('int_changed_users') -%}
-    {%- if is_incremental() %}
-    delete from {{ this }}
-    where lead_id in (
-        select lead_id from {{ lead_changes }}
-        union
-        select lead_id from {{ activities }}
-        where owner_user_id in (select user_id from {{ changed_owners }})
-        union
-        select touches.lead_id
-        from ({{ personal_touches() }}) as touches
-        where touches.activity_type = 'meeting'
-            and not exists (select 1 from {{ this }} as held where held.activity_id = touches.activity_id)
-    )
-    {%- endif %}
 {%- endmacro %}

@@ -1,6 +1,7 @@
 {#- What this mart and each of its columns mean: _kpi_inside_sales.yml, the one place
     its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
 {%- set counts = inside_sales_counts() %}
+{%- set levels = ['open_leads', 'neglected_leads'] %}
 with
 
 rep_days as (select * from {{ ref('int_kpi_inside_sales_rep_days') }}),
@@ -10,7 +11,6 @@ next_actions as (select * from {{ ref('int_kpi_inside_sales_next_actions') }}),
 rep_days_with_next_actions as (
     select
         rep_days.*,
-        next_actions.open_leads,
         next_actions.open_leads_with_next_action
     from rep_days
     left join next_actions
@@ -27,6 +27,7 @@ select
     fiscal_quarter_start,
     is_as_of_date,
     is_in_tenure,
+    is_worked_day,
     rep_user_id,
     rep_name,
     team_id,
@@ -34,11 +35,13 @@ select
     {%- for count in counts %}
         cast({{ count }} as {{ dbt.type_bigint() }}) as {{ count }},
     {%- endfor %}
+    {%- for level in levels %}
+        cast({{ level }} as {{ dbt.type_bigint() }}) as {{ level }},
+    {%- endfor %}
     {%- for rate, (numerator, denominator) in inside_sales_rates().items()
-        if numerator in counts and denominator in counts %}
+        if numerator in counts + levels and denominator in counts + levels %}
         {{ safe_divide(numerator, denominator) }} as {{ rate }},
     {%- endfor %}
-    cast(case when is_as_of_date then coalesce(open_leads, 0) end as {{ dbt.type_bigint() }}) as open_leads,
     cast(case when is_as_of_date then coalesce(open_leads_with_next_action, 0) end as {{ dbt.type_bigint() }})
         as open_leads_with_next_action,
     case when is_as_of_date then {{ safe_divide('open_leads_with_next_action', 'open_leads') }} end

@@ -2,6 +2,8 @@
     its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
 {{ config(alias='kpi_benchmarks') }}
 {%- set kpis = inside_sales_rates() %}
+{#- Lagged KPIs: mature only once the window of the period's last case has closed. -#}
+{%- set windows = {'opportunity_rate_after_meeting': 'is_meeting_window_closed'} %}
 with
 
 team_periods as (
@@ -22,7 +24,8 @@ team_kpis as (
             '{{ kpi }}' as kpi,
             cast({{ numerator }} as {{ type_double() }}) as numerator,
             cast({{ denominator }} as {{ type_double() }}) as denominator,
-            cast({{ kpi }} as {{ type_double() }}) as kpi_value
+            cast({{ kpi }} as {{ type_double() }}) as kpi_value,
+            {{ immature_reason('is_period_complete', denominator, windows.get(kpi)) }} as immature_reason
         from team_periods
         {%- if not loop.last %}
             union all
@@ -40,6 +43,7 @@ compared as (
         cast(benchmarks.lower_bound as {{ type_double() }}) as lower_bound,
         cast(benchmarks.upper_bound as {{ type_double() }}) as upper_bound,
         case
+            when team_kpis.immature_reason is not null then 'immature'
             when team_kpis.kpi_value is null then null
             when team_kpis.kpi_value < benchmarks.lower_bound then 'below'
             when team_kpis.kpi_value > benchmarks.upper_bound then 'above'
@@ -68,8 +72,10 @@ select
     lower_bound,
     upper_bound,
     status,
+    immature_reason,
     case
         when status is null then null
+        when status = 'immature' then false
         when direction = 'higher_is_better' then status = 'below'
         when direction = 'lower_is_better' then status = 'above'
         else status <> 'within'

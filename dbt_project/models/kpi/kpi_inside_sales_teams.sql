@@ -1,8 +1,8 @@
 {#- What this mart and each of its columns mean: _kpi_inside_sales_teams.yml, the one place
     its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
-{%- set counts = ['reps', 'active_reps', 'business_days', 'business_days_in_period', 'rep_business_days']
+{%- set counts = ['reps', 'active_reps', 'business_days', 'business_days_in_period', 'rep_worked_days']
     + inside_sales_counts()
-    + ['touch_intervals', 'touch_interval_days_total', 'held_meeting_leads', 'held_meeting_leads_with_opportunity'] %}
+    + ['open_leads', 'neglected_leads', 'held_meetings', 'held_meetings_with_opportunity'] %}
 {%- set rates = inside_sales_rates() | list %}
 with
 
@@ -13,6 +13,7 @@ select
     period_start,
     period_end_date,
     is_period_complete,
+    is_meeting_window_closed,
     team_id,
     team_name,
     {%- for count in counts %}

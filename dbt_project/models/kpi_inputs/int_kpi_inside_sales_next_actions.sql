@@ -1,13 +1,15 @@
-{#- One row per inside-sales rep who owns open leads at the as-of instant: how many of
-    those leads have a next action planned. An open lead is neither converted nor
-    disqualified; a next action is an open task (a planned call, e-mail or follow-up,
-    by anyone) on the lead due on or after the as-of date.
+{#- One row per inside-sales rep who owns open leads at the as-of instant
+    (int_kpi_inside_sales_lead_spans, the rep in inside sales on the as-of date): how many
+    of those leads have a next action planned - an open task on the lead (a planned
+    call, e-mail or follow-up, by anyone) due on or after the as-of date, or a meeting
+    on the lead that starts after the as-of instant. The open leads themselves are the
+    as-of-date figure of int_kpi_inside_sales_neglected_leads.
 
     A snapshot, not a history: the extracts hold each task's current state only (no
     task history), so which tasks were open on an earlier day cannot be rebuilt. -#}
 with
 
-leads as (select * from {{ ref('fct_leads') }}),
+lead_spans as (select * from {{ ref('int_kpi_inside_sales_lead_spans') }}),
 
 activities as (select * from {{ ref('fct_activities') }}),
 
@@ -24,15 +26,11 @@ as_of_date as (
 
 open_leads as (
     select
-        leads.lead_id,
-        leads.owner_user_id
-    from leads
+        lead_spans.lead_id,
+        lead_spans.owner_user_id
+    from lead_spans
     cross join as_of_date
-    where
-        not leads.is_converted
-        and not leads.is_disqualified
-        and leads.created_at <= as_of_date.as_of_at
-        and leads.owner_user_id is not null
+    where lead_spans.closed_date > as_of_date.as_of_date or lead_spans.closed_date is null
 ),
 
 leads_with_next_action as (
@@ -40,10 +38,18 @@ leads_with_next_action as (
     from activities
     cross join as_of_date
     where
-        activities.activity_source = 'task'
-        and not activities.is_completed
-        and activities.lead_id is not null
-        and activities.activity_date >= as_of_date.as_of_date
+        activities.lead_id is not null
+        and (
+            (
+                activities.activity_source = 'task'
+                and not activities.is_completed
+                and activities.activity_date >= as_of_date.as_of_date
+            )
+            or (
+                activities.activity_type = 'meeting'
+                and activities.meeting_starts_at > as_of_date.as_of_at
+            )
+        )
 ),
 
 inside_sales_reps_on_as_of_date as (
@@ -59,8 +65,7 @@ inside_sales_reps_on_as_of_date as (
 select
     open_leads.owner_user_id as rep_user_id,
     as_of_date.as_of_date,
-    count(*) as open_leads,
-    sum(case when leads_with_next_action.lead_id is not null then 1 else 0 end) as open_leads_with_next_action
+    cast(count(leads_with_next_action.lead_id) as {{ dbt.type_bigint() }}) as open_leads_with_next_action
 from open_leads
 cross join as_of_date
 inner join inside_sales_reps_on_as_of_date

@@ -1,9 +1,11 @@
-{#- One row per inside-sales rep and day: the rep's activity counts of that day and the
-    opportunities created that day from the leads the rep owns.
+{#- One row per inside-sales rep and day: the rep's activity counts of that day, the
+    opportunities created that day from the leads the rep owns, and the rep's open and
+    neglected leads that day (int_kpi_inside_sales_neglected_leads).
 
     Which rep-days exist: every day of a rep's working tenure in inside sales (so a
     working day without any activity shows as zeros), plus any day on which the rep,
-    while in inside sales, owns a counted record or open leads at the as-of date.
+    while in inside sales, owns a counted record or open leads. A worked day is a
+    business day of the tenure or any other day on which the rep logged an activity.
     Tenure in inside sales runs over the user's inside-sales department periods
     (dim_users), from the user's first activity of any kind, to the as-of date; for a
     user who is no longer active it ends on the user's last activity (the extracts carry
@@ -20,7 +22,10 @@ users as (select * from {{ ref('dim_users') }}),
 
 dates as (select * from {{ ref('dim_dates') }}),
 
-next_actions as (select * from {{ ref('int_kpi_inside_sales_next_actions') }}),
+neglected_leads as (select * from {{ ref('int_kpi_inside_sales_neglected_leads') }}),
+
+touches as ({{ personal_touches() }}
+),
 
 as_of as (select * from {{ ref('int_as_of') }}),
 
@@ -69,7 +74,9 @@ tenure_days as (
             and (inside_sales_periods.is_active or user_activity_spans.last_activity_date >= dates.calendar_date)
 ),
 
--- Each count defined once, per activity; the lead-quality splits sum the same columns.
+-- Each count defined once, per activity (personal touches on the day of the touch, a
+-- meeting at its start); the lead-quality splits sum the same columns. An appointment is
+-- a meeting booked on a lead, counted on its booking day.
 inside_sales_activities as (
     select
         owner_user_id as user_id,
@@ -78,10 +85,26 @@ inside_sales_activities as (
         case when activity_type = 'call' and is_completed then 1 else 0 end as calls,
         case when activity_type = 'call' and is_completed and is_connected then 1 else 0 end as connected_calls,
         case when activity_type = 'email' and is_completed then 1 else 0 end as emails,
-        case when activity_type = 'meeting' then 1 else 0 end as appointments,
+        case when activity_type = 'meeting' and lead_id is not null then 1 else 0 end as appointments,
         case when activity_type = 'call' and is_completed and is_connected then hearing_item_count else 0 end
-            as hearing_items
+            as hearing_items,
+        0 as personal_touches,
+        case when is_completed then 1 else 0 end as logged_activities
     from activities
+    where owner_department = 'inside_sales'
+    union all
+    select
+        owner_user_id as user_id,
+        touched_date as calendar_date,
+        lead_quality,
+        0 as calls,
+        0 as connected_calls,
+        0 as emails,
+        0 as appointments,
+        0 as hearing_items,
+        1 as personal_touches,
+        0 as logged_activities
+    from touches
     where owner_department = 'inside_sales'
 ),
 
@@ -93,13 +116,17 @@ activity_counts as (
             {%- for quality, suffix in [('quality', '_on_quality_leads'), ('general', '_on_general_leads')] %}
                 sum(case when lead_quality = '{{ quality }}' then {{ count }} else 0 end) as {{ count }}{{ suffix }},
             {%- endfor %}
-            sum(case when lead_quality is null then {{ count }} else 0 end) as {{ count }}_without_lead,
+            {%- if count != 'appointments' %}
+                sum(case when lead_quality is null then {{ count }} else 0 end) as {{ count }}_without_lead,
+            {%- endif %}
         {%- endfor %}
         sum(calls) as calls,
         sum(connected_calls) as connected_calls,
         sum(emails) as emails,
         sum(appointments) as appointments,
-        sum(hearing_items) as hearing_items
+        sum(hearing_items) as hearing_items,
+        sum(personal_touches) as personal_touches,
+        sum(logged_activities) as logged_activities
     from inside_sales_activities
     group by user_id, calendar_date
 ),
@@ -136,8 +163,8 @@ rep_day_keys as (
     union
     select
         rep_user_id,
-        as_of_date
-    from next_actions
+        calendar_date
+    from neglected_leads
 ),
 
 rep_days as (
@@ -163,15 +190,18 @@ select
     dates.fiscal_quarter_start,
     rep_days.calendar_date = as_of_date.as_of_date as is_as_of_date,
     tenure_days.user_id is not null as is_in_tenure,
+    tenure_days.user_id is not null
+    and (dates.is_business_day or coalesce(activity_counts.logged_activities, 0) > 0) as is_worked_day,
     rep_days.user_id as rep_user_id,
     rep_days.user_name as rep_name,
     rep_days.team_id,
     rep_days.team_name,
 {%- for count in inside_sales_counts() %}
     {%- set counted_in = 'opportunity_counts' if count.startswith('opportunities') else 'activity_counts' %}
-    coalesce({{ counted_in }}.{{ count }}, 0) as {{ count }}{{ ',' if not loop.last }}
-
+    coalesce({{ counted_in }}.{{ count }}, 0) as {{ count }},
 {%- endfor %}
+    coalesce(neglected_leads.open_leads, 0) as open_leads,
+    coalesce(neglected_leads.neglected_leads, 0) as neglected_leads
 from rep_days
 cross join as_of_date
 inner join dates
@@ -188,3 +218,7 @@ left join opportunity_counts
     on
         rep_days.user_id = opportunity_counts.user_id
         and rep_days.calendar_date = opportunity_counts.calendar_date
+left join neglected_leads
+    on
+        rep_days.user_id = neglected_leads.rep_user_id
+        and rep_days.calendar_date = neglected_leads.calendar_date

@@ -1,10 +1,12 @@
 {#- One row per period grain (week, month), period start and inside-sales team that had
-    a rep-day, a touch or a held meeting in the period, up to the as-of date: the reps'
-    counts summed, the team's productivity (calls per rep per business day), the mean
-    interval between personal touches on a lead and the opportunity rate after a held
-    meeting. Periods are ISO weeks (Monday start) and calendar months in the reporting
-    time zone; the current period is counted up to the as-of date. -#}
+    a rep-day or a held meeting in the period, up to the as-of date: the reps' counts
+    summed, the team's productivity (calls per rep per worked day), its open and
+    neglected leads on the period's last day (the as-of date for the running period),
+    and the opportunity rate after held meetings whose window has closed. Periods are
+    ISO weeks (Monday start) and calendar months in the reporting time zone; the current
+    period is counted up to the as-of date. -#}
 {%- set counts = inside_sales_counts() %}
+{%- set window_days = var('meeting_to_opportunity_days') | int %}
 {%- set grains = {'week': 'week_start', 'month': 'month_start'} %}
 with
 
@@ -46,7 +48,9 @@ periods as (
                 when period_days.is_business_day and period_days.calendar_date <= as_of_date.as_of_date then 1 else 0
             end
         ) as business_days,
-        max(as_of_date.as_of_date) as as_of_date
+        max(as_of_date.as_of_date) as as_of_date,
+        -- The day the open and neglected leads are counted on.
+        least(max(period_days.calendar_date), max(as_of_date.as_of_date)) as snapshot_date
     from period_days
     cross join as_of_date
     where period_days.period_start <= as_of_date.as_of_date
@@ -57,9 +61,14 @@ rep_days_by_period as (
     {%- for grain, column in grains.items() %}
         select
             '{{ grain }}' as period_grain,
-            {{ column }} as period_start,
+            rep_days.{{ column }} as period_start,
+            rep_days.calendar_date = periods.snapshot_date as is_snapshot_date,
             rep_days.*
         from rep_days
+        inner join periods
+            on
+                periods.period_grain = '{{ grain }}'
+                and rep_days.{{ column }} = periods.period_start
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -76,7 +85,9 @@ rep_periods as (
         {%- for count in counts %}
             sum({{ count }}) as {{ count }},
         {%- endfor %}
-        sum(case when is_in_tenure and is_business_day then 1 else 0 end) as tenure_business_days
+        sum(case when is_worked_day then 1 else 0 end) as worked_days,
+        sum(case when is_snapshot_date then open_leads else 0 end) as open_leads,
+        sum(case when is_snapshot_date then neglected_leads else 0 end) as neglected_leads
     from rep_days_by_period
     group by period_grain, period_start, team_id, team_name, rep_user_id
 ),
@@ -89,37 +100,15 @@ team_activity as (
         team_name,
         count(*) as reps,
         sum(case when calls > 0 then 1 else 0 end) as active_reps,
-        sum(case when calls > 0 then tenure_business_days else 0 end) as rep_business_days,
+        sum(case when calls > 0 then worked_days else 0 end) as rep_worked_days,
+        sum(open_leads) as open_leads,
+        sum(neglected_leads) as neglected_leads,
     {%- for count in counts %}
         sum({{ count }}) as {{ count }}{{ ',' if not loop.last }}
 
     {%- endfor %}
     from rep_periods
     group by period_grain, period_start, team_id, team_name
-),
-
-team_touches as (
-    {%- for grain, column in grains.items() %}
-        select
-            '{{ grain }}' as period_grain,
-            dates.{{ column }} as period_start,
-            touch_intervals.owner_team_id as team_id,
-            touch_intervals.owner_team_name as team_name,
-            count(*) as touch_intervals,
-            sum(touch_intervals.interval_days) as touch_interval_days_total
-        -- The table itself in each grain's branch: a CTE read twice is materialised by
-        -- DuckDB, every touch of it.
-        from {{ ref('int_kpi_inside_sales_touch_intervals') }} as touch_intervals
-        inner join dates
-            on touch_intervals.touched_date = dates.calendar_date
-        where
-            touch_intervals.owner_department = 'inside_sales'
-            and touch_intervals.interval_days is not null
-        group by dates.{{ column }}, touch_intervals.owner_team_id, touch_intervals.owner_team_name
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
 ),
 
 team_meetings as (
@@ -129,12 +118,13 @@ team_meetings as (
             dates.{{ column }} as period_start,
             held_meetings.owner_team_id as team_id,
             held_meetings.owner_team_name as team_name,
-            count(distinct held_meetings.lead_id) as held_meeting_leads,
-            count(distinct case when held_meetings.is_lead_opportunity then held_meetings.lead_id end)
-                as held_meeting_leads_with_opportunity
+            count(*) as held_meetings,
+            sum(case when held_meetings.has_opportunity_in_window then 1 else 0 end) as held_meetings_with_opportunity
         from held_meetings
         inner join dates
             on held_meetings.held_date = dates.calendar_date
+        -- Only meetings whose window has closed: a younger one may still convert.
+        where held_meetings.is_window_closed
         group by dates.{{ column }}, held_meetings.owner_team_id, held_meetings.owner_team_name
         {%- if not loop.last %}
             union all
@@ -155,13 +145,6 @@ team_period_keys as (
         period_start,
         team_id,
         team_name
-    from team_touches
-    union
-    select
-        period_grain,
-        period_start,
-        team_id,
-        team_name
     from team_meetings
 ),
 
@@ -171,20 +154,23 @@ team_periods as (
         team_period_keys.period_start,
         periods.period_end_date,
         periods.period_end_date <= periods.as_of_date as is_period_complete,
+        -- Every meeting of the period has had its full window by the as-of date.
+        cast({{ dbt.dateadd('day', window_days, 'periods.period_end_date') }} as date) < periods.as_of_date
+            as is_meeting_window_closed,
         team_period_keys.team_id,
         team_period_keys.team_name,
         coalesce(team_activity.reps, 0) as reps,
         coalesce(team_activity.active_reps, 0) as active_reps,
         periods.business_days,
         periods.business_days_in_period,
-        coalesce(team_activity.rep_business_days, 0) as rep_business_days,
+        coalesce(team_activity.rep_worked_days, 0) as rep_worked_days,
         {%- for count in counts %}
             coalesce(team_activity.{{ count }}, 0) as {{ count }},
         {%- endfor %}
-        coalesce(team_touches.touch_intervals, 0) as touch_intervals,
-        coalesce(team_touches.touch_interval_days_total, 0) as touch_interval_days_total,
-        coalesce(team_meetings.held_meeting_leads, 0) as held_meeting_leads,
-        coalesce(team_meetings.held_meeting_leads_with_opportunity, 0) as held_meeting_leads_with_opportunity
+        coalesce(team_activity.open_leads, 0) as open_leads,
+        coalesce(team_activity.neglected_leads, 0) as neglected_leads,
+        coalesce(team_meetings.held_meetings, 0) as held_meetings,
+        coalesce(team_meetings.held_meetings_with_opportunity, 0) as held_meetings_with_opportunity
     from team_period_keys
     inner join periods
         on
@@ -195,11 +181,6 @@ team_periods as (
             team_period_keys.period_grain = team_activity.period_grain
             and team_period_keys.period_start = team_activity.period_start
             and team_period_keys.team_id = team_activity.team_id
-    left join team_touches
-        on
-            team_period_keys.period_grain = team_touches.period_grain
-            and team_period_keys.period_start = team_touches.period_start
-            and team_period_keys.team_id = team_touches.team_id
     left join team_meetings
         on
             team_period_keys.period_grain = team_meetings.period_grain

@@ -1,6 +1,7 @@
 -- The open leads and open leads with a next action on the as-of rows of
 -- kpi_inside_sales equal a recount over fct_leads and fct_activities for the leads owned
--- by users in inside sales on the as-of date. Fails with the two totals when they differ.
+-- by users in inside sales on the as-of date (a next action: an open task due from the
+-- as-of date, or a meeting still to come). Fails with the two totals when they differ.
 with
 
 inside_sales as (select * from {{ ref('kpi_inside_sales') }}),
@@ -45,9 +46,14 @@ open_leads as (
                 from activities
                 where
                     activities.lead_id = leads.lead_id
-                    and activities.activity_source = 'task'
-                    and not activities.is_completed
-                    and activities.activity_date >= as_of.as_of_date
+                    and (
+                        (
+                            activities.activity_source = 'task'
+                            and not activities.is_completed
+                            and activities.activity_date >= as_of.as_of_date
+                        )
+                        or (activities.activity_type = 'meeting' and activities.meeting_starts_at > as_of.as_of_at)
+                    )
             ) then 1 else 0
         end as has_next_action
     from leads
