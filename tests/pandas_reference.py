@@ -301,3 +301,50 @@ class Reference:
     @staticmethod
     def reporting_date(utc: pd.Series) -> pd.Series:
         return utc.dt.tz_localize("UTC").dt.tz_convert(TIME_ZONE).dt.tz_localize(None).dt.normalize()
+
+
+# -- pipeline history ----------------------------------------------------------------
+def opportunity_states(reference: Reference) -> pd.DataFrame:
+    """Every recorded state of every live opportunity: its opportunity_history rows and its
+    versions in the extracts, by instant; at one instant the version wins. Columns:
+    opportunity_id, at (UTC), day (reporting date), stage_name, amount, close_date, created_day."""
+    live = reference.latest("opportunity")
+    live = live[live["created_date"] <= reference.as_of]
+    history = reference.latest("opportunity_history")
+    history = pd.DataFrame(
+        {"opportunity_id": history["opportunity_id"], "at": history["created_date"], "priority": 2}
+        | {c: history[c] for c in ("stage_name", "amount", "close_date")}
+    )
+    versions = read_versions(reference.landing, "opportunity")
+    missing = pd.Series(None, index=versions.index, dtype="string")
+    at = (
+        _utc(versions.get("system_modstamp", missing))
+        .fillna(_utc(versions.get("last_modified_date", missing)))
+        .fillna(_utc(versions["created_date"]))
+    )
+    versions = pd.DataFrame(
+        {"opportunity_id": versions["id"], "at": at, "priority": 1}
+        | {c: versions[c] for c in ("stage_name", "amount", "close_date")}
+    )
+    states = pd.concat([history, versions], ignore_index=True)
+    states = states[states["opportunity_id"].isin(live["id"]) & (states["at"] <= reference.as_of)]
+    states = states.sort_values(["opportunity_id", "at", "priority"]).drop_duplicates(["opportunity_id", "at"])
+    states["day"] = Reference.reporting_date(states["at"])
+    states["amount"] = pd.to_numeric(states["amount"]).fillna(0.0)
+    states["close_date"] = pd.to_datetime(states["close_date"])
+    created = Reference.reporting_date(live.set_index("id")["created_date"])
+    states["created_day"] = states["opportunity_id"].map(created)
+    return states.reset_index(drop=True)
+
+
+def open_pipeline_at(states: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """The open opportunities as they stood at 00:00 (reporting time zone) of `day`: per
+    opportunity its last state dated before the day, or its first state when it was
+    created before the day and nothing was recorded until then."""
+    day = pd.Timestamp(day)
+    before = states[states["day"] < day].groupby("opportunity_id").tail(1).set_index("opportunity_id")
+    first = states.groupby("opportunity_id").head(1).set_index("opportunity_id")
+    first = first[(first["created_day"] < day) & ~first.index.isin(before.index)]
+    standing = pd.concat([before, first])
+    closed = _seed("opportunity_stage_mapping").set_index("stage_name")["is_closed"] == "true"
+    return standing[~standing["stage_name"].map(closed).fillna(False).astype(bool)]
