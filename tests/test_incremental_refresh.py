@@ -76,7 +76,6 @@ def test_second_build_merged_into_the_existing_tables(incremental_build):
         "stg_crm__events",
         "int_activities_classified",
         "fct_activities",
-        "int_kpi_inside_sales_touch_intervals",
     } <= names
     for node in models:
         executed = (target / "run" / "fukan" / node["original_file_path"]).read_text(encoding="utf-8").lower()
@@ -155,8 +154,8 @@ def _assert_a_full_build_agrees(warehouse: Path, target: Path, tmp_path: Path) -
 
 def test_a_renamed_team_reaches_every_incremental_model(incremental_build, demo_landing, tmp_path):
     """A day whose only file renames a field-sales team (a user_role record): the
-    incremental models rebuild the activities and touches of that team's reps, as a
-    full build of the same files does. No lead, task or event changes that day, so only
+    incremental models rebuild the activities of that team's reps, as a full build of
+    the same files does. No lead, task or event changes that day, so only
     the owners' trace finds them."""
     landing, copy, target = _copy_with_every_demo_file(incremental_build, demo_landing, tmp_path)
     [roles] = (landing / "user_role").glob("*_full.csv")
@@ -170,8 +169,7 @@ def test_a_renamed_team_reaches_every_incremental_model(incremental_build, demo_
     with duckdb.connect(str(copy), read_only=True) as con:
         assert (
             con.execute(
-                "select count(*) from kpi_inputs.int_kpi_inside_sales_touch_intervals "
-                "where owner_team_name = 'フィールドセールス 大企業'"
+                "select count(*) from marts.fct_activities where owner_team_name = 'フィールドセールス 大企業'"
             ).fetchone()[0]
             > 0
         )
@@ -253,7 +251,6 @@ def test_an_activity_after_the_as_of_instant_joins_when_the_instant_reaches_it(
     )
     assert _incremental_day(copy, landing, target) == [1]
     assert _task_in(copy, late_call, "marts.fct_activities")
-    assert _task_in(copy, late_call, "kpi_inputs.int_kpi_inside_sales_touch_intervals")
     _assert_a_full_build_agrees(copy, target, tmp_path)
 
 
