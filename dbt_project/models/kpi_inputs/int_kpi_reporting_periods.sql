@@ -1,6 +1,6 @@
 {#- The reporting calendar of the KPI marts: every date from the first date with data to
     the as-of date, mapped onto its period at each grain (day, ISO week, month, fiscal
-    quarter, fiscal year). Joining an event date here and grouping by
+    quarter, fiscal half-year, fiscal year). Joining an event date here and grouping by
     (period_grain, period_start) counts it once per grain; the distinct periods are the
     spine that gives a period without events its row of zeros. -#}
 {%- set grains = [
@@ -8,6 +8,7 @@
     ('week', 'week_start'),
     ('month', 'month_start'),
     ('fiscal_quarter', 'fiscal_quarter_start'),
+    ('fiscal_half', 'fiscal_half_start'),
     ('fiscal_year', 'fiscal_year_start'),
 ] %}
 with

@@ -2,7 +2,8 @@
     mart is present (a period without leads keeps its row of zeros), on both bases.
     Fails with one row per grain and basis whose period count falls short of the calendar. -#}
 {%- set grains = [('day', 'calendar_date'), ('week', 'week_start'), ('month', 'month_start'),
-                  ('fiscal_quarter', 'fiscal_quarter_start'), ('fiscal_year', 'fiscal_year_start')] %}
+                  ('fiscal_quarter', 'fiscal_quarter_start'), ('fiscal_half', 'fiscal_half_start'),
+                  ('fiscal_year', 'fiscal_year_start')] %}
 with
 
 overview as (select * from {{ ref('kpi_funnel_overview') }}),
