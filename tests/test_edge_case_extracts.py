@@ -22,12 +22,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from dagster import DagsterRunStatus
 from launch_paths import daemon_home, launch_like_the_daemon, wait_for_run
 from pandas_reference import Reference
+from report_fixtures import page_sections, sections_without_rows
 
 from orchestration import contract
 from orchestration.pipeline import run_pipeline
@@ -390,30 +390,6 @@ def refreshed(request, tmp_path_factory: pytest.TempPathFactory, dagster_homes: 
     return Refreshed(request.param, root / "landing", warehouse.parent / "published", exit_code)
 
 
-def _sections(page: str) -> dict[str, str]:
-    """The visible text of each section: scripts (plotly's data) and tags removed."""
-    text = re.sub(r"<script\b.*?</script>", "", page, flags=re.DOTALL)
-    return {
-        name: re.sub(r"<[^>]+>", " ", body)
-        for name, body in re.findall(r'<section id="(\w+)">(.*?)</section>', text, flags=re.DOTALL)
-    }
-
-
-def _sections_without_rows(database: Path) -> set[str]:
-    """The report's sections whose marts hold no row, read from the published copy."""
-    sources = {
-        "overview": (
-            "select count(*) from kpi.kpi_funnel_overview where basis = 'cohort' and period_grain = 'fiscal_year'"
-        ),
-        "trends": "select count(*) from kpi.kpi_funnel_overview where period_grain = 'month'",
-        "pacing": "select count(*) from kpi.kpi_target_pacing where target_level = 'department'",
-        "benchmarks": "select count(*) from kpi.kpi_benchmarks where is_period_complete",
-        "health": "select count(*) from kpi.kpi_funnel_health",
-    }
-    with duckdb.connect(str(database), read_only=True) as con:
-        return {name for name, sql in sources.items() if con.execute(sql).fetchone()[0] == 0}
-
-
 def test_the_refresh_ends_green_with_a_report_of_its_own_data(refreshed: Refreshed) -> None:
     assert refreshed.exit_code == 0
     build_id = read_manifest(refreshed.published)["build_id"]
@@ -437,11 +413,11 @@ def test_the_bare_extracts_refresh_green_when_launched_as_the_daemon_launches(tm
 
 
 def test_the_report_says_no_data_exactly_where_the_marts_hold_none(refreshed: Refreshed) -> None:
-    empty = _sections_without_rows(refreshed.published / DATABASE)
+    empty = sections_without_rows(refreshed.published / DATABASE)
     if refreshed.extracts == "bare":  # no user role, so no team: no benchmark row
         assert "benchmarks" in empty
     for lang in LANGUAGES:
-        sections = _sections((refreshed.published / REPORTS[lang]).read_text(encoding="utf-8"))
+        sections = page_sections((refreshed.published / REPORTS[lang]).read_text(encoding="utf-8"))
         says_no_data = {name for name, text in sections.items() if Labels(lang)["no_data"] in text}
         assert says_no_data == empty, lang
         for name, text in sections.items():

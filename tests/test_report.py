@@ -1,8 +1,10 @@
 """The KPI overview report as a person sees it: built from the published copy, opened in
 headless Chromium (Debian's package, /usr/bin/chromium, with fonts-noto-cjk), with no
 console error and no network request, showing the published mart's figures in Japanese
-type and the reporting time zone, and drawing a non-blank page; and rendered from every
-state the marts may legally hold (nulls in any nullable column, no rows at all)."""
+type, in the articles' words and the reporting time zone, and drawing a non-blank page;
+and rendered from every state the marts may legally hold (nulls in any nullable column,
+no rows at all, figures not judged yet, no projection yet, a copy without a section's
+columns)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import argparse
 import json
 import re
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,6 +24,7 @@ import yaml
 from browser import CHROMIUM, Chromium
 from dagster import AssetKey, DagsterInstance
 from png_pixels import decode_png
+from report_fixtures import SECTIONS, page_sections, sections_without_rows
 
 from orchestration import config
 from orchestration.assets.report import DOCS_KEY, REPORT_KEY
@@ -30,7 +33,7 @@ from orchestration.publish.layout import DATABASE, DBT_DOCS, MANIFEST
 from orchestration.report.build import FILE_NAMES, render, report_command
 from orchestration.report.data import read_published
 from orchestration.report.dbt_docs import FINGERPRINT_FILE
-from orchestration.report.formatting import band, day, rate, timestamp, yen
+from orchestration.report.formatting import Periods, band, day, rate, timestamp, yen
 from orchestration.report.labels import LANGUAGES, Labels
 
 # Every chart div has drawn its SVG.
@@ -44,12 +47,18 @@ FIGURES = (
     ".map(e => [e.dataset.kpi, e.dataset.quality, e.textContent.trim()])"
 )
 QUALITY_COLOUR = (0x1F, 0x6F, 0x8B)  # charts.QUALITY_COLOUR: the quality-lead bars and funnel
-SECTIONS = ("overview", "trends", "pacing", "benchmarks", "health")
+# The x-axis tick labels of the monthly charts.
+MONTH_TICKS = "Array.from(document.querySelectorAll('#chart-leads .xtick text')).map(e => e.textContent)"
+MONTH_TICK = {"ja": r"\d{4}年\d{1,2}月", "en": r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}"}
+
+
+def _project_var(name: str):
+    project = yaml.safe_load((config.DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return project["vars"][name]
 
 
 def _reporting_zone() -> ZoneInfo:
-    project = yaml.safe_load((config.DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return ZoneInfo(project["vars"]["reporting_time_zone"])
+    return ZoneInfo(_project_var("reporting_time_zone"))
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +140,34 @@ def test_report_opens_offline_without_errors_and_shows_the_marts_figures(
     assert zone.key != "Asia/Tokyo" or f"{built_at:%Z}" == "JST"
     font = browser.evaluate("getComputedStyle(document.body).fontFamily")
     assert font.startswith('"Noto Sans CJK JP"') and font.endswith("sans-serif"), font
+    ticks = browser.evaluate(MONTH_TICKS)
+    assert ticks and all(re.fullmatch(MONTH_TICK[lang], tick) for tick in ticks), ticks  # 2026年9月, not Sep 2026
+
+
+def test_the_japanese_page_speaks_the_articles_words(reports: dict[str, Path], published_copy: Path) -> None:
+    """質リード (never 良質リード), months as 2026年9月, fiscal quarters as 2026年度 3Q named by the
+    project's fiscal year start, times in JST."""
+    page = reports["ja"].read_text(encoding="utf-8")
+    sections = page_sections(page)
+    assert "質リード" in sections["overview"]
+    for old in ("良質", "アポイント", "商談化", "商談数"):
+        assert old not in page, old
+    with duckdb.connect(str(published_copy / DATABASE), read_only=True) as con:
+        benchmark_month = con.execute("select max(period_start) from kpi.kpi_benchmarks where is_period_complete")
+        (month,) = benchmark_month.fetchone()
+        quarters = con.execute(
+            "select distinct period_start from kpi.kpi_target_pacing "
+            "where target_level = 'department' and period_grain = 'fiscal_quarter'"
+        ).fetchall()
+    assert f"{month.year}年{month.month}月のチーム別実績" in sections["benchmarks"]
+    start_month = _project_var("fiscal_year_start_month")
+    assert quarters, "the demo targets hold quarterly department targets"
+    for (start,) in quarters:
+        months = (start.month - start_month) % 12
+        fiscal_year = start.year - (start.month < start_month)
+        quarter = f"{fiscal_year}年度 {months // 3 + 1}Q"
+        assert re.search(rf"\b{re.escape(quarter)}\b", sections["pacing"]), quarter
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST", page) and not re.search(r"\d{2}:\d{2} UTC", page)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -202,6 +239,44 @@ def test_figures_read_the_same_in_both_languages() -> None:
         Labels("fr")
 
 
+def test_months_and_fiscal_periods_are_named_in_the_pages_language() -> None:
+    april = Periods(Labels("ja"), fiscal_year_start_month=4)
+    assert april.month(date(2026, 9, 1)) == "2026年9月"
+    assert april.period(date(2026, 10, 1), "fiscal_quarter") == "2026年度 3Q"
+    assert april.period(date(2027, 1, 1), "fiscal_quarter") == "2026年度 4Q"  # January-March close the 年度
+    assert april.period(date(2026, 4, 1), "fiscal_half") == "2026年度 上期"
+    assert april.period(date(2026, 10, 1), "fiscal_half") == "2026年度 下期"
+    assert april.period(date(2027, 3, 1), "fiscal_year") == "2026年度"
+    assert april.period(date(2026, 9, 28), "week") == "2026-09-28の週"
+    assert april.period(None, "month") == "—"
+    # Another fiscal year start (a var of the project): the same dates, other periods.
+    january = Periods(Labels("ja"), fiscal_year_start_month=1)
+    assert january.period(date(2026, 10, 1), "fiscal_quarter") == "2026年度 4Q"
+    assert january.period(date(2026, 4, 1), "fiscal_half") == "2026年度 上期"
+    english = Periods(Labels("en"), fiscal_year_start_month=4)
+    assert english.month(date(2026, 9, 1)) == "Sep 2026"
+    assert english.period(date(2026, 10, 1), "fiscal_quarter") == "FY2026 Q3"
+    assert english.period(date(2026, 10, 1), "fiscal_half") == "FY2026 H2"
+
+
+def test_the_report_names_fiscal_periods_by_the_projects_fiscal_year_start(
+    published_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fiscal year start is read from the dbt project, not assumed to be April."""
+    data = read_published(published_copy)
+    running = data.pacing[(data.pacing.period_grain == "fiscal_quarter") & data.pacing.is_running]
+    assert not running.empty, "the demo targets hold a running quarterly department target"
+    start = running.period_start.iloc[0]
+    project = yaml.safe_load((config.DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    for start_month in (1, 4, 7, 10):
+        project["vars"]["fiscal_year_start_month"] = start_month
+        (tmp_path / "dbt_project.yml").write_text(yaml.safe_dump(project, allow_unicode=True), encoding="utf-8")
+        monkeypatch.setattr(config, "DBT_PROJECT_DIR", tmp_path)
+        quarter = Periods(Labels("ja"), start_month).period(start, "fiscal_quarter")
+        assert quarter.startswith(f"{start.year - (start.month < start_month)}年度 ")
+        assert quarter in page_sections(render(data, "ja"))["pacing"], start_month
+
+
 def _nullable_kpi_columns(warehouse: Path) -> list[tuple[str, str]]:
     """(table, column) of every KPI mart column its contract lets be null: the working
     warehouse enforces the contracts, the published copy does not repeat them."""
@@ -225,15 +300,6 @@ MART_STATES = {
 }
 
 
-def _sections(page: str) -> dict[str, str]:
-    """The visible text of each section: scripts (plotly's data) and tags removed."""
-    text = re.sub(r"<script\b.*?</script>", "", page, flags=re.DOTALL)
-    return {
-        name: re.sub(r"<[^>]+>", " ", body)
-        for name, body in re.findall(r'<section id="(\w+)">(.*?)</section>', text, flags=re.DOTALL)
-    }
-
-
 @pytest.mark.parametrize("state", MART_STATES)
 def test_the_report_renders_every_state_the_marts_may_hold(
     state: str,
@@ -252,10 +318,118 @@ def test_the_report_renders_every_state_the_marts_may_hold(
             con.execute(statement)
 
     data = read_published(tmp_path)
+    empty = sections_without_rows(tmp_path / DATABASE)
+    assert (empty == set(SECTIONS)) is (state == "no_rows")
     for lang in LANGUAGES:
-        sections = _sections(render(data, lang))
-        assert set(sections) == set(SECTIONS)
+        sections = page_sections(render(data, lang))
+        assert tuple(sections) == SECTIONS
         for name, text in sections.items():
             assert not re.search(r"\b(nan|NaN|None|NaT|NA)\b", text), f"{state}, {lang}: a raw null in #{name}"
             no_data = Labels(lang)["no_data"] in text
-            assert no_data is (state == "no_rows"), f"{state}, {lang}: #{name} {'says' if no_data else 'lacks'} no data"
+            assert no_data is (name in empty), f"{state}, {lang}: #{name} {'says' if no_data else 'lacks'} no data"
+
+
+def _mutated_copy(published_copy: Path, folder: Path, statements: list[str]) -> Path:
+    """A copy of the published file with these statements applied."""
+    shutil.copyfile(published_copy / DATABASE, folder / DATABASE)
+    with duckdb.connect(str(folder / DATABASE)) as con:
+        for statement in statements:
+            con.execute(statement)
+    return folder
+
+
+# Revised marts' states: figures not judged yet (immature, with the reason), projections
+# withheld early in the running period and absent on closed periods' earlier days.
+NOT_JUDGED_YET = [
+    "alter table kpi.kpi_benchmarks add column if not exists immature_reason varchar",
+    "update kpi.kpi_benchmarks set status = 'immature', is_unfavourable = false, immature_reason = case kpi "
+    "when 'contact_rate' then 'window_open' when 'appointment_rate' then 'period_not_complete' "
+    "else 'denominator_below_minimum' end",
+    "alter table kpi.kpi_funnel_health add column if not exists immature_reason varchar",
+    "update kpi.kpi_funnel_health set immature_reason = 'period_not_complete', is_volume_up_quality_down = false, "
+    "is_handoff_jump_conversion_drop = false, is_handoffs_up_pipeline_down = false, has_warning = false "
+    "where week_start = (select max(week_start) from kpi.kpi_funnel_health)",
+    "update kpi.kpi_target_pacing set projected_value = null, projected_attainment = null, business_days_elapsed = 1",
+]
+
+
+def test_the_report_shows_figures_not_judged_yet_and_why_a_projection_is_missing(
+    published_copy: Path, tmp_path: Path
+) -> None:
+    data = read_published(_mutated_copy(published_copy, tmp_path, NOT_JUDGED_YET))
+    assert not data.benchmarks.empty and not data.pacing.empty and data.pacing.is_running.any()
+    minimum, share = _project_var("min_denominator"), f"{_project_var('min_elapsed_share'):.0%}"
+    expected = {
+        "ja": (
+            ("判定保留（判定期間が未経過）", "判定保留（期間途中）", f"判定保留（母数が{minimum}件未満）"),
+            ("下回る", "範囲内", "上回る"),
+            (f"{share}経過前（1/", "確定"),
+        ),
+        "en": (
+            ("not yet judged (window still open)", "not yet judged (period not complete)", f"fewer than {minimum}"),
+            ("below", "within", "above"),
+            (f"before {share} (1 of ", "final"),
+        ),
+    }
+    for lang, (not_judged, judgements, no_projection) in expected.items():
+        page = render(data, lang)
+        sections = page_sections(page)
+        for text in not_judged:
+            assert text in sections["benchmarks"], (lang, text)
+        for word in judgements:  # an immature figure is never shown below, within or above its band
+            assert f"({word})" not in sections["benchmarks"], (lang, word)
+        assert 'data-status="immature"' in page and 'data-status="below"' not in page
+        assert not_judged[1] in sections["health"], lang
+        for text in no_projection:
+            assert text in sections["pacing"], (lang, text)
+
+
+# A copy published before the revised columns existed, and one that has them.
+WITHOUT_NEW_COLUMNS = [
+    "alter table kpi.kpi_inside_sales_teams drop column if exists neglected_leads",
+    "alter table kpi.kpi_field_sales drop column if exists follow_rate",
+]
+WITH_NEW_COLUMNS = [
+    *(
+        f"alter table kpi.kpi_inside_sales_teams add column if not exists {column} {kind}"
+        for column, kind in (
+            ("open_leads", "bigint"),
+            ("neglected_leads", "bigint"),
+            ("neglected_lead_share", "double"),
+            ("personal_touches", "bigint"),
+            ("touches_per_open_lead", "double"),
+        )
+    ),
+    "update kpi.kpi_inside_sales_teams set open_leads = 200, neglected_leads = 14, neglected_lead_share = 0.07, "
+    "personal_touches = 500, touches_per_open_lead = 2.5",
+    *(
+        f"alter table kpi.kpi_field_sales add column if not exists {column} {kind}"
+        for column, kind in (
+            ("handoffs", "bigint"),
+            ("followed_handoffs", "bigint"),
+            ("follow_rate", "double"),
+            ("median_business_days_to_follow_up", "double"),
+        )
+    ),
+    "update kpi.kpi_field_sales set handoffs = 10, followed_handoffs = 8, median_business_days_to_follow_up = 2, "
+    "follow_rate = case lead_quality when 'quality' then 0.9 when 'general' then 0.6 else 0.8 end",
+]
+
+
+def test_the_neglect_and_follow_up_sections_show_the_revised_columns_or_say_no_data(
+    published_copy: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "without").mkdir()
+    (tmp_path / "with").mkdir()
+    without = read_published(_mutated_copy(published_copy, tmp_path / "without", WITHOUT_NEW_COLUMNS))
+    with_columns = read_published(_mutated_copy(published_copy, tmp_path / "with", WITH_NEW_COLUMNS))
+    for lang in LANGUAGES:
+        t = Labels(lang)
+        sections = page_sections(render(without, lang))
+        assert t["no_data"] in sections["neglect"] and t["no_data"] in sections["follow_up"], lang
+        sections = page_sections(render(with_columns, lang))
+        assert t["no_data"] not in sections["neglect"] + sections["follow_up"], lang
+        neglect = re.sub(r"\s+", " ", sections["neglect"])
+        assert "200 14 7.0% 500 2.5" in neglect, neglect
+        follow_up = re.sub(r"\s+", " ", sections["follow_up"])
+        assert "10 8 80.0% 90.0% 60.0% 2.0" in follow_up, follow_up

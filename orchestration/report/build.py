@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +28,7 @@ from orchestration.publish.layout import DBT_DOCS, REPORTS
 from orchestration.report import charts
 from orchestration.report.data import HEALTH_WEEKS, NotPublishedError, PublishedData, live_version, read_published
 from orchestration.report.files import write_atomically
-from orchestration.report.formatting import FILTERS
+from orchestration.report.formatting import FILTERS, Periods, change, count, rate
 from orchestration.report.labels import DEPARTMENTS, FUNNEL_STEPS, LANGUAGES, Labels
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -41,6 +41,55 @@ HEALTH_FLAGS = (
     ("warning_b", "is_handoff_jump_conversion_drop"),
     ("warning_c", "is_handoffs_up_pipeline_down"),
 )
+
+
+@dataclass(frozen=True)
+class HealthColumn:
+    """A figure of the health table: its mart column (also its label), the flag that marks it, its format."""
+
+    column: str
+    flag: str | None
+    format: Callable[[Any], str]
+
+
+# The figures behind the flags; a column the published mart lacks is left out of the table.
+HEALTH_COLUMNS = (
+    HealthColumn("leads", None, count),
+    HealthColumn("lead_volume_change", "is_lead_volume_up", change),
+    HealthColumn("quality_lead_rate_recent", "is_quality_lead_rate_down", rate),
+    HealthColumn("quality_lead_rate_baseline", None, rate),
+    HealthColumn("lead_contact_rate_recent", "is_lead_contact_rate_down", rate),
+    HealthColumn("lead_appointment_rate_recent", "is_lead_appointment_rate_down", rate),
+    HealthColumn("handed_off", None, count),
+    HealthColumn("handoff_volume_change", "is_handoff_volume_up", change),
+    HealthColumn("handoff_opportunity_rate_recent", "is_handoff_opportunity_rate_down", rate),
+    HealthColumn("handoff_opportunity_rate_baseline", None, rate),
+    HealthColumn("opportunity_proposal_rate_recent", "is_opportunity_proposal_rate_down", rate),
+)
+
+
+@dataclass(frozen=True)
+class ProjectVars:
+    """The dbt vars the page states or explains its figures by (dbt_project.yml)."""
+
+    time_zone: ZoneInfo  # reporting_time_zone: the zone of every date in the marts
+    fiscal_year_start_month: int
+    min_elapsed_share: float  # no projection before this share of a period's business days
+    min_denominator: int  # below this many cases a rate is not judged
+    neglect_after_days: int
+    follow_within_business_days: int
+
+
+def project_vars() -> ProjectVars:
+    variables = yaml.safe_load((config.DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+    return ProjectVars(
+        time_zone=ZoneInfo(variables["reporting_time_zone"]),
+        fiscal_year_start_month=int(variables["fiscal_year_start_month"]),
+        min_elapsed_share=float(variables["min_elapsed_share"]),
+        min_denominator=int(variables["min_denominator"]),
+        neglect_after_days=int(variables["neglect_after_days"]),
+        follow_within_business_days=int(variables["follow_within_business_days"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -75,9 +124,10 @@ def _kpi_tree(data: PublishedData, t: Labels) -> dict[str, list[StepFigures]]:
     return tree
 
 
-def _charts(data: PublishedData, t: Labels) -> dict[str, str]:
+def _charts(data: PublishedData, periods: Periods) -> dict[str, str]:
     """Each figure with rows to draw, as an HTML fragment; plotly.js itself is inlined once
     by the template, which says "no data" where a figure is missing."""
+    t = periods.t
     figures = {}
     if not data.overview.empty:
         figures["funnel"] = charts.funnel(data.overview, t)
@@ -86,7 +136,7 @@ def _charts(data: PublishedData, t: Labels) -> dict[str, str]:
         figures["steps"] = charts.step_events_by_month(data.monthly, t)
         figures["conversion"] = charts.conversion_by_month(data.monthly, t)
     if not data.pacing.empty:
-        figures["pacing"] = charts.pacing(data.pacing, t)
+        figures["pacing"] = charts.pacing(data.pacing, periods)
     return {
         name: figure.to_html(full_html=False, include_plotlyjs=False, config=_PLOTLY_CONFIG, div_id=f"chart-{name}")
         for name, figure in figures.items()
@@ -97,10 +147,28 @@ def _benchmark_matrix(data: PublishedData) -> tuple[list[str], list[dict[str, An
     """Teams as columns, one row per benchmark KPI (with its band); each cell keeps its status."""
     frame = data.benchmarks.assign(team=lambda f: f.team_name.fillna(f.team_id))
     rows = [
-        {"first": group.iloc[0], "cells": {row.team: row for row in group.itertuples()}}
+        {"first": group.iloc[0], "cells": {row["team"]: row for row in group.to_dict("records")}}
         for _, group in frame.groupby("kpi", sort=False)
     ]
     return sorted(frame.team.unique()), rows
+
+
+def _follow_up_rows(data: PublishedData) -> list[dict[str, Any]]:
+    """One row per field-sales rep: the rep's row of all leads, with the quality and
+    general rows beside it (the mart ships one row per lead quality)."""
+    by_rep: dict[Any, dict[str, Any]] = {}
+    for row in data.follow_up.to_dict("records"):
+        by_rep.setdefault(row["owner_user_id"], {})[row["lead_quality"]] = row
+    return [qualities for qualities in by_rep.values() if "all" in qualities]
+
+
+def _missing_projection(row: dict[str, Any], variables: ProjectVars, t: Labels) -> str:
+    """Why a pacing row has no projection: too early in the running period, or the period is closed."""
+    elapsed, total = row.get("business_days_elapsed"), row.get("business_days_in_period")
+    share = f"{variables.min_elapsed_share:.0%}"
+    if row["is_running"] and elapsed is not None and total and elapsed < variables.min_elapsed_share * total:
+        return t["no_projection_yet"].format(share=share, elapsed=elapsed, total=total)
+    return "—" if row["is_running"] else t["no_projection_closed"]
 
 
 def _environment() -> jinja2.Environment:
@@ -115,15 +183,11 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
-def reporting_time_zone() -> ZoneInfo:
-    """The dbt var `reporting_time_zone`: the zone of every date in the marts."""
-    project = yaml.safe_load((config.DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return ZoneInfo(project["vars"]["reporting_time_zone"])
-
-
 def render(data: PublishedData, lang: str, generated_at: datetime | None = None) -> str:
     """The page's HTML for one language."""
     t = Labels(lang)
+    variables = project_vars()
+    periods = Periods(t, variables.fiscal_year_start_month)
     overview = data.overview_row.get("all")  # none while no lead exists
     benchmark_teams, benchmark_rows = _benchmark_matrix(data)
     other = next(code for code in LANGUAGES if code != lang)
@@ -137,18 +201,24 @@ def render(data: PublishedData, lang: str, generated_at: datetime | None = None)
             dbt_docs_href=DBT_DOCS_LINK,
             plotly_js=plotly.offline.get_plotlyjs(),
             font_family=charts.FONT_FAMILY,
-            time_zone=reporting_time_zone(),
+            time_zone=variables.time_zone,
+            variables=variables,
+            periods=periods,
             data=data,
             manifest=data.manifest,
             generated_at=(generated_at or datetime.now(UTC)),
             overview=overview,
-            fiscal_year=None if overview is None else t["fiscal_year"].format(year=overview.period_start.year),
             tree=None if overview is None else _kpi_tree(data, t),
-            charts=_charts(data, t),
+            charts=_charts(data, periods),
+            pacing_rows=data.pacing.to_dict("records"),
+            missing_projection=lambda row: _missing_projection(row, variables, t),
             benchmark_teams=benchmark_teams,
             benchmark_rows=benchmark_rows,
+            neglect_rows=data.neglect.to_dict("records"),
+            follow_up_rows=_follow_up_rows(data),
             health_weeks=HEALTH_WEEKS,
             health_flags=HEALTH_FLAGS,
+            health_columns=[column for column in HEALTH_COLUMNS if column.column in data.health.columns],
         )
     )
 

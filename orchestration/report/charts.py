@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from orchestration.report.formatting import Periods
 from orchestration.report.labels import FUNNEL_STEPS, Labels
 
 QUALITY_COLOUR = "#1f6f8b"
@@ -18,6 +19,12 @@ ACCENT = "#e07a1f"
 FONT_FAMILY = '"Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", sans-serif'
 _STEP_EVENT_COLUMNS = ("appointments", "handed_off", "opportunities", "won")
 _STEP_OF_COLUMN = {column: step for column, step, _ in FUNNEL_STEPS}
+
+
+def _by_month(figure: go.Figure, t: Labels) -> go.Figure:
+    """Month axes and hover labels in the page's language (2026年9月, not Sep 2026, on the Japanese page)."""
+    figure.update_xaxes(tickformat=t["month_axis"], hoverformat=t["month_axis"])
+    return figure
 
 
 def _layout(figure: go.Figure, title: str, height: int = 360) -> go.Figure:
@@ -81,7 +88,7 @@ def leads_by_month(monthly: pd.DataFrame, t: Labels) -> go.Figure:
             "showgrid": False,
         },
     )
-    return _layout(figure, t["chart_leads"])
+    return _layout(_by_month(figure, t), t["chart_leads"])
 
 
 def step_events_by_month(monthly: pd.DataFrame, t: Labels) -> go.Figure:
@@ -98,7 +105,7 @@ def step_events_by_month(monthly: pd.DataFrame, t: Labels) -> go.Figure:
             )
         )
     figure.update_layout(yaxis={"title": t["count_axis"], "rangemode": "tozero"})
-    return _layout(figure, t["chart_steps"])
+    return _layout(_by_month(figure, t), t["chart_steps"])
 
 
 def conversion_by_month(monthly: pd.DataFrame, t: Labels) -> go.Figure:
@@ -116,13 +123,14 @@ def conversion_by_month(monthly: pd.DataFrame, t: Labels) -> go.Figure:
             )
         )
     figure.update_layout(yaxis={"title": t["lead_to_won"], "tickformat": ".1%", "rangemode": "tozero"})
-    return _layout(figure, t["chart_conversion"])
+    return _layout(_by_month(figure, t), t["chart_conversion"])
 
 
-def pacing(rows: pd.DataFrame, t: Labels) -> go.Figure:
+def pacing(rows: pd.DataFrame, periods: Periods) -> go.Figure:
     """Attainment to date and projected attainment per department target period, against 100%."""
+    t = periods.t
     names = [
-        f"{t.department(r.department)} · {t.target_kpi(r.kpi)} · {r.period_start:%Y-%m}"
+        f"{t.department(r.department)} · {t.target_kpi(r.kpi)} · {periods.period(r.period_start, r.period_grain)}"
         f"{'' if r.is_running else ' (' + t['period_closed'] + ')'}"
         for r in rows.itertuples()
     ]

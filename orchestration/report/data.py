@@ -72,6 +72,37 @@ _BENCHMARKS = """
     order by kpi, team_name
 """
 
+# The month of the benchmarks (the latest complete one): each team's open and neglected
+# leads at its end and its personal touches.
+_NEGLECT = """
+    select
+        period_start, team_id, team_name, open_leads, neglected_leads, neglected_lead_share,
+        personal_touches, touches_per_open_lead
+    from kpi.kpi_inside_sales_teams
+    where period_grain = 'month' and period_start = (
+        select max(period_start) from kpi.kpi_inside_sales_teams where period_grain = 'month' and is_period_complete
+    )
+    order by coalesce(team_name, team_id)
+"""
+
+# Hand-off follow-up per field-sales rep in the latest complete month, by lead quality.
+_FOLLOW_UP = """
+    with latest_month as (
+        select *
+        from kpi.kpi_field_sales
+        where period_grain = 'month' and period_start = (
+            select max(period_start) from kpi.kpi_field_sales where period_grain = 'month' and is_period_complete
+        )
+    )
+    select
+        period_start, owner_user_id, owner_name, owner_team_name, lead_quality, handoffs, followed_handoffs,
+        follow_rate, median_business_days_to_follow_up
+    from latest_month
+    where lead_quality in ('all', 'quality', 'general')
+    qualify max(case when lead_quality = 'all' then handoffs end) over (partition by owner_user_id) > 0
+    order by owner_team_name, owner_name, owner_user_id
+"""
+
 _HEALTH = f"""
     select *
     from kpi.kpi_funnel_health
@@ -120,6 +151,15 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
+def _optional_frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """The rows of a section a published copy may not have (a copy published before the
+    mart or its columns existed): no rows then, so the section says it has no data."""
+    try:
+        return _frame(con, sql)
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return pd.DataFrame()
+
+
 @dataclass(frozen=True)
 class PublishedData:
     """The rows of one published version the report draws, and that version's manifest."""
@@ -130,6 +170,8 @@ class PublishedData:
     monthly: pd.DataFrame  # both bases, three qualities, every month
     pacing: pd.DataFrame
     benchmarks: pd.DataFrame
+    neglect: pd.DataFrame  # per inside-sales team, the benchmarks' month
+    follow_up: pd.DataFrame  # per field-sales rep with hand-offs and lead quality, the latest complete month
     health: pd.DataFrame  # the latest weeks, newest first
     warnings: pd.DataFrame  # the latest weeks with a warning, newest first
 
@@ -154,6 +196,8 @@ def read_published(published_dir: Path) -> PublishedData:
             monthly=_frame(con, _MONTHLY),
             pacing=_frame(con, _PACING),
             benchmarks=_frame(con, _BENCHMARKS),
+            neglect=_optional_frame(con, _NEGLECT),
+            follow_up=_optional_frame(con, _FOLLOW_UP),
             health=_frame(con, _HEALTH),
             warnings=_frame(con, _WARNINGS),
         )

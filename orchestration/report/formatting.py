@@ -3,10 +3,13 @@ so a person (and the browser test) can find a mart's value on the page verbatim.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 import pandas as pd
+
+from orchestration.report.labels import Labels
 
 
 def _missing(value: Any) -> bool:
@@ -71,6 +74,56 @@ def timestamp(value: str | datetime | None, zone: tzinfo) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@dataclass(frozen=True)
+class Periods:
+    """Months and fiscal periods named in one language: 2026年9月, 2026年度 3Q, 2026年度 上期
+    (Sep 2026, FY2026 Q3, FY2026 H1). A fiscal year starts on the first of
+    `fiscal_year_start_month` and is named by the calendar year it starts in (年度), as
+    the marts' fiscal periods are."""
+
+    t: Labels
+    fiscal_year_start_month: int
+
+    def _fiscal(self, value: date) -> tuple[int, int]:
+        """(fiscal year, months since it started)."""
+        months = (value.month - self.fiscal_year_start_month) % 12
+        return value.year - (value.month < self.fiscal_year_start_month), months
+
+    def month(self, value: date | None) -> str:
+        if _missing(value):
+            return "—"
+        return self.t["month"].format(year=value.year, month=value.month, month_name=self.t.month_name(value.month))
+
+    def fiscal_year(self, value: date | None) -> str:
+        return "—" if _missing(value) else self.t["fiscal_year"].format(year=self._fiscal(value)[0])
+
+    def fiscal_half(self, value: date | None) -> str:
+        if _missing(value):
+            return "—"
+        year, months = self._fiscal(value)
+        return self.t["fiscal_half"].format(year=year, half=self.t[f"half_{months // 6 + 1}"])
+
+    def fiscal_quarter(self, value: date | None) -> str:
+        if _missing(value):
+            return "—"
+        year, months = self._fiscal(value)
+        return self.t["fiscal_quarter"].format(year=year, quarter=months // 3 + 1)
+
+    def period(self, start: date | None, grain: str) -> str:
+        """The period that starts on `start`, named for its grain (a mart's period_grain)."""
+        named = {
+            "month": self.month,
+            "fiscal_quarter": self.fiscal_quarter,
+            "fiscal_half": self.fiscal_half,
+            "fiscal_year": self.fiscal_year,
+        }
+        if grain in named:
+            return named[grain](start)
+        if grain == "week" and not _missing(start):
+            return self.t["week_of"].format(date=day(start))
+        return day(start)
 
 
 FILTERS = {

@@ -37,6 +37,13 @@ _TEXT: dict[str, dict[str, str]] = {
         "overview_basis": "コホート基準：{period}（{start}〜{end}）に作成されたリードが基準日までにどこまで進んだか",
         "overview_partial": "完了した会計年度がまだないため、進行中の会計年度を表示しています（数値は途中経過）。",
         "fiscal_year": "{year}年度",
+        "fiscal_half": "{year}年度 {half}",
+        "half_1": "上期",
+        "half_2": "下期",
+        "fiscal_quarter": "{year}年度 {quarter}Q",
+        "month": "{year}年{month}月",
+        "week_of": "{date}の週",
+        "month_axis": "%Y年%-m月",
         "quality": "質リード",
         "general": "一般リード",
         "conversion": "前ステップからの転換率",
@@ -55,8 +62,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "pacing": "部門別 目標ペース",
         "pacing_note": (
             "部門目標ごとに、{date}時点で進行中の期間とその前の期間（確定値）。"
-            "達成率＝実績累計÷目標累計（営業日按分）、着地見込＝現在のペースで期末まで進んだ場合の実績。"
+            "達成率＝実績累計÷目標累計（営業日按分）。着地見込は、受注数・受注金額では受注済みに"
+            "期間内にクローズ予定の案件を確度で加重して加えたもの、その他のKPIでは現在のペースで期末まで進んだ場合の実績。"
+            "期間の営業日の{share}が経過するまで着地見込は出しません。"
         ),
+        "no_projection_yet": "{share}経過前（{elapsed}/{total}営業日）",
+        "no_projection_closed": "確定",
         "period_running": "進行中",
         "period_closed": "確定",
         "department": "部門",
@@ -75,6 +86,36 @@ _TEXT: dict[str, dict[str, str]] = {
         "status_below": "下回る",
         "status_within": "範囲内",
         "status_above": "上回る",
+        "status_immature": "判定保留",
+        "immature_with_reason": "判定保留（{reason}）",
+        "immature_period_not_complete": "期間途中",
+        "immature_window_open": "判定期間が未経過",
+        "immature_denominator_below_minimum": "母数が{minimum}件未満",
+        "judgement": "判定",
+        "neglect": "インサイドセールス 放置リード",
+        "neglect_note": (
+            "{month}末時点でチームの担当者が持つオープンリード（未トスアップ・未失注）と、"
+            "そのうち{days}日を超えて個別接触（接続したコール、1対1のメール、実施した商談）がない放置リード。"
+            "個別接触数は{month}の合計。"
+        ),
+        "team": "チーム",
+        "open_leads": "オープンリード数",
+        "neglected_leads": "放置リード数",
+        "neglected_lead_share": "放置リード率",
+        "personal_touches": "個別接触数",
+        "touches_per_open_lead": "オープンリードあたり個別接触数",
+        "follow_up": "フィールドセールス フォロー率",
+        "follow_up_note": (
+            "{month}のフィールドセールス担当者別：トスアップのうち、{days}営業日以内に"
+            "コール・メール・商談でフォローされたもの（フォロー率）と、初回フォローまでの営業日数。"
+        ),
+        "rep": "担当者",
+        "handoffs": "トスアップ数",
+        "followed_handoffs": "フォロー済みトスアップ数",
+        "follow_rate": "フォロー率",
+        "follow_rate_quality": "フォロー率（質リード）",
+        "follow_rate_general": "フォロー率（一般リード）",
+        "median_business_days_to_follow_up": "初回フォローまでの営業日数（中央値）",
         "health": "ファネル健全性アラート",
         "health_recent": "直近{weeks}週",
         "health_latest_warnings": "警告が出た直近の週（全期間から最大{weeks}週）",
@@ -114,6 +155,13 @@ _TEXT: dict[str, dict[str, str]] = {
         ),
         "overview_partial": "No fiscal year is complete yet: showing the running fiscal year (figures are partial).",
         "fiscal_year": "FY{year}",
+        "fiscal_half": "FY{year} {half}",
+        "half_1": "H1",
+        "half_2": "H2",
+        "fiscal_quarter": "FY{year} Q{quarter}",
+        "month": "{month_name} {year}",
+        "week_of": "Week of {date}",
+        "month_axis": "%b %Y",
         "quality": "Quality leads",
         "general": "General leads",
         "conversion": "Conversion from the previous step",
@@ -132,9 +180,13 @@ _TEXT: dict[str, dict[str, str]] = {
         "pacing": "Target pacing by department",
         "pacing_note": (
             "Each department target: the period running on {date} and the period before it (final). "
-            "Attainment = actual to date / target to date (spread over business days); "
-            "projection = the period end at the pace so far."
+            "Attainment = actual to date / target to date (spread over business days). "
+            "Projection: for wins and won amount, won to date plus the open opportunities closing in the period "
+            "weighted by their probability; for the other KPIs, the period end at the pace so far. "
+            "No projection before {share} of the period's business days have passed."
         ),
+        "no_projection_yet": "before {share} ({elapsed} of {total} business days)",
+        "no_projection_closed": "final",
         "period_running": "running",
         "period_closed": "final",
         "department": "Department",
@@ -153,6 +205,36 @@ _TEXT: dict[str, dict[str, str]] = {
         "status_below": "below",
         "status_within": "within",
         "status_above": "above",
+        "status_immature": "not yet judged",
+        "immature_with_reason": "not yet judged ({reason})",
+        "immature_period_not_complete": "period not complete",
+        "immature_window_open": "window still open",
+        "immature_denominator_below_minimum": "fewer than {minimum} cases",
+        "judgement": "Judgement",
+        "neglect": "Inside sales: neglected leads",
+        "neglect_note": (
+            "At the end of {month}: the open leads (not handed off, not disqualified) of each team's reps, and "
+            "the neglected ones among them - no personal touch (connected call, one-to-one e-mail, held meeting) "
+            "for more than {days} days. Personal touches: the total of {month}."
+        ),
+        "team": "Team",
+        "open_leads": "Open leads",
+        "neglected_leads": "Neglected leads",
+        "neglected_lead_share": "Neglected-lead share",
+        "personal_touches": "Personal touches",
+        "touches_per_open_lead": "Personal touches per open lead",
+        "follow_up": "Field sales: hand-off follow rate",
+        "follow_up_note": (
+            "{month}, per field-sales rep: the hand-offs followed up by a call, e-mail or meeting within "
+            "{days} business days (follow rate), and the business days to the first follow-up."
+        ),
+        "rep": "Rep",
+        "handoffs": "Hand-offs",
+        "followed_handoffs": "Followed hand-offs",
+        "follow_rate": "Follow rate",
+        "follow_rate_quality": "Follow rate (quality leads)",
+        "follow_rate_general": "Follow rate (general leads)",
+        "median_business_days_to_follow_up": "Business days to first follow-up (median)",
         "health": "Funnel-health flags",
         "health_recent": "The last {weeks} weeks",
         "health_latest_warnings": "The latest weeks with a warning (up to {weeks}, whole history)",
@@ -226,6 +308,10 @@ _TARGET_KPIS = {
 }
 
 
+# English month names, fixed here rather than taken from the machine's locale.
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 class Labels:
     """The words of one language: `t["title"]`, `t.step("won")`, `t.department("field_sales")`.
 
@@ -250,3 +336,12 @@ class Labels:
 
     def target_kpi(self, kpi: str) -> str:
         return _TARGET_KPIS[self.lang].get(kpi, kpi)
+
+    def month_name(self, month: int) -> str:
+        """The month's name where the language's month pattern uses one (English)."""
+        return _MONTH_NAMES[month - 1]
+
+    def immature_reason(self, reason: str, minimum: int) -> str:
+        """Why a figure is not judged yet (the marts' immature_reason codes)."""
+        key = f"immature_{reason}"
+        return self._text[key].format(minimum=minimum) if key in self._text else reason
