@@ -18,6 +18,7 @@ from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
 
+import yaml
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
@@ -46,6 +47,13 @@ def dbt_executable() -> str:
 
 
 DBT_PROJECT = DbtProject(project_dir=config.DBT_PROJECT_DIR, target_path=_target_path())
+
+
+def kpi_definition_version(project: DbtProject = DBT_PROJECT) -> str:
+    """The KPI marts' definition version (dbt var `kpi_definition_version`): what a published
+    number meant, recorded beside it in the manifest."""
+    settings = yaml.safe_load((Path(project.project_dir) / "dbt_project.yml").read_text(encoding="utf-8"))
+    return str(settings["vars"]["kpi_definition_version"])
 
 
 def build_target_path(project: DbtProject = DBT_PROJECT) -> Path:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from dagster import AssetCheckKey, AssetKey, Definitions
 from publish_fixtures import (
     Sandbox,
@@ -27,6 +28,7 @@ from publish_fixtures import (
 )
 
 from orchestration.checks.quality import SUITE_CHECK, VOLUME_CHECK, validate_raw_extracts_ahead
+from orchestration.config import DBT_PROJECT_DIR
 from orchestration.publish import publish, read_manifest
 
 OVERVIEW = AssetKey(["kpi", "kpi_funnel_overview"])
@@ -79,6 +81,8 @@ def test_clean_run_publishes_a_new_version_matching_the_warehouse(clean_publish)
         for name, table in manifest["tables"].items():
             assert con.execute(f"select count(*) from {name}").fetchone()[0] == table["rows"], name
     assert manifest["as_of"] and manifest["definition_versions"]["quality_lead_definition"]
+    dbt_vars = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+    assert manifest["definition_versions"]["kpi_definitions"] == str(dbt_vars["kpi_definition_version"])
 
 
 def test_reader_in_another_process_reads_through_the_swap_without_errors(clean_publish) -> None:

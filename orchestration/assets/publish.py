@@ -33,6 +33,7 @@ from orchestration.assets.raw import raw_key
 from orchestration.assets.report import report_results, report_specs
 from orchestration.checks.audit import audit_checks
 from orchestration.checks.quality import published_asset_keys
+from orchestration.dbt_project import kpi_definition_version
 from orchestration.publish import layout
 from orchestration.quality.data_docs import index_path
 from orchestration.report.pages import publish_with_pages
@@ -55,7 +56,7 @@ def build_published_warehouse(
     """The publish step for this dbt project's marts and KPI marts, audited on every
     blocking dbt test and every blocking check of `quality_checks`: the published copy
     and the pages drawn from it."""
-    definitions = {"dbt_project": dbt_definition_version(dbt_assets)}
+    definitions = {"dbt_project": dbt_definition_version(dbt_assets), "kpi_definitions": kpi_definition_version()}
     audited = [
         spec.key
         for spec in [*dbt_assets.check_specs, *(s for checks in quality_checks for s in checks.check_specs)]
