@@ -428,3 +428,95 @@ def pacing_actuals(reference: Reference) -> pd.DataFrame:
         reached = funnel[funnel[f"reached_{step}"]]
         parts.append(pd.DataFrame({"kpi": kpi, "day": Reference.reporting_date(reached[f"{step}_at"]), "value": 1.0}))
     return pd.concat(parts, ignore_index=True)
+
+
+# -- inside sales: personal touches, neglected leads, next actions ---------------------
+def personal_touches(reference: Reference) -> pd.DataFrame:
+    """Per personal touch on a lead, by anyone: lead_id, owner_id and its day in Tokyo.
+    A touch is a completed connected call, a completed one-to-one e-mail (seed
+    email_subtype_mapping; an e-mail without a subtype is one-to-one, an unlisted subtype
+    is not) or a meeting that started by the as-of instant (dated at its start)."""
+    acts = reference.activities.set_index("id")
+    tasks = reference.latest("task").set_index("id")
+    events = reference.latest("event").set_index("id")
+    personal = _seed("email_subtype_mapping").set_index("task_subtype")["is_personal"] == "true"
+    subtype = tasks["task_subtype"].reindex(acts.index).astype("string").str.strip()
+    is_personal_email = subtype.map(personal).astype("boolean").fillna(subtype.isna()).astype(bool)
+    starts = _utc(events["start_date_time"]).reindex(acts.index)
+    is_call = (acts["activity_type"] == "call") & acts["is_completed"] & acts["is_connected"]
+    is_email = (acts["activity_type"] == "email") & acts["is_completed"] & is_personal_email
+    is_meeting = (acts["activity_type"] == "meeting") & (starts <= reference.as_of)
+    touched_at = acts["created_date"].where(~is_meeting, starts)
+    touches = pd.DataFrame(
+        {"lead_id": acts["lead_id"], "owner_id": acts["owner_id"], "at": touched_at}, index=acts.index
+    )[(is_call | is_email | is_meeting) & acts["lead_id"].notna()]
+    touches["day"] = Reference.reporting_date(touches["at"])
+    return touches
+
+
+def lead_open_days(reference: Reference) -> pd.DataFrame:
+    """Per lead with an owner, created by the as-of instant: owner_id, created (first
+    open day) and closed (first day not open: the hand-off day when converted, the last
+    change to a disqualified status when disqualified - its creation day without that
+    history - NaT while open), Tokyo days."""
+    leads = reference.leads.set_index("id")
+    leads = leads[leads["owner_id"].notna() & (leads["created_date"] <= reference.as_of)]
+    created = Reference.reporting_date(leads["created_date"])
+    statuses = _seed("lead_status_mapping")
+    disqualifying = set(statuses.loc[statuses["is_disqualified"] == "true", "lead_status"])
+    history = reference.latest("lead_history")
+    to_disqualified = history[
+        (history["field"] == "Status")
+        & history["new_value"].isin(disqualifying)
+        & (history["created_date"] <= reference.as_of)
+    ]
+    disqualified_day = Reference.reporting_date(to_disqualified.groupby("lead_id")["created_date"].max())
+    handed_off_day = Reference.reporting_date(reference.funnel()["handed_off_at"])
+    is_converted = _bool(leads["is_converted"])
+    is_disqualified = leads["status"].isin(disqualifying)
+    closed = pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]")
+    closed = closed.mask(is_disqualified, disqualified_day.reindex(leads.index).fillna(created))
+    closed = closed.mask(is_converted, handed_off_day.reindex(leads.index))
+    return pd.DataFrame({"owner_id": leads["owner_id"], "created": created, "closed": closed})
+
+
+def neglected_leads(reference: Reference, days: list[pd.Timestamp], neglect_after_days: int = 90) -> pd.DataFrame:
+    """Per day in `days` (Tokyo) and lead open at its end, owned by a user in inside
+    sales that day: the owner's team that day and whether the lead is neglected - its
+    last personal touch by anyone up to the day, or its creation when untouched (or
+    touched only before it), lies more than `neglect_after_days` days back."""
+    spans = lead_open_days(reference)
+    touches = personal_touches(reference)
+    found = []
+    for day in days:
+        open_ = spans[(spans["created"] <= day) & ~(spans["closed"] <= day)].copy()
+        last_touch = touches[touches["day"] <= day].groupby("lead_id")["day"].max()
+        anchor = pd.concat([open_["created"], last_touch.reindex(open_.index)], axis=1).max(axis=1)
+        open_["is_neglected"] = (day - anchor).dt.days > neglect_after_days
+        open_["day"] = day
+        found.append(open_)
+    leads = pd.concat(found).rename_axis("lead_id").reset_index()
+    owner = reference.owner_as_of(leads["owner_id"], leads["day"])
+    leads["team_id"] = owner["team_id"].fillna("unassigned")
+    return leads[owner["department"] == "inside_sales"]
+
+
+def next_actions(reference: Reference) -> pd.DataFrame:
+    """Per lead open at the as-of instant and owned by a user in inside sales on the
+    as-of date: owner_id and whether it has a next action - an open task on it (by
+    anyone) due on or after the as-of date, or a meeting on it starting after the as-of
+    instant."""
+    as_of_day = Reference.reporting_date(pd.Series([reference.as_of])).iloc[0]
+    spans = lead_open_days(reference)
+    open_ = spans[~(spans["closed"] <= as_of_day)].copy()
+    acts = reference.activities.set_index("id")
+    tasks = reference.latest("task").set_index("id")
+    events = reference.latest("event").set_index("id")
+    due = pd.to_datetime(tasks["activity_date"]).reindex(acts.index)
+    starts = _utc(events["start_date_time"]).reindex(acts.index)
+    planned_task = (acts["source"] == "task") & ~acts["is_completed"] & (due >= as_of_day)
+    meeting_to_come = (acts["activity_type"] == "meeting") & (starts > reference.as_of)
+    with_next_action = set(acts.loc[planned_task | meeting_to_come, "lead_id"].dropna())
+    open_["has_next_action"] = open_.index.isin(with_next_action)
+    owner = reference.owner_as_of(open_["owner_id"], pd.Series(as_of_day, index=open_.index))
+    return open_[owner["department"] == "inside_sales"]

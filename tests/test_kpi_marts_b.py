@@ -92,7 +92,9 @@ def expected_inside_sales(landing: Path) -> pd.DataFrame:
     is_meeting_type = dict(zip(event_types["event_type"], event_types["is_meeting"] == "true", strict=True))
     event_type = events["type"].astype("string").str.strip()
     is_meeting = event_type.isna() | (event_type == "") | event_type.map(is_meeting_type).fillna(False).astype(bool)
-    meetings = events[is_meeting].assign(calls=0, connected_calls=0, appointments=1)
+    # An appointment is a meeting booked on a lead (who_id the lead or its converted contact).
+    on_lead = events["id"].map(reference.activities.set_index("id")["lead_id"]).notna()
+    meetings = events[is_meeting & on_lead].assign(calls=0, connected_calls=0, appointments=1)
 
     activities = pd.concat([calls, meetings], ignore_index=True)
     activities["day"] = _tokyo_date(activities["created_date"])

@@ -62,7 +62,7 @@ WORDS = {
     "appointments": "商談獲得数",
     "appointment_rate": "商談獲得率",
     "opportunity_rate_after_meeting": "商談後の案件化率",
-    "calls_per_rep_per_business_day": "1人1営業日あたり架電数",
+    "calls_per_rep_per_worked_day": "1人1稼働日あたり架電数",
     "owner": "担当者",
     "proposals": "提案数",
     "proposal_rate": "提案率",
@@ -209,7 +209,7 @@ where {_latest_complete_month("kpi_marketing")}""",
 INSIDE_SALES = Dataset(
     name="fukan_inside_sales_latest_month",
     sql="""select period_start, team_name, reps, calls, connected_calls, contact_rate, appointments, appointment_rate,
-       opportunities, opportunity_rate_after_meeting, calls_per_rep_per_business_day
+       opportunities, opportunity_rate_after_meeting, calls_per_rep_per_worked_day
 from kpi.kpi_inside_sales_teams
 where period_grain = 'month' and period_start = (
     select max(period_start) from kpi.kpi_inside_sales_teams where period_grain = 'month' and is_period_complete)""",
@@ -224,7 +224,7 @@ where period_grain = 'month' and period_start = (
         "appointment_rate": WORDS["appointment_rate"],
         "opportunities": WORDS["opportunities"],
         "opportunity_rate_after_meeting": WORDS["opportunity_rate_after_meeting"],
-        "calls_per_rep_per_business_day": WORDS["calls_per_rep_per_business_day"],
+        "calls_per_rep_per_worked_day": WORDS["calls_per_rep_per_worked_day"],
     },
     formats={
         "reps": COUNT,
@@ -235,7 +235,7 @@ where period_grain = 'month' and period_start = (
         "appointment_rate": RATE,
         "opportunities": COUNT,
         "opportunity_rate_after_meeting": RATE,
-        "calls_per_rep_per_business_day": DECIMAL,
+        "calls_per_rep_per_worked_day": DECIMAL,
     },
 )
 

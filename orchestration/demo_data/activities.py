@@ -2,8 +2,10 @@
 
 Calls come from the funnel simulation; e-mails follow calls the way reps work (a
 "sorry I missed you" mail after an unanswered call, a thank-you after a conversation);
-open follow-up to-dos exist for about half of the leads still open at the snapshot,
-which is what next-action coverage measures. Activities are immutable once written,
+a mass e-mail (ListEmail: a seminar invitation) reaches some leads weeks after they came
+in, which touches nobody in person; open follow-up to-dos exist for about half of the
+leads still open at the snapshot, which is what next-action coverage measures. Meetings
+booked before the snapshot may start after it. Activities are immutable once written,
 so a file holds those whose modstamp falls in its window.
 """
 
@@ -22,7 +24,9 @@ from orchestration.demo_data.leads import LEAD, Leads
 from orchestration.demo_data.opportunities import ACCOUNT, CONTACT, OPPORTUNITY, Accounts, Deals
 
 TASK, EVENT = "00T", "00U"
-CALL, EMAIL, TODO_DONE, TODO_OPEN = range(4)
+CALL, EMAIL, TODO_DONE, TODO_OPEN, LIST_EMAIL = range(5)
+TASK_TYPE = np.array([0, 1, 2, 2, 1], dtype=np.int8)  # per kind: Call, Email, Other
+TASK_SUBTYPE = np.array([0, 1, 2, 2, 3], dtype=np.int8)  # per kind: Call, Email, Task, ListEmail
 TASK_SUBJECTS = (
     "架電",
     "資料送付のご案内",
@@ -30,6 +34,7 @@ TASK_SUBJECTS = (
     "本日のお打ち合わせのお礼",
     "ヒアリングシート作成",
     "フォローコール予定",
+    "【一斉配信】セミナーのご案内",
 )
 EVENT_SUBJECTS = (
     "オンライン商談",
@@ -122,6 +127,10 @@ def build_tasks(
     due = np.where(
         overdue, np.minimum(local_day(follow_time) + rng.integers(3, 11, open_leads.size), end_day), due_future
     )
+    # mass e-mails: a seminar invitation to about a third of the leads, 2-17 weeks after creation
+    listed = np.flatnonzero(rng.random(leads.size) < 0.3)
+    list_time = leads.created[listed] + rng.integers(14, 120, listed.size) * DAY + rng.integers(0, 3600, listed.size)
+    listed, list_time = listed[list_time <= cutoff], list_time[list_time <= cutoff]
 
     kind = np.concatenate(
         [
@@ -129,23 +138,38 @@ def build_tasks(
             np.full(mail_lead.size, EMAIL),
             np.full(booked.size, TODO_DONE),
             np.full(open_leads.size, TODO_OPEN),
+            np.full(listed.size, LIST_EMAIL),
         ]
     ).astype(np.int8)
-    lead = np.concatenate([calls.lead, mail_lead, booked, open_leads])
-    created = np.concatenate([calls.start, mail_time, sheet_time, follow_time])
+    lead = np.concatenate([calls.lead, mail_lead, booked, open_leads, listed])
+    created = np.concatenate([calls.start, mail_time, sheet_time, follow_time, list_time])
     done = np.concatenate(
-        [calls.end, mail_time, sheet_time + rng.integers(600, 3600, booked.size), np.full(open_leads.size, NULL)]
+        [
+            calls.end,
+            mail_time,
+            sheet_time + rng.integers(600, 3600, booked.size),
+            np.full(open_leads.size, NULL),
+            list_time,
+        ]
     )
     modstamp = np.where(kind == TODO_OPEN, created, done)
     order = np.argsort(modstamp, kind="stable")  # files are then slices of one sorted table
     kind, lead, created, done, modstamp = kind[order], lead[order], created[order], done[order], modstamp[order]
     subject = np.concatenate(
-        [np.zeros(n_calls, dtype=np.int8), mail_subject, np.full(booked.size, 4), np.full(open_leads.size, 5)]
+        [
+            np.zeros(n_calls, dtype=np.int8),
+            mail_subject,
+            np.full(booked.size, 4),
+            np.full(open_leads.size, 5),
+            np.full(listed.size, 6),
+        ]
     ).astype(np.int8)[order]
     disposition = np.concatenate([calls.disposition, np.full(lead.size - n_calls, NULL)]).astype(np.int16)[order]
     duration = np.concatenate([calls.end - calls.start, np.full(lead.size - n_calls, NULL)]).astype(np.int32)[order]
     hearing = np.concatenate([calls.hearing, np.full(lead.size - n_calls, NULL)]).astype(np.int8)[order]
-    activity_day = np.concatenate([local_day(calls.start), local_day(mail_time), local_day(sheet_time), due])[order]
+    activity_day = np.concatenate(
+        [local_day(calls.start), local_day(mail_time), local_day(sheet_time), due, local_day(list_time)]
+    )[order]
     owner = owner_at(leads, stop, successor, lead, created)
     is_open = kind == TODO_OPEN
     handed = is_open & (t_owner_change[lead] != NULL) & (t_owner_change[lead] <= cutoff)
@@ -159,8 +183,8 @@ def build_tasks(
         "is_deleted": np.zeros(n, dtype=bool),
         "who_id": Ids(LEAD, lead + 1),
         "owner_id": Ids(USER, owner + 1),
-        "type": Codes(("Call", "Email", "Other"), np.minimum(kind, 2)),
-        "task_subtype": Codes(("Call", "Email", "Task"), np.minimum(kind, 2)),
+        "type": Codes(("Call", "Email", "Other"), TASK_TYPE[kind]),
+        "task_subtype": Codes(("Call", "Email", "Task", "ListEmail"), TASK_SUBTYPE[kind]),
         "subject": Codes(TASK_SUBJECTS, subject),
         "status": Codes(("Completed", "Not Started"), is_open.astype(np.int8)),
         "is_closed": ~is_open,
@@ -213,7 +237,8 @@ def build_events(
     first_day: int,
     last: int,
 ) -> Activities:
-    """Meetings booked by IS, cancelled bookings, field-sales meetings on deals, weekly team meetings."""
+    """Meetings booked by IS, cancelled bookings, field-sales meetings on deals, weekly team meetings,
+    and demos an IS rep books with a converted lead's contact after its opportunity exists."""
     appointment = np.flatnonzero(funnel.t_booking != NULL)
     cancelled = np.flatnonzero(funnel.t_cancelled_booking != NULL)
     c_created = funnel.t_cancelled_booking[cancelled]
@@ -233,6 +258,14 @@ def build_events(
         first_visit,
         booked,
         np.maximum(deals.created[deal], d_start - rng.integers(DAY, 7 * DAY, deal.size)),
+    )
+
+    # a demo the IS rep joins after the hand-off: on the contact, after the opportunity was created
+    demo = np.flatnonzero((deals.lead != NULL) & (rng.random(deals.lead.size) < 0.15))
+    demo_created = deals.created[demo] + rng.integers(DAY, 3 * DAY, demo.size)
+    demo_start = instant(
+        clock.day_at(clock.index_on_or_after(local_day(demo_created) + rng.integers(2, 7, demo.size))),
+        np.full(demo.size, 14 * 3600),
     )
 
     weekly_days = clock.days[(clock.days >= first_day) & (clock.days <= local_day(np.array([last]))[0])]
@@ -282,6 +315,18 @@ def build_events(
             _STAGE_SUBJECT[stage],
         ),
         (
+            demo,
+            demo_created,
+            demo_start,
+            60,
+            owner_at(leads, stop, successor, deals.lead[demo], demo_created),
+            (1, deals.account[demo] + 1),
+            demo + 1,
+            deals.account[demo] + 1,
+            np.zeros(demo.size, dtype=np.int64),
+            np.full(demo.size, 4),
+        ),
+        (
             user,
             w_start - 14 * DAY,
             w_start,
@@ -308,11 +353,11 @@ def build_events(
         [
             np.full(appointment.size, NULL),
             c_created + rng.integers(3600, 2 * DAY, cancelled.size),
-            np.full(deal.size + user.size, NULL),
+            np.full(deal.size + demo.size + user.size, NULL),
         ]
     )
     modstamp = np.where(cancel_time != NULL, cancel_time, created)
-    keep = (start <= last) & (modstamp <= last)
+    keep = modstamp <= last  # booked by the snapshot; the meeting itself may still be to come
     order = np.flatnonzero(keep)[np.argsort(modstamp[keep], kind="stable")]
     n = order.size
     start, modstamp = start[order], modstamp[order]
