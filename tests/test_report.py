@@ -349,6 +349,10 @@ NOT_JUDGED_YET = [
     "update kpi.kpi_funnel_health set immature_reason = 'period_not_complete', is_volume_up_quality_down = false, "
     "is_handoff_jump_conversion_drop = false, is_handoffs_up_pipeline_down = false, has_warning = false "
     "where week_start = (select max(week_start) from kpi.kpi_funnel_health)",
+    "alter table kpi.kpi_funnel_health add column if not exists handoff_follow_immature_reason varchar",
+    "update kpi.kpi_funnel_health set handoff_follow_immature_reason = 'window_open', has_warning = false, "
+    "is_handoff_jump_conversion_drop = false, is_handoffs_up_pipeline_down = false "
+    "where week_start = (select max(week_start) from kpi.kpi_funnel_health) - interval 7 day",
     "update kpi.kpi_target_pacing set projected_value = null, projected_attainment = null, business_days_elapsed = 1",
 ]
 
@@ -364,14 +368,16 @@ def test_the_report_shows_figures_not_judged_yet_and_why_a_projection_is_missing
             ("判定保留（判定期間が未経過）", "判定保留（期間途中）", f"判定保留（母数が{minimum}件未満）"),
             ("下回る", "範囲内", "上回る"),
             (f"{share}経過前（1/", "確定"),
+            "フォロー率：判定保留（判定期間が未経過）",
         ),
         "en": (
             ("not yet judged (window still open)", "not yet judged (period not complete)", f"fewer than {minimum}"),
             ("below", "within", "above"),
             (f"before {share} (1 of ", "final"),
+            "follow rate: not yet judged (window still open)",
         ),
     }
-    for lang, (not_judged, judgements, no_projection) in expected.items():
+    for lang, (not_judged, judgements, no_projection, family) in expected.items():
         page = render(data, lang)
         sections = page_sections(page)
         for text in not_judged:
@@ -379,7 +385,7 @@ def test_the_report_shows_figures_not_judged_yet_and_why_a_projection_is_missing
         for word in judgements:  # an immature figure is never shown below, within or above its band
             assert f"({word})" not in sections["benchmarks"], (lang, word)
         assert 'data-status="immature"' in page and 'data-status="below"' not in page
-        assert not_judged[1] in sections["health"], lang
+        assert not_judged[1] in sections["health"] and family in sections["health"], lang
         for text in no_projection:
             assert text in sections["pacing"], (lang, text)
 

@@ -43,13 +43,24 @@ HEALTH_FLAGS = (
 )
 
 
+# The lagged families of the health figures: the mart's column saying why a family is not
+# judged yet, and the family's label.
+HEALTH_FAMILIES = (
+    ("lead_conversion_immature_reason", "family_lead_conversion"),
+    ("handoff_follow_immature_reason", "family_handoff_follow"),
+    ("handoff_pipeline_immature_reason", "family_handoff_pipeline"),
+)
+
+
 @dataclass(frozen=True)
 class HealthColumn:
-    """A figure of the health table: its mart column (also its label), the flag that marks it, its format."""
+    """A figure of the health table: its mart column (also its label), the flag that marks
+    it, its format, and the column saying why its family is not judged yet."""
 
     column: str
     flag: str | None
     format: Callable[[Any], str]
+    immature: str | None = None
 
 
 # The figures behind the flags; a column the published mart lacks is left out of the table.
@@ -58,13 +69,20 @@ HEALTH_COLUMNS = (
     HealthColumn("lead_volume_change", "is_lead_volume_up", change),
     HealthColumn("quality_lead_rate_recent", "is_quality_lead_rate_down", rate),
     HealthColumn("quality_lead_rate_baseline", None, rate),
-    HealthColumn("lead_contact_rate_recent", "is_lead_contact_rate_down", rate),
-    HealthColumn("lead_appointment_rate_recent", "is_lead_appointment_rate_down", rate),
+    HealthColumn("lead_contact_rate_recent", "is_lead_contact_rate_down", rate, "lead_conversion_immature_reason"),
+    HealthColumn(
+        "lead_appointment_rate_recent", "is_lead_appointment_rate_down", rate, "lead_conversion_immature_reason"
+    ),
     HealthColumn("handed_off", None, count),
     HealthColumn("handoff_volume_change", "is_handoff_volume_up", change),
-    HealthColumn("handoff_opportunity_rate_recent", "is_handoff_opportunity_rate_down", rate),
-    HealthColumn("handoff_opportunity_rate_baseline", None, rate),
-    HealthColumn("opportunity_proposal_rate_recent", "is_opportunity_proposal_rate_down", rate),
+    HealthColumn("handoff_follow_rate_recent", "is_handoff_follow_rate_down", rate, "handoff_follow_immature_reason"),
+    HealthColumn("handoff_follow_rate_baseline", None, rate, "handoff_follow_immature_reason"),
+    HealthColumn(
+        "opportunity_proposal_rate_recent",
+        "is_opportunity_proposal_rate_down",
+        rate,
+        "handoff_pipeline_immature_reason",
+    ),
 )
 
 
@@ -162,6 +180,18 @@ def _follow_up_rows(data: PublishedData) -> list[dict[str, Any]]:
     return [qualities for qualities in by_rep.values() if "all" in qualities]
 
 
+def _health_judgement(week: dict[str, Any], variables: ProjectVars, t: Labels) -> str:
+    """Why a week's flags are not judged yet: the week's own reason, else the lagged
+    families still waiting (their flags stay down meanwhile); '' when all are judged."""
+    if week.get("immature_reason"):
+        return t.not_judged(week["immature_reason"], variables.min_denominator)
+    return t["list_separator"].join(
+        t["family_immature"].format(family=t[key], judgement=t.not_judged(week[column], variables.min_denominator))
+        for column, key in HEALTH_FAMILIES
+        if week.get(column)
+    )
+
+
 def _missing_projection(row: dict[str, Any], variables: ProjectVars, t: Labels) -> str:
     """Why a pacing row has no projection: too early in the running period, or the period is closed."""
     elapsed, total = row.get("business_days_elapsed"), row.get("business_days_in_period")
@@ -219,6 +249,7 @@ def render(data: PublishedData, lang: str, generated_at: datetime | None = None)
             health_weeks=HEALTH_WEEKS,
             health_flags=HEALTH_FLAGS,
             health_columns=[column for column in HEALTH_COLUMNS if column.column in data.health.columns],
+            health_judgement=lambda week: _health_judgement(week, variables, t),
         )
     )
 

@@ -92,6 +92,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "immature_window_open": "判定期間が未経過",
         "immature_denominator_below_minimum": "母数が{minimum}件未満",
         "judgement": "判定",
+        "family_immature": "{family}：{judgement}",
+        "list_separator": "／",
+        "family_lead_conversion": "新規リードの接続率・商談獲得率",
+        "family_handoff_follow": "フォロー率",
+        "family_handoff_pipeline": "提案率",
         "neglect": "インサイドセールス 放置リード",
         "neglect_note": (
             "{month}末時点でチームの担当者が持つオープンリード（未トスアップ・未失注）と、"
@@ -106,8 +111,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "touches_per_open_lead": "オープンリードあたり個別接触数",
         "follow_up": "フィールドセールス フォロー率",
         "follow_up_note": (
-            "{month}のフィールドセールス担当者別：トスアップのうち、{days}営業日以内に"
-            "コール・メール・商談でフォローされたもの（フォロー率）と、初回フォローまでの営業日数。"
+            "{month}のフィールドセールス担当者別：トスアップ（{days}営業日のフォロー期限を過ぎたもの）のうち、"
+            "期限内にコール・メール・商談でフォローされたもの（フォロー率）と、初回フォローまでの営業日数。"
         ),
         "rep": "担当者",
         "handoffs": "トスアップ数",
@@ -123,7 +128,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "health_note": "週ごとの部門間の警告サイン。数値は判定の根拠（直近ウィンドウ対ベースライン）。",
         "warning_a": "(a) リード数増・質リード率低下",
         "warning_b": "(b) 前工程の量増・次工程の転換率低下",
-        "warning_c": "(c) トスアップ増・案件化率／提案率低下",
+        "warning_c": "(c) トスアップ増・フォロー率／提案率低下",
         "flag_on": "警告",
         "flag_off": "—",
         "leads": "リード数",
@@ -136,6 +141,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "handoff_volume_change": "トスアップ数変化",
         "handoff_opportunity_rate_recent": "案件化率（直近）",
         "handoff_opportunity_rate_baseline": "案件化率（ベースライン）",
+        "handoff_follow_rate_recent": "フォロー率（直近）",
+        "handoff_follow_rate_baseline": "フォロー率（ベースライン）",
         "opportunity_proposal_rate_recent": "提案率（直近）",
         "incomplete_week": "（週途中）",
         "footer": "このページは公開済みコピー（published/）だけを読み、公開のたびに再生成されます。",
@@ -211,6 +218,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "immature_window_open": "window still open",
         "immature_denominator_below_minimum": "fewer than {minimum} cases",
         "judgement": "Judgement",
+        "family_immature": "{family}: {judgement}",
+        "list_separator": "; ",
+        "family_lead_conversion": "contact and appointment rates of new leads",
+        "family_handoff_follow": "follow rate",
+        "family_handoff_pipeline": "proposal rate",
         "neglect": "Inside sales: neglected leads",
         "neglect_note": (
             "At the end of {month}: the open leads (not handed off, not disqualified) of each team's reps, and "
@@ -225,8 +237,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "touches_per_open_lead": "Personal touches per open lead",
         "follow_up": "Field sales: hand-off follow rate",
         "follow_up_note": (
-            "{month}, per field-sales rep: the hand-offs followed up by a call, e-mail or meeting within "
-            "{days} business days (follow rate), and the business days to the first follow-up."
+            "{month}, per field-sales rep: of the hand-offs whose {days} business days to follow up have passed, "
+            "those followed up by a call, e-mail or meeting in time (follow rate), and the business days to the "
+            "first follow-up."
         ),
         "rep": "Rep",
         "handoffs": "Hand-offs",
@@ -244,7 +257,7 @@ _TEXT: dict[str, dict[str, str]] = {
         ),
         "warning_a": "(a) Lead volume up, quality-lead rate down",
         "warning_b": "(b) Volume jump, next department's conversion drop",
-        "warning_c": "(c) Hand-offs up, opportunity / proposal rate down",
+        "warning_c": "(c) Hand-offs up, follow / proposal rate down",
         "flag_on": "WARNING",
         "flag_off": "—",
         "leads": "Leads",
@@ -257,6 +270,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "handoff_volume_change": "Hand-offs vs baseline",
         "handoff_opportunity_rate_recent": "Hand-off → opportunity (recent)",
         "handoff_opportunity_rate_baseline": "Hand-off → opportunity (baseline)",
+        "handoff_follow_rate_recent": "Follow rate (recent)",
+        "handoff_follow_rate_baseline": "Follow rate (baseline)",
         "opportunity_proposal_rate_recent": "Opportunity → proposal (recent)",
         "incomplete_week": "(running)",
         "footer": "This page reads only the published copy (published/) and is rebuilt on every publish.",
@@ -341,7 +356,9 @@ class Labels:
         """The month's name where the language's month pattern uses one (English)."""
         return _MONTH_NAMES[month - 1]
 
-    def immature_reason(self, reason: str, minimum: int) -> str:
-        """Why a figure is not judged yet (the marts' immature_reason codes)."""
+    def not_judged(self, reason: str, minimum: int) -> str:
+        """判定保留（母数が20件未満）: a figure not judged yet, with why (the marts'
+        immature_reason codes; `minimum` is var min_denominator)."""
         key = f"immature_{reason}"
-        return self._text[key].format(minimum=minimum) if key in self._text else reason
+        why = self._text[key].format(minimum=minimum) if key in self._text else reason
+        return self._text["immature_with_reason"].format(reason=why)
