@@ -85,8 +85,8 @@ weighted_pipeline as (
     from targets
     inner join open_pipeline
         on
-            open_pipeline.close_date >= targets.period_start
-            and open_pipeline.close_date <= targets.period_end_date
+            targets.period_start <= open_pipeline.close_date
+            and targets.period_end_date >= open_pipeline.close_date
             and (targets.owner_user_id is null or targets.owner_user_id = open_pipeline.owner_user_id)
     where targets.kpi in ('won', 'won_amount')
     group by targets.department, targets.kpi, targets.owner_key, targets.period_grain, targets.period_start
@@ -101,8 +101,9 @@ with_method as (
         end as weighted_open_pipeline,
         case
             -- Too early: a few days' pace says nothing about the period.
-            when paced.business_days_elapsed < {{ var('min_elapsed_share') }} * paced.business_days_in_period
-                or paced.business_days_elapsed = 0
+            when
+                paced.business_days_elapsed = 0
+                or paced.business_days_elapsed < {{ var('min_elapsed_share') }} * paced.business_days_in_period
                 then null
             when paced.kpi in ('won', 'won_amount')
                 then case when paced.is_as_of_date then 'won_plus_weighted_pipeline' end
@@ -123,7 +124,9 @@ projected as (
         with_method.*,
         case with_method.projection_method
             when 'run_rate'
-                then with_method.actual_to_date / with_method.business_days_elapsed * with_method.business_days_in_period
+                then
+                    with_method.actual_to_date / with_method.business_days_elapsed
+                    * with_method.business_days_in_period
             when 'won_plus_weighted_pipeline'
                 then with_method.actual_to_date + with_method.weighted_open_pipeline
         end as projected_value

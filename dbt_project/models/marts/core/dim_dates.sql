@@ -73,7 +73,7 @@ periods as (
         is_company_holiday,
         is_public_holiday or is_company_holiday as is_holiday,
         holiday_name,
-        not (is_weekend or is_public_holiday or is_company_holiday) as is_business_day,
+        not is_weekend and not is_public_holiday and not is_company_holiday as is_business_day,
         cast({{ dbt.date_trunc('week', 'calendar_date') }} as date) as week_start,
         cast({{ dbt.date_trunc('month', 'calendar_date') }} as date) as month_start,
         {{ fiscal_quarter_start('calendar_date') }} as fiscal_quarter_start,
