@@ -8,6 +8,12 @@ users as (select * from {{ ref('dim_users') }}),
 
 reporting_periods as (select * from {{ ref('int_kpi_reporting_periods') }}),
 
+-- A hand-off enters the follow rate once its follow-up window has closed.
+handoffs as (
+    select * from {{ ref('int_kpi_field_sales_handoff_follow_ups') }}
+    where is_follow_window_closed
+),
+
 classified as (
     select
         opportunity_id,
@@ -36,7 +42,9 @@ dated_events as (
         0 as lost,
         0 as won_amount,
         0 as lost_amount,
-        0 as cycle_days
+        0 as cycle_days,
+        0 as handoffs,
+        0 as followed_handoffs
     from classified
     union all
     select
@@ -50,7 +58,9 @@ dated_events as (
         0 as lost,
         0 as won_amount,
         0 as lost_amount,
-        0 as cycle_days
+        0 as cycle_days,
+        0 as handoffs,
+        0 as followed_handoffs
     from classified
     where has_proposal
     union all
@@ -65,9 +75,27 @@ dated_events as (
         case when is_lost then 1 else 0 end as lost,
         case when is_won then amount else 0 end as won_amount,
         case when is_lost then amount else 0 end as lost_amount,
-        coalesce(cycle_days, 0) as cycle_days
+        coalesce(cycle_days, 0) as cycle_days,
+        0 as handoffs,
+        0 as followed_handoffs
     from classified
     where is_won or is_lost
+    union all
+    select
+        owner_user_id,
+        lead_quality,
+        handed_off_date as event_date,
+        0 as opportunities,
+        0 as opportunities_with_proposal,
+        0 as proposals,
+        0 as won,
+        0 as lost,
+        0 as won_amount,
+        0 as lost_amount,
+        0 as cycle_days,
+        1 as handoffs,
+        case when is_followed then 1 else 0 end as followed_handoffs
+    from handoffs
 ),
 
 counts as (
@@ -83,7 +111,9 @@ counts as (
         sum(dated_events.lost) as lost,
         sum(dated_events.won_amount) as won_amount,
         sum(dated_events.lost_amount) as lost_amount,
-        sum(dated_events.cycle_days) as cycle_days_total
+        sum(dated_events.cycle_days) as cycle_days_total,
+        sum(dated_events.handoffs) as handoffs,
+        sum(dated_events.followed_handoffs) as followed_handoffs
     from dated_events
     inner join reporting_periods
         on dated_events.event_date = reporting_periods.calendar_date
@@ -120,9 +150,52 @@ counts_with_all as (
         join_columns=['period_grain', 'period_start', 'owner_user_id'],
         counts='counts',
         measures=['opportunities', 'opportunities_with_proposal', 'proposals', 'won', 'lost',
-                  'won_amount', 'lost_amount', 'cycle_days_total'],
+                  'won_amount', 'lost_amount', 'cycle_days_total', 'handoffs', 'followed_handoffs'],
         qualities=['quality', 'general', 'not_lead_sourced'],
     ) | indent(4) }}
+),
+
+-- A median does not add up over the quality classes: each class and 'all' on its own.
+follow_up_days as (
+    select
+        reporting_periods.period_grain,
+        reporting_periods.period_start,
+        handoffs.owner_user_id,
+        handoffs.lead_quality,
+        handoffs.business_days_to_follow_up
+    from handoffs
+    inner join reporting_periods
+        on handoffs.handed_off_date = reporting_periods.calendar_date
+    where
+        reporting_periods.period_grain in ('month', 'fiscal_quarter')
+        and handoffs.is_followed
+),
+
+median_follow_up_days as (
+    select
+        period_grain,
+        period_start,
+        owner_user_id,
+        lead_quality,
+        {{ median('business_days_to_follow_up') }} as median_business_days_to_follow_up
+    from follow_up_days
+    group by
+        period_grain,
+        period_start,
+        owner_user_id,
+        lead_quality
+    union all
+    select
+        period_grain,
+        period_start,
+        owner_user_id,
+        'all' as lead_quality,
+        {{ median('business_days_to_follow_up') }} as median_business_days_to_follow_up
+    from follow_up_days
+    group by
+        period_grain,
+        period_start,
+        owner_user_id
 ),
 
 owner_periods as (
@@ -164,12 +237,22 @@ select
     {{ safe_divide('counts_with_all.won_amount', 'counts_with_all.won') }} as average_deal_size,
     cast(counts_with_all.cycle_days_total as {{ dbt.type_bigint() }}) as cycle_days_total,
     {{ safe_divide('counts_with_all.cycle_days_total', 'counts_with_all.won + counts_with_all.lost') }}
-        as average_cycle_days
+        as average_cycle_days,
+    cast(counts_with_all.handoffs as {{ dbt.type_bigint() }}) as handoffs,
+    cast(counts_with_all.followed_handoffs as {{ dbt.type_bigint() }}) as followed_handoffs,
+    {{ safe_divide('counts_with_all.followed_handoffs', 'counts_with_all.handoffs') }} as follow_rate,
+    median_follow_up_days.median_business_days_to_follow_up
 from counts_with_all
 inner join periods
     on
         counts_with_all.period_grain = periods.period_grain
         and counts_with_all.period_start = periods.period_start
+left join median_follow_up_days
+    on
+        counts_with_all.period_grain = median_follow_up_days.period_grain
+        and counts_with_all.period_start = median_follow_up_days.period_start
+        and counts_with_all.owner_user_id = median_follow_up_days.owner_user_id
+        and counts_with_all.lead_quality = median_follow_up_days.lead_quality
 -- The rep's department and team as they were on the period's last day.
 left join owner_periods
     on {{ user_period_on('owner_periods', 'counts_with_all.owner_user_id', 'periods.period_end_date') }}

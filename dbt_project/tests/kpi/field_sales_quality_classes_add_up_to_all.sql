@@ -2,7 +2,8 @@
     rows add up to the all row, for every count and amount; each rep-period has exactly
     these four rows. Fails with the rep-period and the sums. -#}
 {%- set columns = ['opportunities', 'opportunities_with_proposal', 'proposals', 'won', 'lost', 'closed',
-                   'won_amount', 'lost_amount', 'closed_amount', 'cycle_days_total'] %}
+                   'won_amount', 'lost_amount', 'closed_amount', 'cycle_days_total', 'handoffs',
+                   'followed_handoffs'] %}
 with
 
 field_sales as (select * from {{ ref('kpi_field_sales') }}),
