@@ -312,7 +312,7 @@ _FLAGS = {
 HEALTH = Dataset(
     name="fukan_funnel_health_recent_weeks",
     sql=f"""select week_start, leads, lead_volume_change, quality_lead_rate_recent, quality_lead_rate_baseline,
-       handed_off, handoff_volume_change, handoff_opportunity_rate_recent,
+       handed_off, handoff_volume_change, handoff_follow_rate_recent,
        {
         ", ".join(
             f"case when {flag} then '{T['flag_on']}' else '{T['flag_off']}' end as {key}"
@@ -330,7 +330,7 @@ limit {HEALTH_WEEKS}""",
         "quality_lead_rate_baseline": T["quality_lead_rate_baseline"],
         "handed_off": T["handed_off"],
         "handoff_volume_change": T["handoff_volume_change"],
-        "handoff_opportunity_rate_recent": T["handoff_opportunity_rate_recent"],
+        "handoff_follow_rate_recent": T["handoff_follow_rate_recent"],
         **{key: T[key] for key in _FLAGS},
     },
     formats={
@@ -340,7 +340,7 @@ limit {HEALTH_WEEKS}""",
         "quality_lead_rate_baseline": RATE,
         "handed_off": COUNT,
         "handoff_volume_change": CHANGE,
-        "handoff_opportunity_rate_recent": RATE,
+        "handoff_follow_rate_recent": RATE,
     },
 )
 

@@ -9,14 +9,25 @@
 {%- if recent_weeks < 1 or baseline_weeks < 1 %}
     {{ exceptions.raise_compiler_error("kpi_funnel_health: vars health_recent_weeks and health_baseline_weeks must be whole numbers of weeks >= 1") }}
 {%- endif %}
-{%- set counts = ['leads', 'quality_leads', 'leads_contacted', 'leads_appointed',
-                  'handed_off', 'handoffs_to_opportunity', 'handoffs_to_proposal'] %}
+{%- set counts = ['leads', 'quality_leads', 'leads_window_closed', 'leads_contacted', 'leads_appointed',
+                  'handed_off', 'handoffs_follow_window_closed', 'handoffs_followed',
+                  'handoffs_window_closed', 'handoffs_to_opportunity', 'handoffs_to_proposal'] %}
+{#- Lagged rates divide by the closed-window part of their batch (int_kpi_health_weekly). #}
 {%- set rates = [
     ('quality_lead_rate', 'quality_leads', 'leads'),
-    ('lead_contact_rate', 'leads_contacted', 'leads'),
-    ('lead_appointment_rate', 'leads_appointed', 'leads'),
-    ('handoff_opportunity_rate', 'handoffs_to_opportunity', 'handed_off'),
+    ('lead_contact_rate', 'leads_contacted', 'leads_window_closed'),
+    ('lead_appointment_rate', 'leads_appointed', 'leads_window_closed'),
+    ('handoff_follow_rate', 'handoffs_followed', 'handoffs_follow_window_closed'),
     ('opportunity_proposal_rate', 'handoffs_to_proposal', 'handoffs_to_opportunity'),
+] %}
+{#- Each lagged family: its window is closed when no lead or hand-off of the recent or
+    baseline window is still inside it; (closed flag, batch, closed part, denominator). #}
+{%- set lagged = [
+    ('lead_conversion', 'is_lead_window_closed', 'leads', 'leads_window_closed', 'leads_window_closed_recent'),
+    ('handoff_follow', 'is_follow_window_closed', 'handed_off', 'handoffs_follow_window_closed',
+     'handoffs_follow_window_closed_recent'),
+    ('handoff_pipeline', 'is_handoff_window_closed', 'handed_off', 'handoffs_window_closed',
+     'handoffs_to_opportunity_recent'),
 ] %}
 {%- set volumes = [('leads', 'lead'), ('handed_off', 'handoff')] %}
 
@@ -48,8 +59,10 @@ figures as (
         week_end_date,
         is_week_complete,
         week_number >= {{ recent_weeks + baseline_weeks }} as has_full_windows,
-        is_lead_window_closed,
-        is_handoff_window_closed,
+        {%- for family, closed_flag, batch, closed_part, denominator in lagged %}
+        {{ batch }}_recent + {{ batch }}_baseline = {{ closed_part }}_recent + {{ closed_part }}_baseline
+            as {{ closed_flag }},
+        {%- endfor %}
         {%- for count in counts %}
             {{ count }},
             {{ count }}_recent,
@@ -87,6 +100,13 @@ figures as (
 rate_changes as (
     select
         figures.*,
+        {#- A running week or a recent window with too few new leads judges nothing;
+            a lagged family also waits for its window and its own denominator. #}
+        {{ immature_reason('figures.is_week_complete', 'figures.leads_recent') }} as immature_reason,
+        {%- for family, closed_flag, batch, closed_part, denominator in lagged %}
+        {{ immature_reason('figures.is_week_complete', 'figures.' ~ denominator, 'figures.' ~ closed_flag) }}
+            as {{ family }}_immature_reason,
+        {%- endfor %}
     {%- for rate, numerator, denominator in rates %}
         {{ rate }}_recent - {{ rate }}_baseline as {{ rate }}_change,
         {#- two-proportion z-score with the pooled standard error #}
@@ -104,20 +124,25 @@ signals as (
         {%- for prefix in ['lead', 'handoff'] %}
             coalesce(
                 rate_changes.has_full_windows
+                and rate_changes.immature_reason is null
                 and {{ prefix }}_volume_change >= {{ volume_jump }}
                 and {{ prefix }}_volume_z_score >= {{ min_z_score }},
                 false
             ) as is_{{ prefix }}_volume_up,
         {%- endfor %}
-        {%- for rate, threshold in [
-            ('quality_lead_rate', quality_rate_drop),
-            ('lead_contact_rate', conversion_rate_drop),
-            ('lead_appointment_rate', conversion_rate_drop),
-            ('handoff_opportunity_rate', conversion_rate_drop),
-            ('opportunity_proposal_rate', conversion_rate_drop),
+        {%- for rate, threshold, family in [
+            ('quality_lead_rate', quality_rate_drop, none),
+            ('lead_contact_rate', conversion_rate_drop, 'lead_conversion'),
+            ('lead_appointment_rate', conversion_rate_drop, 'lead_conversion'),
+            ('handoff_follow_rate', conversion_rate_drop, 'handoff_follow'),
+            ('opportunity_proposal_rate', conversion_rate_drop, 'handoff_pipeline'),
         ] %}
         coalesce(
             rate_changes.has_full_windows
+            and rate_changes.immature_reason is null
+            {%- if family %}
+            and rate_changes.{{ family }}_immature_reason is null
+            {%- endif %}
             and {{ rate }}_change <= -{{ threshold }}
             and {{ rate }}_z_score <= -{{ min_z_score }},
             false
@@ -132,16 +157,12 @@ flags as (
         signals.*,
         signals.is_lead_volume_up and signals.is_quality_lead_rate_down as is_volume_up_quality_down,
         signals.is_lead_volume_up
-        and signals.is_lead_window_closed
         and (signals.is_lead_contact_rate_down or signals.is_lead_appointment_rate_down)
             as is_leads_up_inside_sales_conversion_down,
-        signals.is_handoff_volume_up
-        and signals.is_handoff_window_closed
-        and signals.is_opportunity_proposal_rate_down
+        signals.is_handoff_volume_up and signals.is_handoff_follow_rate_down
             as is_handoffs_up_field_sales_conversion_down,
         signals.is_handoff_volume_up
-        and signals.is_handoff_window_closed
-        and (signals.is_handoff_opportunity_rate_down or signals.is_opportunity_proposal_rate_down)
+        and (signals.is_handoff_follow_rate_down or signals.is_opportunity_proposal_rate_down)
             as is_handoffs_up_pipeline_down
     from signals
 )
@@ -151,6 +172,7 @@ select
     week_end_date,
     is_week_complete,
     has_full_windows,
+    cast(immature_reason as {{ dbt.type_string() }}) as immature_reason,
     -- lead volume and quality (marketing)
     leads,
     quality_leads,
@@ -168,8 +190,11 @@ select
     quality_lead_rate_z_score,
     is_quality_lead_rate_down,
     is_volume_up_quality_down,
-    -- inside sales' conversion of the lead batches
+    -- inside sales' conversion of the lead batches (closed windows only)
     is_lead_window_closed,
+    cast(lead_conversion_immature_reason as {{ dbt.type_string() }}) as lead_conversion_immature_reason,
+    leads_window_closed_recent,
+    leads_window_closed_baseline,
     leads_contacted_recent,
     leads_contacted_baseline,
     lead_contact_rate_recent,
@@ -192,14 +217,25 @@ select
     handoff_volume_change,
     handoff_volume_z_score,
     is_handoff_volume_up,
+    -- field sales' follow-up of the hand-off batches (follow rate, closed windows only)
+    is_follow_window_closed,
+    cast(handoff_follow_immature_reason as {{ dbt.type_string() }}) as handoff_follow_immature_reason,
+    handoffs_follow_window_closed_recent,
+    handoffs_follow_window_closed_baseline,
+    handoffs_followed_recent,
+    handoffs_followed_baseline,
+    handoff_follow_rate_recent,
+    handoff_follow_rate_baseline,
+    handoff_follow_rate_change,
+    handoff_follow_rate_z_score,
+    is_handoff_follow_rate_down,
+    -- field sales' pipeline from the hand-off batches (closed windows only)
     is_handoff_window_closed,
+    cast(handoff_pipeline_immature_reason as {{ dbt.type_string() }}) as handoff_pipeline_immature_reason,
+    handoffs_window_closed_recent,
+    handoffs_window_closed_baseline,
     handoffs_to_opportunity_recent,
     handoffs_to_opportunity_baseline,
-    handoff_opportunity_rate_recent,
-    handoff_opportunity_rate_baseline,
-    handoff_opportunity_rate_change,
-    handoff_opportunity_rate_z_score,
-    is_handoff_opportunity_rate_down,
     handoffs_to_proposal_recent,
     handoffs_to_proposal_baseline,
     opportunity_proposal_rate_recent,
