@@ -71,16 +71,30 @@ def owner_at(leads: Leads, stop: np.ndarray, successor: np.ndarray, lead: np.nda
 
 
 def _intro_time(rng: np.random.Generator, leads: Leads, clock: BusinessClock, rows: np.ndarray) -> np.ndarray:
-    """A welcome e-mail: soon after creation in office hours, else first thing the next business day."""
+    """A welcome e-mail: soon after creation in office hours, else first thing the next business day.
+
+    How soon is the habit of the lead's rep (spread over the reps by the golden ratio), so
+    speed to lead varies by rep: some write within minutes, some within two hours, some
+    only a business day later. Their draws come from a child generator of their own, so
+    the other activities keep theirs."""
     created, day = leads.created[rows], leads.day[rows]
     sec = local_seconds(created)
     in_office = np.isin(day, clock.days) & (sec >= 9 * 3600) & (sec < 17 * 3600)
     next_day = clock.day_at(clock.index_on_or_after(day + (sec >= 9 * 3600)))
-    return np.where(
+    usual = np.where(
         in_office,
         created + rng.integers(600, 7200, rows.size),
         instant(next_day, 9 * 3600 + rng.integers(0, 3600, rows.size)),
     )
+    # A child keyed apart from rng.spawn's numbering, so the children spawned elsewhere keep their draws.
+    seeds = rng.bit_generator.seed_seq
+    own = np.random.default_rng(np.random.SeedSequence(seeds.entropy, spawn_key=(*seeds.spawn_key, 26)))
+    habit = leads.owner[rows] * 0.618 % 1
+    opening = np.where(in_office, created, instant(next_day, 9 * 3600))
+    prompt = opening + own.integers(60, 900, rows.size)
+    later_day = np.where(in_office, next_day, clock.day_at(clock.index_on_or_after(next_day) + 1))
+    a_day_later = instant(later_day, 9 * 3600 + own.integers(0, 3 * 3600, rows.size))
+    return np.select([habit < 0.45, habit < 0.75], [prompt, usual], a_day_later)
 
 
 def build_tasks(
