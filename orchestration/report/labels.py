@@ -147,6 +147,49 @@ _TEXT: dict[str, dict[str, str]] = {
         "incomplete_week": "（週途中）",
         "footer": "このページは公開済みコピー（published/）だけを読み、公開のたびに再生成されます。",
         "dbt_docs": "KPI定義とリネージ（dbt docs）",
+        "pipeline_waterfall": "案件パイプラインの増減（ウォーターフォール）",
+        "pipeline_waterfall_note": (
+            "全社、直近の確定した四半期と進行中の四半期：期内にクローズ予定のオープン案件（パイプライン）が"
+            "期首から期末までに何で動いたか。期首＋新規作成＋再開＋前倒し−後ろ倒し−受注−失注±金額変更＝期末"
+            "（進行中の四半期は基準日時点）。各案件の当時の状態は案件履歴から再構成し、ステージと確度は現在の定義で読んでいます。"
+        ),
+        "pipeline_start": "期首パイプライン",
+        "pipeline_created": "新規作成",
+        "pipeline_reopened": "再開",
+        "pipeline_pulled_in": "前倒し（期内へ）",
+        "pipeline_pushed_out": "後ろ倒し（期外へ）",
+        "pipeline_won": "受注",
+        "pipeline_lost": "失注",
+        "pipeline_amount_change": "金額変更",
+        "pipeline_end": "期末パイプライン",
+        "pipeline_as_of": "基準日時点のパイプライン",
+        "amount_axis": "金額（円）",
+        "opportunities_count": "案件数",
+        "pipeline_forecast": "着地見込と目標（受注金額）",
+        "pipeline_forecast_note": (
+            "全社の四半期受注金額と、フィールドセールス部門の受注金額目標。"
+            "着地見込＝受注済＋期内にクローズ予定のオープン案件の金額×確度。"
+            "コミット着地＝受注済＋コミット（ヨミA）、ベストケース着地＝それにベストケース（ヨミB）を加えたもの。"
+            "カバレッジ＝期内クローズ予定のパイプライン÷残目標（目標−受注済）。"
+            "期首時点の着地見込は、四半期が終わると受注実績と比べた予測精度を示します。"
+        ),
+        "chart_forecast": "四半期の着地見込と目標",
+        "forecast_point": "時点",
+        "forecast_period_start": "期首時点",
+        "forecast_as_of": "基準日時点",
+        "won_to_date_amount": "受注済",
+        "commit_amount": "コミット（ヨミA）",
+        "best_case_amount": "ベストケース（ヨミB）",
+        "pipeline_amount": "パイプライン（ヨミC）",
+        "forecast_amount": "着地見込",
+        "commit_forecast_amount": "コミット着地",
+        "best_case_forecast_amount": "ベストケース着地",
+        "open_amount": "期内クローズ予定のパイプライン",
+        "target_amount": "目標",
+        "remaining_target_amount": "残目標",
+        "coverage_ratio": "カバレッジ（倍）",
+        "actual_won_amount": "受注実績",
+        "forecast_accuracy": "予測精度",
     },
     "en": {
         "title": "fukan KPI overview",
@@ -276,6 +319,51 @@ _TEXT: dict[str, dict[str, str]] = {
         "incomplete_week": "(running)",
         "footer": "This page reads only the published copy (published/) and is rebuilt on every publish.",
         "dbt_docs": "KPI definitions and lineage (dbt docs)",
+        "pipeline_waterfall": "Pipeline waterfall",
+        "pipeline_waterfall_note": (
+            "Company-wide, the latest complete fiscal quarter and the running one: what moved the pipeline (open "
+            "opportunities closing in the quarter) from its start to its end. Start + created + reopened + pulled in "
+            "- pushed out - won - lost +/- amount changes = end (the running quarter: as of the as-of date). Each "
+            "opportunity's state then is rebuilt from its history; stages and probabilities are read in today's "
+            "definitions."
+        ),
+        "pipeline_start": "Start of quarter",
+        "pipeline_created": "Created",
+        "pipeline_reopened": "Reopened",
+        "pipeline_pulled_in": "Pulled in",
+        "pipeline_pushed_out": "Pushed out",
+        "pipeline_won": "Won",
+        "pipeline_lost": "Lost",
+        "pipeline_amount_change": "Amount changes",
+        "pipeline_end": "End of quarter",
+        "pipeline_as_of": "Pipeline as of the as-of date",
+        "amount_axis": "Amount (JPY)",
+        "opportunities_count": "Opportunities",
+        "pipeline_forecast": "Won-amount forecast against target",
+        "pipeline_forecast_note": (
+            "Company-wide won amount per fiscal quarter, against field sales' won-amount target. "
+            "Forecast = won to date + the open opportunities closing in the quarter x their probability. "
+            "Commit forecast = won to date + commit (yomi A); best-case forecast adds best case (yomi B). "
+            "Coverage = open pipeline closing in the quarter / remaining target (target - won to date). "
+            "Once the quarter is over, the forecast taken at its start is compared with the actual (accuracy)."
+        ),
+        "chart_forecast": "Quarter forecast against target",
+        "forecast_point": "Taken",
+        "forecast_period_start": "at quarter start",
+        "forecast_as_of": "as of",
+        "won_to_date_amount": "Won to date",
+        "commit_amount": "Commit (yomi A)",
+        "best_case_amount": "Best case (yomi B)",
+        "pipeline_amount": "Pipeline (yomi C)",
+        "forecast_amount": "Forecast",
+        "commit_forecast_amount": "Commit forecast",
+        "best_case_forecast_amount": "Best-case forecast",
+        "open_amount": "Open pipeline closing in the quarter",
+        "target_amount": "Target",
+        "remaining_target_amount": "Remaining target",
+        "coverage_ratio": "Coverage (x)",
+        "actual_won_amount": "Actual won",
+        "forecast_accuracy": "Forecast accuracy",
     },
 }
 
