@@ -48,8 +48,8 @@ pipeline as (
         sum(case when states.is_open then 1 else 0 end) as open_opportunities,
         sum(case when states.is_open then states.amount else 0 end) as open_amount,
         {%- for column in ['commit', 'best_case', 'pipeline'] %}
-        sum(case when states.is_open and states.forecast_column = '{{ column }}' then states.amount else 0 end)
-            as {{ column }}_amount,
+            sum(case when states.is_open and states.forecast_column = '{{ column }}' then states.amount else 0 end)
+                as {{ column }}_amount,
         {%- endfor %}
         sum(case when states.is_open then states.amount * coalesce(states.win_probability, 0) else 0 end)
             as weighted_open_amount

@@ -10,7 +10,8 @@ opportunities as (select * from {{ ref('fct_opportunities') }}),
 dates as (select * from {{ ref('dim_dates') }}),
 
 {#- Business days before each day: the difference of two days' counts is the number of
-    business days from the first (included) to the second (excluded). -#}
+    business days from the first (included) to the second (excluded). #}
+
 business_day_counts as (
     select
         calendar_date,
@@ -64,7 +65,7 @@ flows as (
         count(distinct opportunity_id) as opportunities_entered,
         sum(case when exit_kind is not null then 1 else 0 end) as stage_exits,
         {%- for exit in exits %}
-        sum(case when exit_kind = '{{ exit }}' then 1 else 0 end) as {{ exit }}_exits,
+            sum(case when exit_kind = '{{ exit }}' then 1 else 0 end) as {{ exit }}_exits,
         {%- endfor %}
         sum(case when exit_kind is null then 1 else 0 end) as still_in_stage,
         avg(case when exit_kind is not null then days_in_stage end) as avg_days_in_stage,
@@ -81,13 +82,17 @@ select
     cast(opportunities_entered as {{ dbt.type_bigint() }}) as opportunities_entered,
     cast(stage_exits as {{ dbt.type_bigint() }}) as stage_exits,
     {%- for exit in exits %}
-    cast({{ exit }}_exits as {{ dbt.type_bigint() }}) as {{ exit }}_exits,
+        cast({{ exit }}_exits as {{ dbt.type_bigint() }}) as {{ exit }}_exits,
     {%- endfor %}
     cast(still_in_stage as {{ dbt.type_bigint() }}) as still_in_stage,
-    cast({{ safe_divide('advanced_exits + won_exits', 'advanced_exits + won_exits + regressed_exits + lost_exits') }}
-        as {{ type_double() }}) as stage_conversion_rate,
-    cast({{ safe_divide('regressed_exits', 'advanced_exits + won_exits + regressed_exits + lost_exits') }}
-        as {{ type_double() }}) as regression_rate,
+    cast(
+        {{ safe_divide('advanced_exits + won_exits', 'advanced_exits + won_exits + regressed_exits + lost_exits') }}
+        as {{ type_double() }}
+    ) as stage_conversion_rate,
+    cast(
+        {{ safe_divide('regressed_exits', 'advanced_exits + won_exits + regressed_exits + lost_exits') }}
+        as {{ type_double() }}
+    ) as regression_rate,
     cast(avg_days_in_stage as {{ type_double() }}) as avg_days_in_stage,
     cast(avg_business_days_in_stage as {{ type_double() }}) as avg_business_days_in_stage
 from flows

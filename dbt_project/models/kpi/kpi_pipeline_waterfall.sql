@@ -30,7 +30,8 @@ changes as (
 ),
 
 {#- Each change, for the period of each grain it falls in: was the opportunity in that
-    period's pipeline (open, closing in the period) before the change, and after it? -#}
+    period's pipeline (open, closing in the period) before the change, and after it? #}
+
 period_changes as (
     select
         periods.period_grain,
@@ -82,7 +83,8 @@ classified as (
     where was_in_pipeline or is_in_pipeline
 ),
 
-{#- The pipeline of a period at its start and at its close: open, closing in the period. -#}
+{#- The pipeline of a period at its start and at its close: open, closing in the period. #}
+
 standing as (
     select
         periods.period_grain,
@@ -113,9 +115,9 @@ by_owner as (
         sum(case when movements.movement = 'start' then 1 else 0 end) as start_opportunities,
         sum(case when movements.movement = 'start' then movements.movement_amount else 0 end) as start_amount,
         {%- for movement in movements %}
-        sum(case when movements.movement = '{{ movement }}' then 1 else 0 end) as {{ movement }}_opportunities,
-        sum(case when movements.movement = '{{ movement }}' then movements.movement_amount else 0 end)
-            as {{ movement }}_amount,
+            sum(case when movements.movement = '{{ movement }}' then 1 else 0 end) as {{ movement }}_opportunities,
+            sum(case when movements.movement = '{{ movement }}' then movements.movement_amount else 0 end)
+                as {{ movement }}_amount,
         {%- endfor %}
         sum(movements.amount_change) as amount_change,
         sum(case when movements.movement = 'end' then 1 else 0 end) as end_opportunities,
@@ -137,8 +139,8 @@ select
     cast(by_owner.start_opportunities as {{ dbt.type_bigint() }}) as start_opportunities,
     cast(by_owner.start_amount as {{ type_double() }}) as start_amount,
     {%- for movement in movements %}
-    cast(by_owner.{{ movement }}_opportunities as {{ dbt.type_bigint() }}) as {{ movement }}_opportunities,
-    cast(by_owner.{{ movement }}_amount as {{ type_double() }}) as {{ movement }}_amount,
+        cast(by_owner.{{ movement }}_opportunities as {{ dbt.type_bigint() }}) as {{ movement }}_opportunities,
+        cast(by_owner.{{ movement }}_amount as {{ type_double() }}) as {{ movement }}_amount,
     {%- endfor %}
     cast(by_owner.amount_change as {{ type_double() }}) as amount_change,
     cast(by_owner.end_opportunities as {{ dbt.type_bigint() }}) as end_opportunities,

@@ -19,7 +19,8 @@ read_days as (
 ),
 
 {#- Closed deals matter to a read day only when their close date falls in a period that
-    starts that day or that holds the day before it. -#}
+    starts that day or that holds the day before it. #}
+
 read_dates as (
     select
         read_days.read_date,
@@ -50,8 +51,8 @@ select
 from read_dates
 inner join intervals
     on
-        intervals.valid_from_date < read_dates.read_date
-        and coalesce(intervals.valid_to_date, cast('9999-12-31' as date)) >= read_dates.read_date
+        read_dates.read_date > intervals.valid_from_date
+        and read_dates.read_date <= coalesce(intervals.valid_to_date, cast('9999-12-31' as date))
 inner join opportunities
     on intervals.opportunity_id = opportunities.opportunity_id
 where intervals.is_open or intervals.close_date >= read_dates.closed_from

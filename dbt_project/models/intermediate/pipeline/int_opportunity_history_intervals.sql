@@ -76,7 +76,7 @@ ranked as (
 
 compared as (
     select
-        ranked.*,
+        *,
         lag(stage_name) over (partition by opportunity_id order by changed_at) as previous_stage_name,
         lag(amount) over (partition by opportunity_id order by changed_at) as previous_amount,
         lag(close_date) over (partition by opportunity_id order by changed_at) as previous_close_date,

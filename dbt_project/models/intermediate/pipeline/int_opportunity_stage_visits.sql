@@ -8,9 +8,11 @@ with
 
 intervals as (select * from {{ ref('int_opportunity_history_intervals') }}),
 
+stages as (select * from {{ ref('opportunity_stage_mapping') }}),
+
 marked as (
     select
-        intervals.*,
+        *,
         case
             when lag(stage_name) over (partition by opportunity_id order by interval_number) = stage_name then 0
             else 1
@@ -20,7 +22,7 @@ marked as (
 
 numbered as (
     select
-        marked.*,
+        *,
         sum(starts_visit) over (
             partition by opportunity_id order by interval_number rows between unbounded preceding and current row
         ) as visit_number
@@ -42,7 +44,7 @@ visits as (
 
 followed as (
     select
-        visits.*,
+        *,
         lead(stage_name) over (partition by opportunity_id order by visit_number) as next_stage_name,
         lead(stage_order) over (partition by opportunity_id order by visit_number) as next_stage_order,
         lead(entered_at) over (partition by opportunity_id order by visit_number) as left_at,
@@ -56,7 +58,7 @@ next_stages as (
         stages.stage_category as next_stage_category,
         stages.is_closed as next_is_closed
     from followed
-    left join {{ ref('opportunity_stage_mapping') }} as stages
+    left join stages
         on followed.next_stage_name = stages.stage_name
 )
 
