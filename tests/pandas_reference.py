@@ -350,6 +350,15 @@ def open_pipeline_at(states: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     return standing[~standing["stage_name"].map(closed).fillna(False).astype(bool)]
 
 
+def reopens(states: pd.DataFrame) -> pd.DataFrame:
+    """Each state that brought a closed (won or lost) opportunity back to an open stage:
+    opportunity_id, day (of the reopening) and close_date (the reopened deal's)."""
+    closed = _seed("opportunity_stage_mapping").set_index("stage_name")["is_closed"] == "true"
+    is_closed = states["stage_name"].map(closed).fillna(False).astype(bool)
+    was_closed = is_closed.groupby(states["opportunity_id"]).shift().fillna(False).astype(bool)
+    return states.loc[was_closed & ~is_closed, ["opportunity_id", "day", "close_date"]]
+
+
 # -- calendar and target pacing (revision 2) ----------------------------------------------
 def business_days(first: pd.Timestamp, last: pd.Timestamp) -> pd.Series:
     """True per date from first to last on a business day: not a weekend, not a public

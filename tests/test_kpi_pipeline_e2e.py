@@ -4,7 +4,9 @@ The snapshot of open pipeline at past days (a week, a month and a fiscal quarter
 and the as-of instant) must equal, stage by stage, the replay in tests/pandas_reference.py
 of the raw opportunity_history rows and opportunity versions; the waterfall's start and
 end of a fiscal quarter must equal the replayed pipeline closing in that quarter at its
-first day and the next quarter's first day, and its movements must add up.
+first day and the next quarter's first day, and its movements must add up; the deals it
+counts as reopened in each month are the replay's reopenings dated and closing in that
+month.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 import pytest
-from pandas_reference import Reference, open_pipeline_at, opportunity_states
+from pandas_reference import Reference, open_pipeline_at, opportunity_states, reopens
 
 pytestmark = pytest.mark.e2e
 
@@ -89,3 +91,23 @@ def test_waterfall_starts_and_ends_where_the_replay_stands_and_adds_up(warehouse
     assert (end_count, end_amount) == closing_in_quarter(end + pd.Timedelta(days=1))
     assert start_amount + moved == pytest.approx(end_amount, abs=0.5)
     assert pushed > 0 and pulled > 0 and changed > 0, "the demo quarter should show pushes, pull-ins and amount changes"
+
+
+def test_reopened_deals_per_month_equal_the_replays_reopenings(warehouse, states):
+    replayed = reopens(states)
+    month = replayed["day"].dt.to_period("M")
+    replayed = replayed[replayed["close_date"].dt.to_period("M") == month]
+    expected = replayed.groupby(month.dt.start_time).size().rename("reopened").sort_index()
+    assert len(expected) > 3, "the demo should reopen lost deals in several months"
+    actual = warehouse.execute(
+        """
+        select period_start, sum(reopened_opportunities) as reopened
+        from kpi.kpi_pipeline_waterfall
+        where period_grain = 'month'
+        group by period_start
+        having sum(reopened_opportunities) > 0
+        order by period_start
+        """
+    ).df()
+    actual = actual.set_index(pd.to_datetime(actual["period_start"]))["reopened"].astype("int64")
+    pd.testing.assert_series_equal(actual, expected, check_names=False, check_index_type=False)

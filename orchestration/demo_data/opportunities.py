@@ -10,8 +10,9 @@ so the warehouse must fall back to the current stage.
 Besides stage moves the path holds what a pipeline review looks at: a planned close date
 pushed out or pulled in before the proposal, the real close date set at the proposal,
 the quoted amount revised before the close, and a deal moved back a stage and forward
-again (a regression). Every opportunity version and OpportunityHistory row is the state
-of the path at one instant (`state_at`), so the two always agree.
+again (a regression), and a few deals marked lost and reopened days later. Every
+opportunity version and OpportunityHistory row is the state of the path at one instant
+(`state_at`), so the two always agree.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ ACCOUNT_TYPES = ("Prospect", "Customer")
 CONTACT_DEPARTMENTS = ("営業部", "情報システム部", "経営企画部", "総務部", "マーケティング部")
 _LOST_AT = np.array([0.2, 0.17, 0.14, 0.11, 0.09, 0.07, 0.12, 0.10])
 ENTERPRISE_EMPLOYEES = 1000
+REOPEN_SHARE = 0.04  # of the deals without a regression: marked lost, then reopened
 
 
 @dataclass
@@ -89,7 +91,8 @@ class Deals:
     has_history: np.ndarray
     # Pipeline moves (NULL = none): back to stage `regress_to` from `regress_at` until
     # `return_at`; the planned close date moved by `close_moved_days` at `close_moved_at`;
-    # `amount_quoted` from the proposal until `revised_at`, `amount` after.
+    # `amount_quoted` from the proposal until `revised_at`, `amount` after; marked Closed
+    # Lost at `lost_at` and back in its stage at `reopened_at`.
     regress_at: np.ndarray
     regress_to: np.ndarray
     return_at: np.ndarray
@@ -97,6 +100,8 @@ class Deals:
     close_moved_days: np.ndarray
     revised_at: np.ndarray
     amount_quoted: np.ndarray
+    lost_at: np.ndarray
+    reopened_at: np.ndarray
 
 
 def _segment(employees: np.ndarray) -> np.ndarray:
@@ -197,6 +202,8 @@ def build_deals(
     )
     has_history = rng.random(n) >= 0.1
     moves = _pipeline_moves(rng, clock, entered, start_bd, stage_bd, close_bd, top, amount)
+    amount_initial = np.round(amount * rng.uniform(0.8, 1.5, n), -4)
+    reopens = _reopens(rng, clock, stage_bd[:, -1], close_bd, moves["regress_at"])
     return Deals(
         lead=lead,
         account=account,
@@ -208,11 +215,24 @@ def build_deals(
         entry=entry,
         close=close,
         won=won,
-        amount_initial=np.round(amount * rng.uniform(0.8, 1.5, n), -4),
+        amount_initial=amount_initial,
         amount=amount,
         has_history=has_history,
         **moves,
+        **reopens,
     )
+
+
+def _instants(
+    rng: np.random.Generator, clock: BusinessClock, business_day: np.ndarray, happens: np.ndarray
+) -> np.ndarray:
+    """An office-hours instant on each business day where `happens`, else NULL."""
+    return np.where(happens, instant(clock.day_at(business_day), office_seconds(rng, happens.size)), NULL)
+
+
+def _between(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """A business-day index in [low, high] (low <= high where used)."""
+    return low + (rng.random(low.size) * (np.maximum(high - low, 0) + 1)).astype(np.int64)
 
 
 def _pipeline_moves(
@@ -228,35 +248,42 @@ def _pipeline_moves(
     """Regressions, planned close dates moved, amounts revised: drawn after the stage path,
     so the rest of the data is the same with or without them."""
     n = top.size
-
-    def at(business_day: np.ndarray, happens: np.ndarray) -> np.ndarray:
-        return np.where(happens, instant(clock.day_at(business_day), office_seconds(rng, n)), NULL)
-
-    def between(low: np.ndarray, high: np.ndarray) -> np.ndarray:
-        """A business-day index in [low, high] (low <= high where used)."""
-        return low + (rng.random(n) * (np.maximum(high - low, 0) + 1)).astype(np.int64)
-
     stage = np.arange(8)
     top_bd = stage_bd[:, -1]  # the last stage entered before the close
     previous = np.where(entered & (stage < top[:, None]), stage, -1).max(axis=1)
     regress = (rng.random(n) < 0.12) & (previous >= 0)
-    regress_bd = between(top_bd + 1, close_bd - 2)
-    return_bd = between(regress_bd + 1, close_bd - 1)
+    regress_bd = _between(rng, top_bd + 1, close_bd - 2)
+    return_bd = _between(rng, regress_bd + 1, close_bd - 1)
     # The real close date is known from the first stage at or past the proposal (else the close).
     known_bd = np.where(entered[:, PROPOSAL:], stage_bd[:, PROPOSAL:], np.iinfo(np.int64).max).min(axis=1)
     known_bd = np.minimum(known_bd, close_bd)
     moved = (rng.random(n) < 0.25) & (known_bd - start_bd >= 2)
-    moved_bd = between(start_bd + 1, known_bd - 1)
+    moved_bd = _between(rng, start_bd + 1, known_bd - 1)
     revised = (rng.random(n) < 0.2) & (close_bd - known_bd >= 2)
-    revised_bd = between(known_bd + 1, close_bd - 1)
+    revised_bd = _between(rng, known_bd + 1, close_bd - 1)
     return {
-        "regress_at": at(regress_bd, regress),
+        "regress_at": _instants(rng, clock, regress_bd, regress),
         "regress_to": np.where(regress, previous, NULL),
-        "return_at": at(return_bd, regress),
-        "close_moved_at": at(moved_bd, moved),
+        "return_at": _instants(rng, clock, return_bd, regress),
+        "close_moved_at": _instants(rng, clock, moved_bd, moved),
         "close_moved_days": np.where(moved, rng.choice([-30, 30, 45, 60], n), 0),
-        "revised_at": at(revised_bd, revised),
+        "revised_at": _instants(rng, clock, revised_bd, revised),
         "amount_quoted": np.where(revised, np.round(amount * rng.uniform(0.8, 1.3, n), -4), amount),
+    }
+
+
+def _reopens(
+    rng: np.random.Generator, clock: BusinessClock, top_bd: np.ndarray, close_bd: np.ndarray, regress_at: np.ndarray
+) -> dict[str, np.ndarray]:
+    """A few deals marked Closed Lost after their last stage and reopened into it days
+    before their real close (never one that also regresses: one detour per deal). Drawn
+    last, so every other field of the deals is the same draw for draw."""
+    reopen = (rng.random(top_bd.size) < REOPEN_SHARE) & (regress_at == NULL) & (close_bd - top_bd >= 4)
+    lost_bd = _between(rng, top_bd + 1, close_bd - 3)
+    reopened_bd = _between(rng, lost_bd + 1, close_bd - 1)
+    return {
+        "lost_at": _instants(rng, clock, lost_bd, reopen),
+        "reopened_at": _instants(rng, clock, reopened_bd, reopen),
     }
 
 
@@ -275,8 +302,9 @@ def changed_deals(deals: Deals, low: int, high: int) -> np.ndarray:
 
 
 def _change_instants(deals: Deals) -> np.ndarray:
-    """(n, 13) every instant an opportunity changes (NULL where it does not): each open
-    stage entered, the close, a regression and its return, a planned close moved, an amount revised."""
+    """(n, 15) every instant an opportunity changes (NULL where it does not): each open
+    stage entered, the close, a regression and its return, a planned close moved, an amount
+    revised, a loss and its reopening."""
     return np.concatenate(
         [
             deals.entry,
@@ -285,6 +313,8 @@ def _change_instants(deals: Deals) -> np.ndarray:
             deals.return_at[:, None],
             deals.close_moved_at[:, None],
             deals.revised_at[:, None],
+            deals.lost_at[:, None],
+            deals.reopened_at[:, None],
         ],
         axis=1,
     )
@@ -296,6 +326,9 @@ def state_at(deals: Deals, rows: np.ndarray, at: np.ndarray) -> dict[str, np.nda
     reached = np.where((entry != NULL) & (entry <= at[:, None]), np.arange(8), -1).max(axis=1)
     regress_at, return_at = deals.regress_at[rows], deals.return_at[rows]
     stage = np.where((regress_at != NULL) & (regress_at <= at) & (at < return_at), deals.regress_to[rows], reached)
+    lost_at = deals.lost_at[rows]
+    lost_for_now = (lost_at != NULL) & (lost_at <= at) & (at < deals.reopened_at[rows])
+    stage = np.where(lost_for_now, LOST, stage)
     closed = deals.close[rows] <= at
     stage = np.where(closed, np.where(deals.won[rows], WON, LOST), stage)
     quoted = reached >= PROPOSAL
@@ -311,7 +344,9 @@ def state_at(deals: Deals, rows: np.ndarray, at: np.ndarray) -> dict[str, np.nda
     return {
         "stage": stage,
         "amount": amount,
-        "close_date": np.where(quoted | closed, local_day(deals.close[rows]), planned),
+        "close_date": np.where(
+            lost_for_now, local_day(lost_at), np.where(quoted | closed, local_day(deals.close[rows]), planned)
+        ),
         "since": since,
     }
 
