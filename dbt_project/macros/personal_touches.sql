@@ -31,13 +31,22 @@
         and (
             (activities.activity_type = 'call' and activities.is_completed and activities.is_connected)
             or (
-                activities.activity_type = 'email'
-                and activities.is_completed
-                and coalesce(email_subtypes.is_personal, activities.task_subtype is null)
+                activities.is_completed
+                and {{ is_one_to_one_email('activities', 'email_subtypes') }}
             )
             or (
                 activities.activity_type = 'meeting'
                 and activities.meeting_starts_at <= as_of.as_of_at
             )
         )
+{%- endmacro %}
+
+
+{#- True for a one-to-one e-mail: an e-mail whose subtype the e-mail subtype seed marks
+    personal (a mass send such as ListEmail is not), or that has no subtype. `activities`
+    is the alias of fct_activities rows, `email_subtypes` of email_subtype_mapping joined
+    on the trimmed task subtype. Every definition that counts e-mails to a person uses it. -#}
+{% macro is_one_to_one_email(activities, email_subtypes) -%}
+    ({{ activities }}.activity_type = 'email'
+    and coalesce({{ email_subtypes }}.is_personal, {{ activities }}.task_subtype is null))
 {%- endmacro %}
