@@ -9,8 +9,6 @@ opportunities as (select * from {{ ref('fct_opportunities') }}),
 
 activities as (select * from {{ ref('fct_activities') }}),
 
-users as (select * from {{ ref('int_users_department_history') }}),
-
 dates as (select * from {{ ref('dim_dates') }}),
 
 as_of as (select * from {{ ref('int_as_of') }}),
@@ -131,9 +129,6 @@ select
     measured.opportunity_id,
     measured.account_id,
     measured.owner_user_id,
-    coalesce(users.department, 'unassigned') as owner_department,
-    users.team_id as owner_team_id,
-    users.team_name as owner_team_name,
     measured.first_follow_up_at,
     measured.first_follow_up_date,
     cast(follow_up_days.business_day_number - handoff_days.business_day_number as {{ dbt.type_bigint() }})
@@ -149,5 +144,3 @@ inner join business_day_numbers as as_of_days
     on measured.as_of_date = as_of_days.calendar_date
 left join business_day_numbers as follow_up_days
     on measured.first_follow_up_date = follow_up_days.calendar_date
-left join users
-    on {{ user_period_on('users', 'measured.owner_user_id', 'measured.handed_off_date') }}
