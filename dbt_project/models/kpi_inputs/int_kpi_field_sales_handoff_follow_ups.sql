@@ -57,10 +57,7 @@ field_sales_touches as (
         and activities.is_completed
         and (
             activities.activity_type in ('call', 'meeting')
-            or (
-                activities.activity_type = 'email'
-                and coalesce(email_subtypes.is_personal, activities.task_subtype is null)
-            )
+            or {{ is_one_to_one_email('activities', 'email_subtypes') }}
         )
 ),
 
