@@ -4,8 +4,9 @@ The expected figures come straight from the landing files the pipeline read, thr
 one pandas reading of them (tests/pandas_reference.py: latest version per id by
 system_modstamp, then the later file; deleted records dropped) and the default seeds
 applied in pandas: call dispositions mapped ignoring case and
-surrounding spaces, the owner's department from the CRM field (department mapping seed)
-or the user-to-department seed within its validity dates, days cut in Asia/Tokyo. None
+surrounding spaces, the owner's department and team as of the activity's day
+(Reference.owner_as_of: the user rows' versions, the override seed within its dates),
+days cut in Asia/Tokyo. None
 of the SQL under test is reused, so a mistake in a staging, fact or mart model shows up
 as a difference here.
 """
@@ -42,41 +43,8 @@ def _normalise(values: pd.Series) -> pd.Series:
 # --- the independent computation ----------------------------------------------------
 
 
-def user_departments(landing: Path) -> pd.DataFrame:
-    """One row per user: CRM department mapped by the seed, team (role id), plus the overrides."""
-    # Deactivated or deleted, a user keeps the department they worked in.
-    users = Reference(landing).latest("user", keep_deleted=True)
-    mapping = pd.read_csv(SEEDS / "department_mapping.csv", dtype=str)
-    department = (
-        users["department"]
-        .astype("string")
-        .str.strip()
-        .map(dict(zip(mapping["department_value"], mapping["department"], strict=True)))
-    )
-    return pd.DataFrame(
-        {
-            "user_id": users["id"].to_numpy(),
-            "field_department": department.fillna("unassigned").to_numpy(),
-            "team_id": users["user_role_id"].fillna("unassigned").to_numpy(),
-        }
-    )
-
-
-def department_on(owner: pd.Series, day: pd.Series, users: pd.DataFrame) -> pd.Series:
-    """Department of each owner on each day: a valid override wins, else the mapped CRM field."""
-    overrides = pd.read_csv(SEEDS / "user_department_overrides.csv", dtype=str, keep_default_na=False)
-    result = owner.map(dict(zip(users["user_id"], users["field_department"], strict=True))).fillna("unassigned")
-    for row in overrides.itertuples():
-        starts = pd.Timestamp(row.valid_from) if row.valid_from else pd.Timestamp.min
-        ends = pd.Timestamp(row.valid_to) if row.valid_to else pd.Timestamp.max
-        hit = (owner == row.user_id) & (day >= starts) & (day < ends)
-        result = result.mask(hit, row.department)
-    return result
-
-
 def expected_inside_sales(landing: Path) -> pd.DataFrame:
     """Calls, connected calls and appointments of inside-sales owners per rep and month."""
-    users = user_departments(landing)
     reference = Reference(landing)
     tasks, events = reference.latest("task"), reference.latest("event")
 
@@ -98,12 +66,10 @@ def expected_inside_sales(landing: Path) -> pd.DataFrame:
 
     activities = pd.concat([calls, meetings], ignore_index=True)
     activities["day"] = _tokyo_date(activities["created_date"])
-    activities["department"] = department_on(activities["owner_id"], activities["day"], users)
-    inside = activities[activities["department"] == "inside_sales"].copy()
+    owner = reference.owner_as_of(activities["owner_id"], activities["day"])
+    activities["team_id"] = owner["team_id"].fillna("unassigned")
+    inside = activities[owner["department"] == "inside_sales"].copy()
     inside["month_start"] = inside["day"].dt.to_period("M").dt.to_timestamp()
-    inside["team_id"] = (
-        inside["owner_id"].map(dict(zip(users["user_id"], users["team_id"], strict=True))).fillna("unassigned")
-    )
     return (
         inside.rename(columns={"owner_id": "rep_user_id"})
         .groupby(["rep_user_id", "team_id", "month_start"], as_index=False)[COUNTS]
