@@ -406,6 +406,15 @@ def open_pipeline_at(states: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     return standing[~standing["stage_name"].map(closed).fillna(False).astype(bool)]
 
 
+def reopens(states: pd.DataFrame) -> pd.DataFrame:
+    """Each state that brought a closed (won or lost) opportunity back to an open stage:
+    opportunity_id, day (of the reopening) and close_date (the reopened deal's)."""
+    closed = _seed("opportunity_stage_mapping").set_index("stage_name")["is_closed"] == "true"
+    is_closed = states["stage_name"].map(closed).fillna(False).astype(bool)
+    was_closed = is_closed.groupby(states["opportunity_id"]).shift().fillna(False).astype(bool)
+    return states.loc[was_closed & ~is_closed, ["opportunity_id", "day", "close_date"]]
+
+
 # -- calendar and target pacing (revision 2) ----------------------------------------------
 def business_days(first: pd.Timestamp, last: pd.Timestamp) -> pd.Series:
     """True per date from first to last on a business day: not a weekend, not a public
@@ -576,3 +585,169 @@ def next_actions(reference: Reference) -> pd.DataFrame:
     open_["has_next_action"] = open_.index.isin(with_next_action)
     owner = reference.owner_as_of(open_["owner_id"], pd.Series(as_of_day, index=open_.index))
     return open_[owner["department"] == "inside_sales"]
+
+
+# -- inside sales: speed to lead ---------------------------------------------------------
+RESPONSE_BUCKETS = ["within_1_hour", "1_to_4_hours", "same_business_day", "later", "never"]
+
+
+def _local(utc: pd.Series) -> pd.Series:
+    """UTC instants as wall-clock time in the reporting time zone."""
+    return utc.dt.tz_localize("UTC").dt.tz_convert(TIME_ZONE).dt.tz_localize(None)
+
+
+class BusinessHours:
+    """Business hours (wall clock, reporting time zone) on the business days of the
+    calendar seeds, from `first` to `last` (dates)."""
+
+    def __init__(self, first: pd.Timestamp, last: pd.Timestamp, opening: str = "09:00", closing: str = "18:00"):
+        self.is_business = business_days(first, last)
+        self.days = self.is_business.index[self.is_business.to_numpy()]
+        self.opening, self.closing = pd.Timedelta(f"{opening}:00"), pd.Timedelta(f"{closing}:00")
+
+    def _on(self, days: pd.Series) -> np.ndarray:
+        return self.is_business.reindex(days).fillna(False).to_numpy(dtype=bool)
+
+    def _overlap(self, days: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
+        """Minutes of [low, high] inside each day's hours (0 on a day off)."""
+        start = np.maximum(low, days + self.opening)
+        end = np.minimum(high, days + self.closing)
+        return ((end - start).dt.total_seconds() / 60).clip(lower=0).where(self._on(days), 0.0)
+
+    def minutes(self, start: pd.Series, end: pd.Series) -> pd.Series:
+        """Business minutes from start to end: the first and last day clipped to their
+        hours, every business day in between whole; NaN where end is missing."""
+        first, last = start.dt.normalize(), end.dt.normalize()
+        same = first == last
+        first_part = self._overlap(first, start, end.where(same, first + pd.Timedelta(days=1)))
+        last_part = self._overlap(last, last, end).where(~same, 0.0)
+        counted = self.is_business.cumsum()
+        between = counted.reindex(last).to_numpy() - counted.reindex(first).to_numpy() - self._on(last)
+        day_minutes = (self.closing - self.opening).total_seconds() / 60
+        whole = np.where(same, 0.0, between * day_minutes)
+        return (first_part + last_part + whole).where(end.notna())
+
+    def next_business_day(self, days: pd.Series, include_same: bool) -> pd.Series:
+        position = np.searchsorted(self.days, days.to_numpy(), side="left" if include_same else "right")
+        return pd.Series(self.days[position], index=days.index)
+
+    def first_business_day(self, at: pd.Series) -> pd.Series:
+        """The first business day whose hours had not ended at `at`."""
+        day = at.dt.normalize()
+        still_open = self._on(day) & (at < day + self.closing).to_numpy()
+        return self.next_business_day(day, include_same=True).where(still_open, self.next_business_day(day, False))
+
+
+def speed_to_lead(
+    reference: Reference, sla_minutes: float = 60, opening: str = "09:00", closing: str = "18:00"
+) -> pd.DataFrame:
+    """Per lead created by the as-of instant: the first inside-sales attempt (a completed
+    call, or a completed e-mail that the e-mail subtype seed marks personal or that has no
+    subtype, by a user in inside sales that day, at or after the lead's creation; ties by
+    activity id), the first connected call, business minutes to each, the response
+    bucket (at most 60 / 240 business minutes; same business day: by the opening after
+    the lead's first business day; later; never), whether within `sla_minutes`, the rep
+    (the attempt's owner, else the lead owner) with department and team that day (else
+    on the creation day), quality and whether it reached an appointment / opportunity."""
+    funnel = reference.funnel()
+    leads = reference.leads.set_index("id")
+    leads = leads[funnel["reached_lead"].reindex(leads.index).fillna(False).astype(bool)]
+    created = leads["created_date"]
+    acts = reference.activities
+    subtype = acts["id"].map(reference.latest("task").set_index("id")["task_subtype"]).astype("string").str.strip()
+    personal = _seed("email_subtype_mapping").set_index("task_subtype")["is_personal"] == "true"
+    one_to_one = subtype.map(personal).astype("boolean").fillna(subtype.isna()).astype(bool)
+    is_attempt = (acts["activity_type"] == "call") | ((acts["activity_type"] == "email") & one_to_one)
+    attempts = acts[is_attempt & acts["is_completed"] & acts["lead_id"].isin(leads.index)].copy()
+    attempts = attempts[attempts["created_date"] >= attempts["lead_id"].map(created)]
+    owner = reference.owner_as_of(attempts["owner_id"], Reference.reporting_date(attempts["created_date"]))
+    attempts = attempts[owner["department"] == "inside_sales"].assign(team_id=owner["team_id"])
+    attempts = attempts.sort_values(["lead_id", "created_date", "id"])
+    first = attempts.drop_duplicates("lead_id").set_index("lead_id")
+    connected = attempts[attempts["is_connected"]].groupby("lead_id")["created_date"].min()
+
+    result = pd.DataFrame(index=leads.index)
+    result["lead_quality"] = reference.quality()["lead_quality"].reindex(leads.index)
+    result["created_day"] = Reference.reporting_date(created)
+    result["first_attempt_at"] = first["created_date"].reindex(leads.index)
+    never = result["first_attempt_at"].isna()
+    owner_then = reference.owner_as_of(leads["owner_id"], result["created_day"])
+    result["rep_user_id"] = first["owner_id"].reindex(leads.index).where(~never, leads["owner_id"])
+    result["rep_department"] = owner_then["department"].where(never, "inside_sales")
+    result["team_id"] = first["team_id"].reindex(leads.index).where(~never, owner_then["team_id"]).fillna("unassigned")
+
+    created_local = _local(created)
+    attempt_local = _local(result["first_attempt_at"])
+    connect_local = _local(connected.reindex(leads.index))
+    hours = BusinessHours(
+        created_local.min().normalize(),
+        _local(pd.Series([reference.as_of])).iloc[0] + pd.Timedelta(days=40),
+        opening,
+        closing,
+    )
+    result["minutes_to_first_attempt"] = hours.minutes(created_local, attempt_local)
+    result["minutes_to_first_connect"] = hours.minutes(created_local, connect_local)
+    next_opening = hours.next_business_day(hours.first_business_day(created_local), False) + hours.opening
+    minutes = result["minutes_to_first_attempt"]
+    result["response_bucket"] = np.select(
+        [never, minutes <= 60, minutes <= 240, attempt_local <= next_opening],
+        ["never", "within_1_hour", "1_to_4_hours", "same_business_day"],
+        "later",
+    )
+    result["is_within_sla"] = minutes <= sla_minutes
+    result["is_connected"] = connect_local.notna()
+    result["reached_appointment"] = funnel["reached_appointment"].reindex(leads.index)
+    result["reached_opportunity"] = funnel["reached_opportunity"].reindex(leads.index)
+    return result.rename_axis("lead_id").reset_index()
+
+
+def speed_to_lead_periods(per_lead: pd.DataFrame, fiscal_year_start_month: int = 4) -> pd.DataFrame:
+    """The speed-to-lead mart's figures from speed_to_lead: the leads inside sales answers
+    for (rep_department inside_sales) by period (week, month, fiscal quarter of the
+    creation day), team, rep ('all' = the team), response bucket ('all' = every bucket)
+    and lead quality ('all' = both): counts, shares and the medians (bucket 'all' only)."""
+    leads = per_lead[per_lead["rep_department"] == "inside_sales"]
+    day = leads["created_day"]
+    shifted = day - pd.DateOffset(months=fiscal_year_start_month - 1)
+    starts = {
+        "week": day - pd.to_timedelta(day.dt.weekday, unit="D"),
+        "month": day.dt.to_period("M").dt.start_time,
+        "fiscal_quarter": shifted.dt.to_period("Q").dt.start_time + pd.DateOffset(months=fiscal_year_start_month - 1),
+    }
+    frames = []
+    for grain, start in starts.items():
+        base = leads.assign(period_grain=grain, period_start=start)
+        for rep in (True, False):
+            for bucket in (True, False):
+                for quality in (True, False):
+                    frames.append(
+                        base.assign(
+                            rep_user_id=base["rep_user_id"] if rep else "all",
+                            response_bucket=base["response_bucket"] if bucket else "all",
+                            lead_quality=base["lead_quality"] if quality else "all",
+                        )
+                    )
+    rows = pd.concat(frames, ignore_index=True)
+    keys = ["period_grain", "period_start", "team_id", "rep_user_id", "response_bucket", "lead_quality"]
+    grouped = rows.groupby(keys)
+    figures = pd.DataFrame(
+        {
+            "leads": grouped.size(),
+            "attempted_leads": grouped["first_attempt_at"].count(),
+            "leads_attempted_within_sla": grouped["is_within_sla"].sum(),
+            "connected_leads": grouped["is_connected"].sum(),
+            "leads_with_appointment": grouped["reached_appointment"].sum(),
+            "leads_with_opportunity": grouped["reached_opportunity"].sum(),
+            "median_business_minutes_to_first_attempt": grouped["minutes_to_first_attempt"].median(),
+            "median_business_minutes_to_first_connect": grouped["minutes_to_first_connect"].median(),
+        }
+    ).reset_index()
+    for median in ("median_business_minutes_to_first_attempt", "median_business_minutes_to_first_connect"):
+        figures[median] = figures[median].where(figures["response_bucket"] == "all")
+    for rate, numerator in (
+        ("within_sla_share", "leads_attempted_within_sla"),
+        ("lead_to_appointment_rate", "leads_with_appointment"),
+        ("lead_to_opportunity_rate", "leads_with_opportunity"),
+    ):
+        figures[rate] = figures[numerator] / figures["leads"]
+    return figures
