@@ -668,6 +668,7 @@ def speed_to_lead(
 
     result = pd.DataFrame(index=leads.index)
     result["lead_quality"] = reference.quality()["lead_quality"].reindex(leads.index)
+    result["created_at"] = created
     result["created_day"] = Reference.reporting_date(created)
     result["first_attempt_at"] = first["created_date"].reindex(leads.index)
     never = result["first_attempt_at"].isna()
