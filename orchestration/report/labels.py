@@ -162,8 +162,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "pipeline_lost": "失注",
         "pipeline_amount_change": "金額変更",
         "pipeline_end": "期末パイプライン",
-        "pipeline_as_of": "基準日時点のパイプライン",
-        "amount_axis": "金額（円）",
+        "amount_axis": "金額（百万円）",
         "opportunities_count": "案件数",
         "pipeline_forecast": "着地見込と目標（受注金額）",
         "pipeline_forecast_note": (
@@ -336,8 +335,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "pipeline_lost": "Lost",
         "pipeline_amount_change": "Amount changes",
         "pipeline_end": "End of quarter",
-        "pipeline_as_of": "Pipeline as of the as-of date",
-        "amount_axis": "Amount (JPY)",
+        "amount_axis": "Amount (JPY million)",
         "opportunities_count": "Opportunities",
         "pipeline_forecast": "Won-amount forecast against target",
         "pipeline_forecast_note": (
