@@ -20,6 +20,8 @@ SECTION_ROWS = {
     "overview": "select 1 from kpi.kpi_funnel_overview where basis = 'cohort' and period_grain = 'fiscal_year'",
     "trends": "select 1 from kpi.kpi_funnel_overview where period_grain = 'month'",
     "pacing": "select 1 from kpi.kpi_target_pacing where target_level = 'department'",
+    "pipeline_waterfall": "select 1 from kpi.kpi_pipeline_waterfall where period_grain = 'fiscal_quarter'",
+    "pipeline_forecast": "select 1 from kpi.kpi_pipeline_forecast where period_grain = 'fiscal_quarter'",
     "benchmarks": "select 1 from kpi.kpi_benchmarks where is_period_complete",
     "neglect": """
         select open_leads, neglected_leads, neglected_lead_share, personal_touches, touches_per_open_lead

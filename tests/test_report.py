@@ -30,6 +30,7 @@ from orchestration import config
 from orchestration.assets.report import DOCS_KEY, REPORT_KEY
 from orchestration.build_state import definitions_fingerprint
 from orchestration.publish.layout import DATABASE, DBT_DOCS, MANIFEST
+from orchestration.report import pipeline
 from orchestration.report.build import FILE_NAMES, render, report_command
 from orchestration.report.data import read_published
 from orchestration.report.dbt_docs import FINGERPRINT_FILE
@@ -439,3 +440,82 @@ def test_the_neglect_and_follow_up_sections_show_the_revised_columns_or_say_no_d
         assert "200 14 7.0% 500 2.5" in neglect, neglect
         follow_up = re.sub(r"\s+", " ", sections["follow_up"])
         assert "10 8 80.0% 90.0% 60.0% 2.0" in follow_up, follow_up
+
+
+def _company_quarters(published_copy: Path) -> pd.DataFrame:
+    """The latest complete and the running fiscal quarter, company-wide, from the waterfall mart."""
+    with duckdb.connect(str(published_copy / DATABASE), read_only=True) as con:
+        return con.execute(
+            """
+            with quarters as (
+                select period_start, is_period_complete, sum(start_amount) as start_amount,
+                    sum(end_amount) as end_amount, sum(won_amount) as won_amount
+                from kpi.kpi_pipeline_waterfall
+                where period_grain = 'fiscal_quarter'
+                group by period_start, is_period_complete
+            )
+            select * from quarters
+            where not is_period_complete
+                or period_start = (select max(period_start) from quarters where is_period_complete)
+            order by period_start
+            """
+        ).df()
+
+
+def test_the_pipeline_sections_show_the_quarters_waterfall_and_forecast(published_copy: Path) -> None:
+    quarters = _company_quarters(published_copy)
+    assert quarters.is_period_complete.tolist() == [True, False], "the demo has a complete and a running quarter"
+    with duckdb.connect(str(published_copy / DATABASE), read_only=True) as con:
+        forecasts = con.execute(
+            "select period_start, forecast_point, forecast_amount, target_amount from kpi.kpi_pipeline_forecast "
+            "where period_grain = 'fiscal_quarter' and period_start >= ?",
+            [quarters.period_start.min()],
+        ).df()
+    assert len(forecasts) == 3 and forecasts.target_amount.notna().all()  # complete: at start; running: start, as of
+    data = read_published(published_copy)
+    for lang in LANGUAGES:
+        t, periods = Labels(lang), Periods(Labels(lang), _project_var("fiscal_year_start_month"))
+        sections = page_sections(render(data, lang))
+        waterfall, forecast = sections["pipeline_waterfall"], sections["pipeline_forecast"]
+        for row in quarters.itertuples():
+            assert periods.period(row.period_start, "fiscal_quarter") in waterfall, (lang, row.period_start)
+            for amount in (row.start_amount, row.end_amount, row.won_amount):
+                assert yen(amount) in waterfall, (lang, row.period_start, amount)
+        assert f"({t['period_running']})" in waterfall and t["pipeline_reopened"] in waterfall
+        for row in forecasts.itertuples():
+            assert yen(row.forecast_amount) in forecast and yen(row.target_amount) in forecast, (lang, row)
+        assert t["forecast_as_of"] in forecast and t["forecast_period_start"] in forecast
+
+
+def test_the_waterfall_chart_starts_moves_and_ends_where_the_mart_does(published_copy: Path) -> None:
+    data = read_published(published_copy)
+    periods = Periods(Labels("ja"), _project_var("fiscal_year_start_month"))
+    assert len(data.pipeline_waterfall) == 2
+    for row in data.pipeline_waterfall.to_dict("records"):
+        (bars,) = pipeline.waterfall(row, periods).data
+        assert list(bars.measure) == ["absolute", *["relative"] * 7, "absolute"]
+        drawn = [value * pipeline.MILLION for value in bars.y]  # the chart draws millions of yen
+        assert drawn[0] == pytest.approx(row["start_amount"]) and drawn[-1] == pytest.approx(row["end_amount"])
+        assert sum(drawn[:-1]) == pytest.approx(drawn[-1], abs=0.5), row["period_start"]  # the identity, drawn
+
+
+# A copy with no waterfall rows (no pipeline moved), and one published before the pipeline marts existed.
+PIPELINE_STATES = {
+    "no_waterfall_rows": (["delete from kpi.kpi_pipeline_waterfall"], {"pipeline_waterfall"}),
+    "without_the_marts": (
+        ["drop table kpi.kpi_pipeline_waterfall", "drop table kpi.kpi_pipeline_forecast"],
+        {"pipeline_waterfall", "pipeline_forecast"},
+    ),
+}
+
+
+@pytest.mark.parametrize("state", PIPELINE_STATES)
+def test_the_pipeline_sections_say_no_data_without_rows_or_marts(
+    state: str, published_copy: Path, tmp_path: Path
+) -> None:
+    statements, without_data = PIPELINE_STATES[state]
+    data = read_published(_mutated_copy(published_copy, tmp_path, statements))
+    for lang in LANGUAGES:
+        sections = page_sections(render(data, lang))
+        for name in ("pipeline_waterfall", "pipeline_forecast"):
+            assert (Labels(lang)["no_data"] in sections[name]) is (name in without_data), (state, lang, name)

@@ -25,7 +25,7 @@ import yaml
 
 from orchestration import config
 from orchestration.publish.layout import DBT_DOCS, REPORTS
-from orchestration.report import charts
+from orchestration.report import charts, pipeline
 from orchestration.report.data import HEALTH_WEEKS, NotPublishedError, PublishedData, live_version, read_published
 from orchestration.report.files import write_atomically
 from orchestration.report.formatting import FILTERS, Periods, change, count, rate
@@ -155,6 +155,7 @@ def _charts(data: PublishedData, periods: Periods) -> dict[str, str]:
         figures["conversion"] = charts.conversion_by_month(data.monthly, t)
     if not data.pacing.empty:
         figures["pacing"] = charts.pacing(data.pacing, periods)
+    figures.update(pipeline.figures(data.pipeline_waterfall, data.pipeline_forecast, periods))
     return {
         name: figure.to_html(full_html=False, include_plotlyjs=False, config=_PLOTLY_CONFIG, div_id=f"chart-{name}")
         for name, figure in figures.items()
@@ -246,6 +247,8 @@ def render(data: PublishedData, lang: str, generated_at: datetime | None = None)
             benchmark_rows=benchmark_rows,
             neglect_rows=data.neglect.to_dict("records"),
             follow_up_rows=_follow_up_rows(data),
+            pipeline_steps=pipeline.WATERFALL_STEPS,
+            pipeline_quarter=lambda row: pipeline.quarter(row, periods),
             health_weeks=HEALTH_WEEKS,
             health_flags=HEALTH_FLAGS,
             health_columns=[column for column in HEALTH_COLUMNS if column.column in data.health.columns],

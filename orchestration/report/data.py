@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.publish.layout import DATABASE, live_version_dir
+from orchestration.report.pipeline import FORECAST_SQL, WATERFALL_SQL
 
 HEALTH_WEEKS = 12
 
@@ -172,6 +173,8 @@ class PublishedData:
     benchmarks: pd.DataFrame
     neglect: pd.DataFrame  # per inside-sales team, the benchmarks' month
     follow_up: pd.DataFrame  # per field-sales rep with hand-offs and lead quality, the latest complete month
+    pipeline_waterfall: pd.DataFrame  # company-wide, the latest complete and the running fiscal quarter
+    pipeline_forecast: pd.DataFrame  # the same quarters' forecasts (at the start; the running one also as of)
     health: pd.DataFrame  # the latest weeks, newest first
     warnings: pd.DataFrame  # the latest weeks with a warning, newest first
 
@@ -198,6 +201,8 @@ def read_published(published_dir: Path) -> PublishedData:
             benchmarks=_frame(con, _BENCHMARKS),
             neglect=_optional_frame(con, _NEGLECT),
             follow_up=_optional_frame(con, _FOLLOW_UP),
+            pipeline_waterfall=_optional_frame(con, WATERFALL_SQL),
+            pipeline_forecast=_optional_frame(con, FORECAST_SQL),
             health=_frame(con, _HEALTH),
             warnings=_frame(con, _WARNINGS),
         )
