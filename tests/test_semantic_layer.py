@@ -246,3 +246,53 @@ def test_ratio_metrics_over_a_kpi_mart_divide_the_columns_of_the_marts_rate() ->
         assert (numerator, denominator) == declared[mart][name], name
         checked.add(name)
     assert {"contact_rate", "appointment_rate", "hearing_items_per_connected_call", "win_rate_by_count"} <= checked
+
+
+def test_pipeline_metrics_equal_the_pipeline_marts(
+    mf_env: dict[str, str],
+    published_copy: Path,
+    tmp_path: Path,
+) -> None:
+    """Open pipeline is a stock: by quarter it is the pipeline at the quarter's first day (the
+    mart's fiscal-quarter snapshot), not three month starts added up. The waterfall's month
+    rows and the quarter-start forecasts (着地見込, target, coverage) equal the marts."""
+
+    def query(metrics: str, grain: str) -> pd.DataFrame:
+        out = tmp_path / f"{grain}.csv"
+        _mf(mf_env, "query", "--metrics", metrics, "--group-by", f"metric_time__{grain}", "--csv", str(out))
+        frame = pd.read_csv(out)
+        return frame.set_index(pd.DatetimeIndex(frame.pop(f"metric_time__{grain}")).as_unit("ns")).sort_index()
+
+    def mart(sql: str) -> pd.DataFrame:
+        frame = _mart(published_copy, sql)
+        return frame.set_index(pd.DatetimeIndex(frame.pop("period_start")).as_unit("ns")).sort_index()
+
+    # The demo's fiscal year starts in April, so calendar quarters are its fiscal quarters.
+    stock = query("open_pipeline_amount", "quarter").join(
+        mart(
+            "select snapshot_date as period_start, sum(open_amount) as quarter_start_amount "
+            "from kpi.kpi_pipeline_snapshots where snapshot_kind = 'fiscal_quarter' group by snapshot_date"
+        ),
+        how="inner",
+    )
+    assert len(stock) > 5
+    pd.testing.assert_series_equal(
+        stock.open_pipeline_amount, stock.quarter_start_amount, check_names=False, rtol=1e-12
+    )
+
+    waterfall = query("pipeline_start_amount,pipeline_end_amount", "month")
+    expected = mart(
+        "select period_start, sum(start_amount) as pipeline_start_amount, sum(end_amount) as pipeline_end_amount "
+        "from kpi.kpi_pipeline_waterfall where period_grain = 'month' group by period_start"
+    )
+    assert len(expected) > 20
+    pd.testing.assert_frame_equal(waterfall, expected, check_names=False, check_freq=False, rtol=1e-12)
+
+    forecast = query("pipeline_forecast_amount,pipeline_target_amount,coverage_ratio", "quarter")
+    expected = mart(
+        "select period_start, forecast_amount as pipeline_forecast_amount, target_amount as pipeline_target_amount, "
+        "coverage_ratio from kpi.kpi_pipeline_forecast "
+        "where period_grain = 'fiscal_quarter' and forecast_point = 'period_start'"
+    )
+    assert expected.coverage_ratio.notna().sum() > 5
+    pd.testing.assert_frame_equal(forecast, expected, check_names=False, check_freq=False, rtol=1e-12)
