@@ -587,6 +587,100 @@ def next_actions(reference: Reference) -> pd.DataFrame:
     return open_[owner["department"] == "inside_sales"]
 
 
+# -- field sales: hand-off follow-ups ----------------------------------------------------
+def handoff_follow_ups(reference: Reference, follow_within_business_days: int = 5) -> pd.DataFrame:
+    """Per handed-off lead: lead_quality, owner_id (its converted opportunity's owner,
+    else the lead's), handed_off_day, business_days_to_follow_up (business days after the
+    hand-off day up to the first follow-up's day; NaN without one), is_followed and
+    is_window_closed (more than `follow_within_business_days` business days between the
+    hand-off day and the as-of day). A follow-up is a completed call, a completed
+    one-to-one e-mail or a meeting, logged at or after the hand-off instant by a user in
+    field sales on its day, on the lead or its converted contact, the converted
+    opportunity or that opportunity's account."""
+    funnel = reference.funnel()
+    handoffs = funnel.loc[funnel["reached_handed_off"], ["handed_off_at"]].copy()
+    leads = reference.leads.set_index("id")
+    opps = reference.latest("opportunity").set_index("id")
+    opportunity = leads["converted_opportunity_id"].reindex(handoffs.index)
+    opportunity = opportunity.where(opportunity.isin(opps.index))
+    handoffs["opportunity_id"] = opportunity
+    handoffs["account_id"] = opportunity.map(opps["account_id"])
+    handoffs["owner_id"] = opportunity.map(opps["owner_id"]).fillna(leads["owner_id"].reindex(handoffs.index))
+    handoffs["lead_quality"] = reference.quality()["lead_quality"].reindex(handoffs.index)
+    handoffs["handed_off_day"] = Reference.reporting_date(handoffs["handed_off_at"])
+
+    acts = reference.activities.set_index("id")
+    tasks, events = reference.latest("task").set_index("id"), reference.latest("event").set_index("id")
+    # An extract may leave the column out (the demo's tasks are all on leads).
+    what = pd.concat([t.get("what_id", pd.Series(None, index=t.index, dtype="string")) for t in (tasks, events)])
+    what = what.reindex(acts.index)
+    personal = _seed("email_subtype_mapping").set_index("task_subtype")["is_personal"] == "true"
+    subtype = tasks["task_subtype"].reindex(acts.index).astype("string").str.strip()
+    is_personal_email = subtype.map(personal).astype("boolean").fillna(subtype.isna()).astype(bool)
+    kind = acts["activity_type"]
+    logged = acts[
+        acts["is_completed"] & (kind.isin(["call", "meeting"]) | ((kind == "email") & is_personal_email))
+    ].assign(what_id=what)
+    logged["day"] = Reference.reporting_date(logged["created_date"])
+    in_field_sales = reference.owner_as_of(logged["owner_id"], logged["day"])["department"] == "field_sales"
+    logged = logged[in_field_sales]
+    keyed = handoffs.rename_axis("handoff_lead_id").reset_index()
+    matches = pd.concat(
+        [
+            keyed.merge(logged, left_on="handoff_lead_id", right_on="lead_id"),
+            keyed.dropna(subset=["opportunity_id"]).merge(logged, left_on="opportunity_id", right_on="what_id"),
+            keyed.dropna(subset=["account_id"]).merge(logged, left_on="account_id", right_on="what_id"),
+        ]
+    )
+    matches = matches[matches["created_date"] >= matches["handed_off_at"]]
+    first_day = matches.groupby("handoff_lead_id")["created_date"].min().pipe(Reference.reporting_date)
+
+    as_of_day = Reference.reporting_date(pd.Series([reference.as_of])).iloc[0]
+    calendar = business_days(handoffs["handed_off_day"].min() - pd.Timedelta(days=1), as_of_day)
+    number = calendar.cumsum()
+    handoff_number = handoffs["handed_off_day"].map(number)
+    handoffs["business_days_to_follow_up"] = first_day.reindex(handoffs.index).map(number) - handoff_number
+    handoffs["is_followed"] = handoffs["business_days_to_follow_up"] <= follow_within_business_days
+    handoffs["is_window_closed"] = number[as_of_day] - handoff_number > follow_within_business_days
+    return handoffs.rename_axis("lead_id").reset_index()
+
+
+def follow_rates(follow_ups: pd.DataFrame, fiscal_year_start_month: int = 4) -> pd.DataFrame:
+    """kpi_field_sales' follow-rate columns per period grain (month, fiscal_quarter),
+    period_start, owner_id and lead_quality (quality, general, all) from
+    handoff_follow_ups: hand-offs whose window has closed, those followed, the follow rate
+    and the median business days to follow-up of the followed ones."""
+    closed = follow_ups[follow_ups["is_window_closed"]].copy()
+    day = closed["handed_off_day"]
+    months = day.dt.year * 12 + day.dt.month - 1
+    quarter_months = months - (day.dt.month - fiscal_year_start_month) % 3
+    starts = {
+        grain: pd.to_datetime(pd.DataFrame({"year": m // 12, "month": m % 12 + 1, "day": 1}))
+        for grain, m in (("month", months), ("fiscal_quarter", quarter_months))
+    }
+    rows = []
+    for grain, start in starts.items():
+        framed = closed.assign(period_grain=grain, period_start=start)
+        for quality in (None, "quality", "general"):
+            part = framed if quality is None else framed[framed["lead_quality"] == quality]
+            grouped = part.groupby(["period_grain", "period_start", "owner_id"])
+            days = part[part["is_followed"]].groupby(["period_grain", "period_start", "owner_id"])
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "handoffs": grouped.size(),
+                        "followed_handoffs": grouped["is_followed"].sum(),
+                        "median_business_days_to_follow_up": days["business_days_to_follow_up"].median(),
+                    }
+                )
+                .reset_index()
+                .assign(lead_quality=quality or "all")
+            )
+    rates = pd.concat(rows, ignore_index=True)
+    rates["follow_rate"] = rates["followed_handoffs"] / rates["handoffs"]
+    return rates
+
+
 # -- inside sales: speed to lead ---------------------------------------------------------
 RESPONSE_BUCKETS = ["within_1_hour", "1_to_4_hours", "same_business_day", "later", "never"]
 
