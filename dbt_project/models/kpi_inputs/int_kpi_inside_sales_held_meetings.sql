@@ -63,8 +63,8 @@ followed as (
     inner join lead_opportunities
         on
             held_meetings.lead_id = lead_opportunities.lead_id
-            and lead_opportunities.created_at >= held_meetings.held_at
-            and lead_opportunities.created_at <= held_meetings.window_ends_at
+            and held_meetings.held_at <= lead_opportunities.created_at
+            and held_meetings.window_ends_at >= lead_opportunities.created_at
 )
 
 select

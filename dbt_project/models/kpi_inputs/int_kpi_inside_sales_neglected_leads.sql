@@ -100,19 +100,19 @@ levels as (
     select
         changes.owner_user_id,
         changes.change_date,
-        lead(changes.change_date) over (
-            partition by changes.owner_user_id order by changes.change_date
-        ) as next_change_date,
-        sum(sum(changes.open_change)) over (
-            partition by changes.owner_user_id order by changes.change_date rows between unbounded preceding and current row
-        ) as open_leads,
-        sum(sum(changes.neglected_change)) over (
-            partition by changes.owner_user_id order by changes.change_date rows between unbounded preceding and current row
-        ) as neglected_leads
+        lead(changes.change_date) over by_day as next_change_date,
+        sum(sum(changes.open_change)) over running as open_leads,
+        sum(sum(changes.neglected_change)) over running as neglected_leads
     from changes
     cross join as_of_date
     where changes.change_date <= as_of_date.as_of_date
     group by changes.owner_user_id, changes.change_date
+    window
+        by_day as (partition by changes.owner_user_id order by changes.change_date),
+        running as (
+            partition by changes.owner_user_id order by changes.change_date
+            rows between unbounded preceding and current row
+        )
 )
 
 select
@@ -130,8 +130,8 @@ inner join dates
 inner join users
     on
         levels.owner_user_id = users.user_id
-        and users.valid_from <= dates.calendar_date
-        and (users.valid_to > dates.calendar_date or users.valid_to is null)
+        and dates.calendar_date >= users.valid_from
+        and (dates.calendar_date < users.valid_to or users.valid_to is null)
 where
     levels.open_leads > 0
     and users.department = 'inside_sales'
