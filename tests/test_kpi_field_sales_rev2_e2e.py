@@ -100,7 +100,7 @@ def test_health_follow_counts_only_closed_windows(built_warehouse, follow_ups):
         "from kpi.kpi_funnel_health order by week_start",
     ).set_index("week_start")
     health.index = pd.to_datetime(health.index)
-    week = follow_ups["handed_off_day"] - pd.to_timedelta(follow_ups["handed_off_day"].dt.weekday, unit="D")
+    week = follow_ups["handed_off_day"] - pd.to_timedelta(follow_ups["handed_off_day"].dt.day_of_week, unit="D")
     followed_in_closed_window = follow_ups["is_window_closed"] & follow_ups["is_followed"]
     weekly = pd.DataFrame(
         {
