@@ -48,10 +48,7 @@ open_pipeline as (
     inner join states
         on snapshot_points.read_date = states.read_date
     left join users
-        on
-            states.owner_user_id = users.user_id
-            and snapshot_points.snapshot_date >= users.valid_from
-            and (snapshot_points.snapshot_date < users.valid_to or users.valid_to is null)
+        on {{ user_period_on('users', 'states.owner_user_id', 'snapshot_points.snapshot_date') }}
     where states.is_open
     group by
         snapshot_points.snapshot_kind,

@@ -149,7 +149,4 @@ from by_owner
 inner join periods
     on by_owner.period_grain = periods.period_grain and by_owner.period_start = periods.period_start
 left join users
-    on
-        by_owner.owner_user_id = users.user_id
-        and periods.period_start >= users.valid_from
-        and (periods.period_start < users.valid_to or users.valid_to is null)
+    on {{ user_period_on('users', 'by_owner.owner_user_id', 'periods.period_start') }}

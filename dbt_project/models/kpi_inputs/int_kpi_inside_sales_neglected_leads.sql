@@ -128,10 +128,7 @@ inner join dates
         and (levels.next_change_date > dates.calendar_date or levels.next_change_date is null)
         and as_of_date.as_of_date >= dates.calendar_date
 inner join users
-    on
-        levels.owner_user_id = users.user_id
-        and dates.calendar_date >= users.valid_from
-        and (dates.calendar_date < users.valid_to or users.valid_to is null)
+    on {{ user_period_on('users', 'levels.owner_user_id', 'dates.calendar_date') }}
 where
     levels.open_leads > 0
     and users.department = 'inside_sales'

@@ -176,10 +176,7 @@ rep_days as (
         inside_sales_periods.team_name
     from rep_day_keys
     inner join inside_sales_periods
-        on
-            rep_day_keys.user_id = inside_sales_periods.user_id
-            and rep_day_keys.calendar_date >= inside_sales_periods.valid_from
-            and (rep_day_keys.calendar_date < inside_sales_periods.valid_to or inside_sales_periods.valid_to is null)
+        on {{ user_period_on('inside_sales_periods', 'rep_day_keys.user_id', 'rep_day_keys.calendar_date') }}
 )
 
 select
