@@ -218,20 +218,49 @@ class Reference:
         closed = boolean(tasks.get("is_closed", pd.Series(None, index=tasks.index, dtype="string")))
         completed_at = tasks.get("completed_date_time", pd.Series(None, index=tasks.index, dtype="string"))
         tasks["is_completed"] = closed.fillna(completed_at.notna()).astype(bool)
+        # One-to-one: the e-mail subtype seed marks the subtype personal (ListEmail, a mass
+        # send, is not; an unlisted subtype is not), or the e-mail has no subtype.
+        personal = _seed("email_subtype_mapping").set_index("task_subtype")["is_personal"] == "true"
+        subtype = tasks.get("task_subtype", pd.Series(None, index=tasks.index)).astype("string").str.strip()
+        tasks["is_one_to_one_email"] = (tasks["activity_type"] == "email") & subtype.map(personal).astype(
+            "boolean"
+        ).fillna(subtype.isna()).astype(bool)
         events = self.latest("event")
         event_types = _seed("event_type_mapping")
         meeting_map = dict(zip(event_types.event_type, event_types.is_meeting == "true", strict=True))
         etype = events["type"].fillna("").str.strip()
         events["activity_type"] = np.where(etype.map(meeting_map).fillna(etype == "").astype(bool), "meeting", "event")
         events["is_connected"], events["hearing"], events["is_completed"] = False, 0, True
-        cols = ["id", "who_id", "owner_id", "created_date", "activity_type", "is_connected", "hearing", "is_completed"]
+        events["is_one_to_one_email"] = False
+        cols = [
+            "id",
+            "who_id",
+            "owner_id",
+            "created_date",
+            "activity_type",
+            "is_connected",
+            "hearing",
+            "is_completed",
+            "is_one_to_one_email",
+        ]
         both = pd.concat([tasks[cols].assign(source="task"), events[cols].assign(source="event")], ignore_index=True)
         lead_ids = set(leads["id"])
         both["lead_id"] = both["who_id"].where(both["who_id"].isin(lead_ids), both["who_id"].map(contact_to_lead))
         return both[both["created_date"] <= self.as_of]
 
+    def appointments(self) -> pd.DataFrame:
+        """Per appointment - a meeting booked on a lead by an owner in inside sales on the
+        booking day (Tokyo) - its lead_id, owner_id, booking instant `at` (the event's
+        creation) and `day`."""
+        meetings = self.activities[(self.activities["activity_type"] == "meeting") & self.activities["lead_id"].notna()]
+        day = self.reporting_date(meetings["created_date"])
+        inside_sales = self.owner_as_of(meetings["owner_id"], day)["department"] == "inside_sales"
+        booked = pd.DataFrame({"lead_id": meetings["lead_id"], "owner_id": meetings["owner_id"]})
+        return booked.assign(at=meetings["created_date"], day=day)[inside_sales]
+
     def funnel(self) -> pd.DataFrame:
-        """Per lead: <step>_at after the cumulative rule, reached_<step> flags."""
+        """Per lead: <step>_at after the cumulative rule, reached_<step> flags. Worked: a
+        call or a one-to-one e-mail; appointment: the first appointment (appointments)."""
         leads = self.leads.set_index("id")
         as_of = self.as_of
         evidence = pd.DataFrame(index=leads.index)
@@ -242,10 +271,10 @@ class Reference:
         def first(mask):
             return acts[mask].groupby("lead_id")["created_date"].min()
 
-        evidence["worked"] = first(acts["activity_type"].isin(["call", "email"]))
+        evidence["worked"] = first((acts["activity_type"] == "call") | acts["is_one_to_one_email"])
         evidence["contacted"] = first(acts["is_connected"])
         evidence["need_confirmed"] = first((acts["source"] == "task") & (acts["hearing"] >= 1))
-        evidence["appointment"] = first(acts["activity_type"] == "meeting")
+        evidence["appointment"] = self.appointments().groupby("lead_id")["at"].min()
         # status evidence: history Status changes and the current status
         status_map = _seed("lead_status_mapping").set_index("lead_status")["funnel_step"]
         history = self.latest("lead_history")
@@ -475,8 +504,8 @@ def wins_projection(reference: Reference, start: pd.Timestamp, end: pd.Timestamp
 
 def pacing_actuals(reference: Reference) -> pd.DataFrame:
     """Department-level target actuals per KPI and day (reporting time zone): leads and
-    quality leads by creation, appointments and hand-offs by the day the lead reached the
-    step, wins and won amount by close date."""
+    quality leads by creation, appointments (meetings booked) by booking day, hand-offs
+    by the day the lead reached the step, wins and won amount by close date."""
     leads = reference.leads.set_index("id")
     created = Reference.reporting_date(leads["created_date"])
     funnel = reference.funnel()
@@ -488,10 +517,12 @@ def pacing_actuals(reference: Reference) -> pd.DataFrame:
         pd.DataFrame({"kpi": "quality_leads", "day": created[is_quality], "value": 1.0}),
         pd.DataFrame({"kpi": "won", "day": won["close_date"], "value": 1.0}),
         pd.DataFrame({"kpi": "won_amount", "day": won["close_date"], "value": won["amount"]}),
+        pd.DataFrame({"kpi": "appointments", "day": reference.appointments()["day"], "value": 1.0}),
     ]
-    for kpi, step in (("appointments", "appointment"), ("handed_off", "handed_off")):
-        reached = funnel[funnel[f"reached_{step}"]]
-        parts.append(pd.DataFrame({"kpi": kpi, "day": Reference.reporting_date(reached[f"{step}_at"]), "value": 1.0}))
+    reached = funnel[funnel["reached_handed_off"]]
+    parts.append(
+        pd.DataFrame({"kpi": "handed_off", "day": Reference.reporting_date(reached["handed_off_at"]), "value": 1.0})
+    )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -502,14 +533,10 @@ def personal_touches(reference: Reference) -> pd.DataFrame:
     email_subtype_mapping; an e-mail without a subtype is one-to-one, an unlisted subtype
     is not) or a meeting that started by the as-of instant (dated at its start)."""
     acts = reference.activities.set_index("id")
-    tasks = reference.latest("task").set_index("id")
     events = reference.latest("event").set_index("id")
-    personal = _seed("email_subtype_mapping").set_index("task_subtype")["is_personal"] == "true"
-    subtype = tasks["task_subtype"].reindex(acts.index).astype("string").str.strip()
-    is_personal_email = subtype.map(personal).astype("boolean").fillna(subtype.isna()).astype(bool)
     starts = _utc(events["start_date_time"]).reindex(acts.index)
     is_call = (acts["activity_type"] == "call") & acts["is_completed"] & acts["is_connected"]
-    is_email = (acts["activity_type"] == "email") & acts["is_completed"] & is_personal_email
+    is_email = acts["is_completed"] & acts["is_one_to_one_email"]
     is_meeting = (acts["activity_type"] == "meeting") & (starts <= reference.as_of)
     touched_at = acts["created_date"].where(~is_meeting, starts)
     touches = pd.DataFrame(

@@ -75,8 +75,8 @@ tenure_days as (
 ),
 
 -- Each count defined once, per activity (personal touches on the day of the touch, a
--- meeting at its start); the lead-quality splits sum the same columns. An appointment is
--- a meeting booked on a lead, counted on its booking day.
+-- meeting at its start); the lead-quality splits sum the same columns. An appointment
+-- (macro is_appointment) is a meeting booked on a lead, counted on its booking day.
 inside_sales_activities as (
     select
         owner_user_id as user_id,
@@ -85,7 +85,7 @@ inside_sales_activities as (
         case when activity_type = 'call' and is_completed then 1 else 0 end as calls,
         case when activity_type = 'call' and is_completed and is_connected then 1 else 0 end as connected_calls,
         case when activity_type = 'email' and is_completed then 1 else 0 end as emails,
-        case when activity_type = 'meeting' and lead_id is not null then 1 else 0 end as appointments,
+        case when {{ is_appointment('activities') }} then 1 else 0 end as appointments,
         case when activity_type = 'call' and is_completed and is_connected then hearing_item_count else 0 end
             as hearing_items,
         0 as personal_touches,

@@ -2,8 +2,10 @@
     seeds/kpi_targets.csv sets targets for: the date it counts on (reporting time zone),
     its owner and the value it adds. What each KPI counts:
       leads, quality_leads          leads (quality leads) by created date; lead owner
-      worked ... appointments,
+      worked ... need_confirmed,
       handed_off                    leads reaching the funnel step, by step date; lead owner
+      appointments                  meetings booked (macro is_appointment, as
+                                    kpi_inside_sales counts them) by booking date; owner
       opportunities                 opportunities by created date; opportunity owner
       proposals                     opportunities with a proven proposal, by proposal date
       won, won_amount               won opportunities (count, amount in JPY) by close date
@@ -14,8 +16,7 @@
     of users in that department on the day; every other KPI's department-level target
     counts all records. An owner-level target counts the owner's records. -#}
 {%- set lead_steps = {
-    'worked': 'worked', 'contacted': 'contacted', 'need_confirmed': 'need_confirmed',
-    'appointments': 'appointment', 'handed_off': 'handed_off',
+    'worked': 'worked', 'contacted': 'contacted', 'need_confirmed': 'need_confirmed', 'handed_off': 'handed_off',
 } %}
 with
 
@@ -123,21 +124,22 @@ records as (
 
     select
         case
-            when activity_type = 'email' then 'emails'
+            when {{ is_appointment('activities') }} then 'appointments'
+            when activities.activity_type = 'email' then 'emails'
             else 'calls'
         end as kpi,
-        activity_id,
-        occurred_date,
-        owner_user_id,
-        owner_department,
+        activities.activity_id,
+        activities.occurred_date,
+        activities.owner_user_id,
+        activities.owner_department,
         true as is_department_scoped,
         cast(1 as {{ type_double() }})
     -- fct_activities itself in both activity branches: a CTE read twice is materialised
     -- by DuckDB, every activity of it.
-    from {{ ref('fct_activities') }}
+    from {{ ref('fct_activities') }} as activities
     where
-        activity_type in ('call', 'email')
-        and is_completed
+        (activities.activity_type in ('call', 'email') and activities.is_completed)
+        or {{ is_appointment('activities') }}
 
     union all
 

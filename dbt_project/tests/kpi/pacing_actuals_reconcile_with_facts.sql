@@ -1,7 +1,8 @@
 -- The actual to date on each department-level target's latest day equals an independent
 -- count over the facts: leads and quality leads by created date (fct_leads), won
--- opportunities and won amount by close date (fct_opportunities), appointments and
--- hand-offs by step date (fct_funnel_events). Fails with each target that differs.
+-- opportunities and won amount by close date (fct_opportunities), appointments as
+-- meetings booked by booking date (fct_activities, macro is_appointment) and hand-offs
+-- by step date (fct_funnel_events). Fails with each target that differs.
 with
 
 pacing as (select * from {{ ref('kpi_target_pacing') }}),
@@ -11,6 +12,8 @@ leads as (select * from {{ ref('fct_leads') }}),
 opportunities as (select * from {{ ref('fct_opportunities') }}),
 
 funnel_events as (select * from {{ ref('fct_funnel_events') }}),
+
+activities as (select * from {{ ref('fct_activities') }}),
 
 latest_days as (
     select
@@ -53,10 +56,10 @@ fact_records as (
     union all
     select
         'appointments' as kpi,
-        step_date,
+        activities.occurred_date,
         1 as record_value
-    from funnel_events
-    where funnel_step = 'appointment'
+    from activities
+    where {{ is_appointment('activities') }}
     union all
     select
         'handed_off' as kpi,

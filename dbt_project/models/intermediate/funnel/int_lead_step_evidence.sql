@@ -2,6 +2,9 @@
     instant, before the cumulative rule fills gaps (docs/kpi-definitions.md, funnel steps).
     Status evidence: a lead status mapped to a step proves it, dated by lead_history
     (Status changes) or, for the current status, by the lead's version timestamp.
+    Activity evidence: worked is a call or a one-to-one e-mail (macro is_one_to_one_email:
+    a mass send such as ListEmail works nobody); appointment is the first meeting booked
+    by an inside-sales owner (macro is_appointment, department on the booking day).
 
     revisit_at is the earliest input left out for lying after the as-of instant: once
     the instant reaches it, the lead's row changes although no record did, and
@@ -17,18 +20,31 @@ activities as (select * from {{ ref('int_activities_classified') }}{{ lead_chang
 stage_entries as (select * from {{ ref('int_opportunity_stage_entries') }}),
 stages as (select * from {{ ref('opportunity_stage_mapping') }}),
 status_mapping as (select * from {{ ref('lead_status_mapping') }}),
+email_subtypes as (select * from {{ ref('email_subtype_mapping') }}),
+owners as (select * from {{ ref('int_users_department_history') }}),
 as_of as (select * from {{ ref('int_as_of') }}),
 
 activity_evidence as (
     select
         activities.lead_id,
-        min(case when activities.activity_type in ('call', 'email') then activities.occurred_at end) as worked_at,
+        min(case
+            when activities.activity_type = 'call' or {{ is_one_to_one_email('activities', 'email_subtypes') }}
+                then activities.occurred_at
+        end) as worked_at,
         min(case when activities.is_connected then activities.occurred_at end) as contacted_at,
         min(case when activities.activity_source = 'task' and activities.hearing_item_count >= 1
             then activities.occurred_at end) as need_confirmed_at,
-        min(case when activities.activity_type = 'meeting' then activities.occurred_at end) as appointment_at
+        min(case when {{ is_appointment('activities', 'owners.department') }} then activities.occurred_at end)
+            as appointment_at
     from activities
     cross join as_of
+    left join email_subtypes
+        on trim(activities.task_subtype) = email_subtypes.task_subtype
+    -- Only a meeting needs its owner's department on the booking day.
+    left join owners
+        on
+            activities.activity_type = 'meeting'
+            and {{ user_period_on('owners', 'activities.owner_user_id', to_reporting_date('activities.occurred_at')) }}
     where activities.lead_id is not null
         and activities.is_completed
         and activities.occurred_at <= as_of.as_of_at

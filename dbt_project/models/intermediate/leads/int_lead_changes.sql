@@ -12,7 +12,8 @@
       the lead or its converted contact);
     - leads converted to a changed opportunity, or one with changed stage history;
     - leads a changed campaign membership was about, in any version;
-    - leads owned by a user whose record or role changed (department at creation);
+    - leads owned by a user whose record or role changed (department at creation), or
+      with a meeting booked by one (an appointment counts inside-sales owners' meetings);
     - leads whose evidence the moving as-of instant reaches: int_lead_step_evidence
       keeps, per lead, the earliest input it left out for lying after the as-of instant
       (revisit_at).
@@ -40,6 +41,14 @@ changed_owners as (select * from {{ ref('int_changed_users') }}),
 opportunities as (select * from {{ ref('stg_crm__opportunities') }}),
 
 opportunity_history as (select * from {{ ref('stg_crm__opportunity_history') }}),
+
+meetings as (
+    select
+        lead_id,
+        owner_user_id
+    from {{ ref('int_activities_classified') }}
+    where activity_type = 'meeting'
+),
 {% if 'revisit_at' not in held_columns %}
     changed as (
         select lead_id from leads
@@ -70,6 +79,9 @@ changed as (
         or converted_contact_id in (select pointed_at_id from changed_who)
         or converted_opportunity_id in (select opportunity_id from changed_opportunities)
         or owner_user_id in (select user_id from changed_owners)
+    union
+    select lead_id from meetings
+    where owner_user_id in (select user_id from changed_owners)
     union
     {{ versions_of_changed_records(record_versions, 'campaign_member', watermark) }}
     union
