@@ -54,33 +54,43 @@ attempts as (
         and (activities.activity_type = 'call' or {{ is_one_to_one_email('activities', 'email_subtypes') }})
 ),
 
-numbered_attempts as (
+first_times as (
     select
-        attempts.*,
-        row_number() over (
-            partition by attempts.lead_id order by attempts.occurred_at, attempts.activity_id
-        ) as attempt_number
+        lead_id,
+        min(occurred_at) as first_attempt_at,
+        min(case when is_connected_call then occurred_at end) as first_connected_call_at
     from attempts
+    group by lead_id
+),
+
+-- The first attempt's owner; of attempts logged at the same instant, the lowest id's.
+numbered_first_attempts as (
+    select
+        attempts.lead_id,
+        attempts.owner_user_id,
+        attempts.owner_team_id,
+        attempts.owner_team_name,
+        row_number() over (partition by attempts.lead_id order by attempts.activity_id) as tie_number
+    from attempts
+    inner join first_times
+        on
+            attempts.lead_id = first_times.lead_id
+            and attempts.occurred_at = first_times.first_attempt_at
 ),
 
 first_attempts as (
     select
-        lead_id,
-        occurred_at as first_attempt_at,
-        owner_user_id,
-        owner_team_id,
-        owner_team_name
-    from numbered_attempts
-    where attempt_number = 1
-),
-
-first_connects as (
-    select
-        lead_id,
-        min(occurred_at) as first_connected_call_at
-    from attempts
-    where is_connected_call
-    group by lead_id
+        first_times.lead_id,
+        first_times.first_attempt_at,
+        first_times.first_connected_call_at,
+        numbered_first_attempts.owner_user_id,
+        numbered_first_attempts.owner_team_id,
+        numbered_first_attempts.owner_team_name
+    from first_times
+    inner join numbered_first_attempts
+        on
+            first_times.lead_id = numbered_first_attempts.lead_id
+            and numbered_first_attempts.tie_number = 1
 ),
 
 -- A lead nobody attempted stays with its owner, as of its creation day.
@@ -93,7 +103,7 @@ responses as (
         created_leads.reached_appointment,
         created_leads.reached_opportunity,
         first_attempts.first_attempt_at,
-        first_connects.first_connected_call_at,
+        first_attempts.first_connected_call_at,
         coalesce(first_attempts.owner_user_id, created_leads.owner_user_id) as rep_user_id,
         case
             when first_attempts.lead_id is not null then 'inside_sales'
@@ -103,12 +113,10 @@ responses as (
         coalesce(first_attempts.owner_team_name, owners.team_name, 'unassigned') as team_name,
         {{ to_reporting_timestamp('created_leads.created_at') }} as created_local_at,
         {{ to_reporting_timestamp('first_attempts.first_attempt_at') }} as first_attempt_local_at,
-        {{ to_reporting_timestamp('first_connects.first_connected_call_at') }} as first_connected_call_local_at
+        {{ to_reporting_timestamp('first_attempts.first_connected_call_at') }} as first_connected_call_local_at
     from created_leads
     left join first_attempts
         on created_leads.lead_id = first_attempts.lead_id
-    left join first_connects
-        on created_leads.lead_id = first_connects.lead_id
     left join users as owners
         on
             first_attempts.lead_id is null
