@@ -95,6 +95,45 @@ def test_quality_leads_convert_better_in_the_overview(marts):
     )
 
 
+# -- kpi_marketing ------------------------------------------------------------------------
+
+
+def test_marketing_fiscal_halves_match_reference(reference, built_warehouse):
+    """Per fiscal half-year (上期 from April, 下期 from October) and lead source, the
+    cohort's leads, quality leads, opportunities, wins and won amount."""
+    funnel = reference.funnel().join(reference.quality()["lead_quality"])
+    leads = reference.leads.set_index("id").reindex(funnel.index)
+    funnel = funnel.assign(lead_source=leads["lead_source"].fillna("unknown"))[funnel["reached_lead"]]
+    created = Reference.reporting_date(leads["created_date"])
+    fiscal_year = created.dt.year - (created.dt.month < 4).astype(int)
+    half_month = 4 + (created.dt.month - 4) % 12 // 6 * 6  # April or October
+    funnel["period_start"] = pd.to_datetime(pd.DataFrame({"year": fiscal_year, "month": half_month, "day": 1}))
+    grouped = funnel.assign(quality_leads=funnel["lead_quality"] == "quality").groupby(["period_start", "lead_source"])
+    expected = pd.DataFrame(
+        {
+            "leads": grouped["reached_lead"].sum(),
+            "quality_leads": grouped["quality_leads"].sum(),
+            "opportunities": grouped["reached_opportunity"].sum(),
+            "won": grouped["reached_won"].sum(),
+            "won_amount": grouped["won_amount"].sum(),
+        }
+    )
+    with duckdb.connect(str(built_warehouse.warehouse), read_only=True) as con:
+        halves = con.execute(
+            "select period_start, lead_source, sum(leads) as leads, sum(quality_leads) as quality_leads,"
+            " sum(opportunities) as opportunities, sum(won) as won, sum(won_amount) as won_amount"
+            " from kpi.kpi_marketing where period_grain = 'fiscal_half' and lead_source <> 'no_leads'"
+            " group by period_start, lead_source"
+        ).df()
+    actual = halves.assign(period_start=pd.to_datetime(halves["period_start"])).set_index(
+        ["period_start", "lead_source"]
+    )
+    assert len(expected.index.get_level_values("period_start").unique()) >= 3
+    pd.testing.assert_frame_equal(
+        actual.sort_index(), expected.sort_index()[actual.columns], check_dtype=False, check_exact=False
+    )
+
+
 # -- kpi_field_sales --------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 {#- What this mart and each of its columns mean: _kpi_marketing.yml, the one place
     its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
+{%- set grains = "('month', 'fiscal_quarter', 'fiscal_half')" %}
 with
 
 leads as (select * from {{ ref('fct_leads') }}),
@@ -86,7 +87,7 @@ leads_by_campaign as (
     from lead_rows
     inner join reporting_periods
         on lead_rows.created_date = reporting_periods.calendar_date
-    where reporting_periods.period_grain in ('month', 'fiscal_quarter')
+    where reporting_periods.period_grain in {{ grains }}
     group by
         reporting_periods.period_grain,
         reporting_periods.period_start,
@@ -144,7 +145,7 @@ costed_campaigns_without_leads as (
         on campaigns.campaign_id = campaign_lead_counts.campaign_id
     where
         campaign_lead_counts.campaign_id is null
-        and reporting_periods.period_grain in ('month', 'fiscal_quarter')
+        and reporting_periods.period_grain in {{ grains }}
 ),
 
 attributed as (
