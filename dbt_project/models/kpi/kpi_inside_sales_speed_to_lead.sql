@@ -171,7 +171,7 @@ team_names as (
         select
             team_id,
             team_name,
-            row_number() over (partition by team_id order by valid_from desc, team_name) as recency
+            row_number() over (partition by team_id order by valid_from desc, team_name asc) as recency
         from users
         where team_id is not null
     ) as named
