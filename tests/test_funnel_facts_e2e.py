@@ -2,15 +2,23 @@
 
 Per-lead quality and per-month counts of leads, hand-offs, opportunities and wins by
 quality must match tests/pandas_reference.py, which implements the KPI definitions from the
-raw files without the loader or any SQL.
+raw files without the loader or any SQL. A later event file with field-sales meetings
+on open leads, refreshed incrementally, leaves those leads without the appointment step.
 """
 
 from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 from pandas_reference import STEPS, Reference
+from run_dbt_cli import MODELS_AND_SEEDS, run_dbt
+
+from orchestration.ingest import ingest_landing
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +63,19 @@ def test_reached_flags_and_timestamps_match_per_lead(reference, fct_leads, step)
     assert (expected.loc[both, f"{step}_at"] == actual.loc[both, f"{step}_at"]).all()
 
 
+def test_demo_holds_mass_emails_before_any_work(reference):
+    """The per-lead comparison above can only catch a mass e-mail counted as work if the
+    demo holds leads whose first e-mail is a mass send (ListEmail) before any call or
+    one-to-one e-mail. (A first meeting booked by field sales: the test below.)"""
+    acts = reference.activities
+    acts = acts[acts["lead_id"].notna() & acts["is_completed"]]
+    never = pd.Series(pd.Timestamp.max, index=pd.Index(acts["lead_id"].unique()))
+    worked = acts[(acts["activity_type"] == "call") | acts["is_one_to_one_email"]].groupby("lead_id")["created_date"]
+    mass = acts[(acts["activity_type"] == "email") & ~acts["is_one_to_one_email"]].groupby("lead_id")["created_date"]
+    first_mass = mass.min()
+    assert (first_mass < worked.min().combine_first(never).reindex(first_mass.index)).sum() >= 10
+
+
 def test_monthly_counts_by_quality(reference, fct_leads):
     funnel = reference.funnel().join(reference.quality()["lead_quality"])
     funnel["month"] = Reference.reporting_date(reference.leads.set_index("id")["created_date"]).dt.to_period("M")
@@ -71,3 +92,85 @@ def test_monthly_counts_by_quality(reference, fct_leads):
 def test_quality_leads_convert_better(fct_leads):
     rates = fct_leads.groupby("lead_quality")["reached_opportunity"].mean()
     assert rates["quality"] > rates["general"]
+
+
+# --- a field-sales rep books the first meeting -------------------------------------------------
+
+
+def _salesforce_time(at: pd.Timestamp) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def _field_sales_meetings(reference: Reference, target: Path) -> list[str]:
+    """An event file: a field-sales rep's meeting on each of three open leads that have no
+    meeting, booked ten days before the as-of instant, held two days later."""
+    funnel = reference.funnel()
+    leads = reference.leads.set_index("id")
+    met = set(reference.activities.loc[reference.activities["activity_type"] == "meeting", "lead_id"])
+    open_leads = funnel.index[~funnel["reached_handed_off"] & ~funnel.index.isin(met) & leads["owner_id"].notna()]
+    chosen = sorted(open_leads)[:3]
+    booked = (reference.as_of - pd.Timedelta(days=10)).floor("h")
+    periods = reference.user_periods
+    field_sales = periods.loc[periods["field_department"] == "field_sales", "user_id"].drop_duplicates()
+    on_booking_day = reference.owner_as_of(field_sales, Reference.reporting_date(pd.Series(booked, field_sales.index)))
+    rep = field_sales[on_booking_day["department"] == "field_sales"].iloc[0]
+    start = booked + pd.Timedelta(days=2)
+    source = sorted((reference.landing / "event").glob("*_full.csv"))[-1]
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle))
+    rows = [
+        dict.fromkeys(header, "")
+        | {
+            "id": f"00UF0000000000{n:04d}",
+            "created_date": _salesforce_time(booked),
+            "system_modstamp": _salesforce_time(booked),
+            "last_modified_date": _salesforce_time(booked),
+            "is_deleted": "false",
+            "who_id": lead_id,
+            "owner_id": rep,
+            "type": "Meeting",
+            "event_subtype": "Event",
+            "subject": "訪問",
+            "activity_date": start.strftime("%Y-%m-%d"),
+            "start_date_time": _salesforce_time(start),
+            "end_date_time": _salesforce_time(start + pd.Timedelta(hours=1)),
+            "duration_in_minutes": "60",
+        }
+        for n, lead_id in enumerate(chosen)
+    ]
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(rows)
+    return chosen
+
+
+@pytest.fixture(scope="module")
+def field_sales_first(built_warehouse, reference, tmp_path_factory: pytest.TempPathFactory):
+    """The built warehouse, then the event file of _field_sales_meetings loaded and
+    refreshed incrementally (the recorded build makes it incremental)."""
+    root = tmp_path_factory.mktemp("field_sales_first")
+    landing, warehouse = root / "landing", root / "fukan.duckdb"
+    shutil.copytree(built_warehouse.landing, landing)
+    shutil.copy(built_warehouse.warehouse, warehouse)
+    chosen = _field_sales_meetings(reference, landing / "event" / "event_20261001_delta.csv")
+    ingest_landing(landing, warehouse, progress=False)
+    run_dbt([*MODELS_AND_SEEDS, "--quiet"], warehouse, root / "target")
+    return Reference(landing), warehouse, chosen
+
+
+def test_a_meeting_booked_by_field_sales_is_not_the_appointment_step(field_sales_first):
+    reference, warehouse, chosen = field_sales_first
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        leads = con.execute("select * from marts.fct_leads").df().set_index("lead_id")
+        meetings = con.execute(
+            "select lead_id, owner_department from marts.fct_activities where activity_type = 'meeting' "
+            "and lead_id in (?, ?, ?)",
+            chosen,
+        ).df()
+    # The meetings arrived, under field sales, and reached no lead's appointment step.
+    assert sorted(meetings["lead_id"]) == chosen and set(meetings["owner_department"]) == {"field_sales"}
+    assert not leads.loc[chosen, "reached_appointment"].any()
+    expected = reference.funnel()
+    for step in ("worked", "appointment"):
+        assert (expected[f"reached_{step}"] == leads[f"reached_{step}"].reindex(expected.index)).all(), step
