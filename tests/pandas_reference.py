@@ -832,7 +832,7 @@ def speed_to_lead_periods(per_lead: pd.DataFrame, fiscal_year_start_month: int =
     day = leads["created_day"]
     shifted = day - pd.DateOffset(months=fiscal_year_start_month - 1)
     starts = {
-        "week": day - pd.to_timedelta(day.dt.weekday, unit="D"),
+        "week": day - pd.to_timedelta(day.dt.day_of_week, unit="D"),
         "month": day.dt.to_period("M").dt.start_time,
         "fiscal_quarter": shifted.dt.to_period("Q").dt.start_time + pd.DateOffset(months=fiscal_year_start_month - 1),
     }
