@@ -2,14 +2,18 @@
 
 Per-lead quality and per-month counts of leads, hand-offs, opportunities and wins by
 quality must match tests/pandas_reference.py, which implements the KPI definitions from the
-raw files without the loader or any SQL. A later event file with field-sales meetings
-on open leads, refreshed incrementally, leaves those leads without the appointment step.
+raw files without the loader or any SQL. Two later files, each loaded into a copy of the
+built warehouse and refreshed incrementally: field-sales meetings on open leads leave
+those leads without the appointment step; a user version that puts an inside-sales rep
+in field sales from an earlier day takes the rep's later meetings out of the
+appointment step, also on leads another rep owns now.
 """
 
 from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -145,18 +149,28 @@ def _field_sales_meetings(reference: Reference, target: Path) -> list[str]:
     return chosen
 
 
-@pytest.fixture(scope="module")
-def field_sales_first(built_warehouse, reference, tmp_path_factory: pytest.TempPathFactory):
-    """The built warehouse, then the event file of _field_sales_meetings loaded and
-    refreshed incrementally (the recorded build makes it incremental)."""
-    root = tmp_path_factory.mktemp("field_sales_first")
+def _refreshed_with(
+    built_warehouse, root: Path, write: Callable[[Path], list[str]]
+) -> tuple[Reference, Path, list[str]]:
+    """A copy of the built warehouse and its landing folder, `write` adding a later file to
+    the folder, loaded and refreshed incrementally (the recorded build makes it
+    incremental): the new folder's reference, the warehouse and what `write` returned."""
     landing, warehouse = root / "landing", root / "fukan.duckdb"
     shutil.copytree(built_warehouse.landing, landing)
     shutil.copy(built_warehouse.warehouse, warehouse)
-    chosen = _field_sales_meetings(reference, landing / "event" / "event_20261001_delta.csv")
+    written = write(landing)
     ingest_landing(landing, warehouse, progress=False)
     run_dbt([*MODELS_AND_SEEDS, "--quiet"], warehouse, root / "target")
-    return Reference(landing), warehouse, chosen
+    return Reference(landing), warehouse, written
+
+
+@pytest.fixture(scope="module")
+def field_sales_first(built_warehouse, reference, tmp_path_factory: pytest.TempPathFactory):
+    return _refreshed_with(
+        built_warehouse,
+        tmp_path_factory.mktemp("field_sales_first"),
+        lambda landing: _field_sales_meetings(reference, landing / "event" / "event_20261001_delta.csv"),
+    )
 
 
 def test_a_meeting_booked_by_field_sales_is_not_the_appointment_step(field_sales_first):
@@ -174,3 +188,58 @@ def test_a_meeting_booked_by_field_sales_is_not_the_appointment_step(field_sales
     expected = reference.funnel()
     for step in ("worked", "appointment"):
         assert (expected[f"reached_{step}"] == leads[f"reached_{step}"].reindex(expected.index)).all(), step
+
+
+# --- a late user version moves a booker to field sales ------------------------------------------
+
+
+def _late_field_sales_version(reference: Reference, target: Path) -> list[str]:
+    """A user file with one more version of an inside-sales rep who booked meetings on
+    leads another rep owns now: field sales (department and role) from the day before the
+    first of those meetings. Returns those leads."""
+    appointments = reference.appointments()
+    owner_now = appointments["lead_id"].map(reference.leads.set_index("id")["owner_id"])
+    others = appointments[appointments["owner_id"] != owner_now]
+    rep = others["owner_id"].value_counts().index[0]
+    moved_at = others.loc[others["owner_id"] == rep, "at"].min() - pd.Timedelta(days=1)
+    source = sorted((reference.landing / "user").glob("*_full.csv"))[-1]
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    (row,) = (r for r in rows if r["Id"] == rep)
+    field_sales_role = next(r["UserRoleId"] for r in rows if r["Department"] == "Field Sales")
+    stamp = _salesforce_time(moved_at)
+    row |= {
+        "Department": "Field Sales",
+        "UserRoleId": field_sales_role,
+        "SystemModstamp": stamp,
+        "LastModifiedDate": stamp,
+    }
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(row), quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerow(row)
+    return sorted(set(others.loc[others["owner_id"] == rep, "lead_id"]))
+
+
+@pytest.fixture(scope="module")
+def booker_moved(built_warehouse, reference, tmp_path_factory: pytest.TempPathFactory):
+    return _refreshed_with(
+        built_warehouse,
+        tmp_path_factory.mktemp("booker_moved"),
+        lambda landing: _late_field_sales_version(reference, landing / "user" / "user_20261001_delta.csv"),
+    )
+
+
+def test_a_late_user_version_takes_the_booker_s_meetings_out_of_the_step(booker_moved, fct_leads):
+    reference, warehouse, others_leads = booker_moved
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        leads = con.execute("select * from marts.fct_leads").df().set_index("lead_id")
+    expected = reference.funnel()
+    # The move changes the step of leads the moved rep does not own (rebuilt all the same).
+    now, before = expected["appointment_at"], fct_leads["appointment_at"].reindex(expected.index)
+    changed = expected.index[(now != before) & (now.notna() | before.notna())]
+    assert set(changed) & set(others_leads)
+    actual = leads.reindex(expected.index)
+    assert (expected["reached_appointment"] == actual["reached_appointment"]).all()
+    both = expected["appointment_at"].notna()
+    assert (expected.loc[both, "appointment_at"] == actual.loc[both, "appointment_at"]).all()
