@@ -5,14 +5,17 @@ compiled SQL of a real PostgreSQL build is checked by `make test-warehouses`."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from duckdb_only_sql import duckdb_only_uses
 
 from orchestration.config import DBT_PROJECT_DIR
+from orchestration.dbt_project import ensure_manifest
 
 DISPATCHED = DBT_PROJECT_DIR / "macros" / "cross_database"
+POSTGRES_MAX_IDENTIFIER = 63
 
 
 def _sql_files() -> list[Path]:
@@ -70,3 +73,18 @@ def test_each_duckdb_only_construct_is_flagged(sql, flagged):
 )
 def test_portable_sql_and_macro_calls_pass(sql):
     assert duckdb_only_uses(sql) == []
+
+
+def test_relation_names_fit_postgresql():
+    """PostgreSQL cuts identifiers at 63 bytes and dbt refuses longer relation names: a
+    model, seed, snapshot or unit test (dbt builds a relation named after it) whose name
+    is longer builds on DuckDB and fails on PostgreSQL."""
+    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    nodes = [*manifest["nodes"].values(), *manifest.get("unit_tests", {}).values()]
+    too_long = sorted(
+        node["name"]
+        for node in nodes
+        if node["resource_type"] in ("model", "seed", "snapshot", "unit_test")
+        and len(node["name"].encode()) > POSTGRES_MAX_IDENTIFIER
+    )
+    assert too_long == [], f"names longer than {POSTGRES_MAX_IDENTIFIER} bytes: {too_long}"

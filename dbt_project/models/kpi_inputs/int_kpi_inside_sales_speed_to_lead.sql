@@ -142,8 +142,11 @@ on_the_clock as (
 measured as (
     select
         *,
-        (attempt_clock_seconds - created_clock_seconds) / 60.0 as business_minutes_to_first_attempt,
-        (connect_clock_seconds - created_clock_seconds) / 60.0 as business_minutes_to_first_connect,
+        -- A double, not a decimal: Spark's decimal division would round to 6 places.
+        cast(attempt_clock_seconds - created_clock_seconds as {{ type_double() }}) / 60
+            as business_minutes_to_first_attempt,
+        cast(connect_clock_seconds - created_clock_seconds as {{ type_double() }}) / 60
+            as business_minutes_to_first_connect,
         -- The close of the lead's first business day (the first whose hours had not ended
         -- at creation) on the clock: every business day is one day length long.
         (floor(created_clock_seconds / {{ day_length }}) + 1) * {{ day_length }}
