@@ -28,21 +28,32 @@ disqualifications as (
         and status_mapping.is_disqualified
         and lead_history.created_at <= as_of.as_of_at
     group by lead_history.lead_id
+),
+
+spans as (
+    select
+        leads.lead_id,
+        leads.owner_user_id,
+        leads.created_date,
+        case
+            when leads.is_converted then leads.handed_off_date
+            when leads.is_disqualified
+                then coalesce({{ to_reporting_date('disqualifications.disqualified_at') }}, leads.created_date)
+        end as closed_on
+    from leads
+    cross join as_of
+    left join disqualifications
+        on leads.lead_id = disqualifications.lead_id
+    where
+        leads.owner_user_id is not null
+        and leads.created_at <= as_of.as_of_at
 )
 
+-- A close dated before the creation (a record entered afterwards) leaves the lead open
+-- on no day rather than failing the build.
 select
-    leads.lead_id,
-    leads.owner_user_id,
-    leads.created_date,
-    case
-        when leads.is_converted then leads.handed_off_date
-        when leads.is_disqualified
-            then coalesce({{ to_reporting_date('disqualifications.disqualified_at') }}, leads.created_date)
-    end as closed_date
-from leads
-cross join as_of
-left join disqualifications
-    on leads.lead_id = disqualifications.lead_id
-where
-    leads.owner_user_id is not null
-    and leads.created_at <= as_of.as_of_at
+    lead_id,
+    owner_user_id,
+    created_date,
+    case when closed_on < created_date then created_date else closed_on end as closed_date
+from spans
