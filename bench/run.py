@@ -29,6 +29,7 @@ cell with the published kpi_funnel_overview (cohort basis, month grain).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -103,12 +104,25 @@ def _row_counts(summary_text: str) -> dict[str, int]:
     return rows
 
 
+def generator_fingerprint() -> str:
+    """Hash of the demo generator's code: cached extracts from another generator are stale."""
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "orchestration" / "demo_data").glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def ensure_extracts(size: str, cache_dir: Path, work: Path, reuse_unmarked: bool) -> dict[str, Any]:
-    """The size's extracts, generated once: `<cache-dir>/<size>/` plus its marker file."""
+    """The size's extracts, generated once per generator version: `<cache-dir>/<size>/`
+    plus its marker file."""
     folder = cache_dir / size
     marker = folder / MARKER
     if marker.exists():
         generation = json.loads(marker.read_text(encoding="utf-8"))
+        if not generation.get("adopted") and generation.get("generator") != generator_fingerprint():
+            say(f"{size}: the cached extracts in {folder} come from another demo generator: regenerating")
+            shutil.rmtree(folder)
+            return ensure_extracts(size, cache_dir, work, reuse_unmarked)
         say(
             f"{size}: extracts cached in {folder} (generated {generation['generated_at']} "
             f"in {generation['seconds']:.1f} s)"
@@ -165,6 +179,7 @@ def ensure_extracts(size: str, cache_dir: Path, work: Path, reuse_unmarked: bool
         "peak_rss_bytes": measured.peak_rss_bytes,
         "rows": _row_counts(measured.log_path.read_text(encoding="utf-8")),
         "command": " ".join(command[1:]),
+        "generator": generator_fingerprint(),
     }
     marker.write_text(json.dumps(generation, indent=2) + "\n", encoding="utf-8")
     say(f"{size}: generated in {measured.seconds:.1f} s (peak RSS {measured.peak_rss_bytes / GIB:.2f} GiB)")
