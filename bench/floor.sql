@@ -63,6 +63,7 @@ select
     who_id,
     coalesce(task_subtype = 'Call' or "type" = 'Call', false) as is_call,
     coalesce(task_subtype = 'Email' or "type" = 'Email', false) as is_email,
+    nullif(task_subtype, '') as task_subtype,
     coalesce(is_closed, completed_date_time is not null) as is_completed,
     lower(trim(replace(call_disposition, '　', ' '))) as disposition,
     cast(hearing_item_count_c as double) as hearing_items
@@ -128,6 +129,7 @@ opportunities as (select * from opportunities_versions where not is_deleted),
 
 rules as (select * from read_csv(getvariable('seeds') || '/quality_lead_rules.csv', all_varchar = true)),
 dispositions as (select * from read_csv(getvariable('seeds') || '/call_disposition_mapping.csv', all_varchar = true)),
+email_subtypes as (select * from read_csv(getvariable('seeds') || '/email_subtype_mapping.csv', all_varchar = true)),
 event_types as (select * from read_csv(getvariable('seeds') || '/event_type_mapping.csv', all_varchar = true)),
 status_steps as (select * from read_csv(getvariable('seeds') || '/lead_status_mapping.csv', all_varchar = true)),
 stage_categories as (select * from read_csv(getvariable('seeds') || '/opportunity_stage_mapping.csv', all_varchar = true)),
@@ -210,12 +212,15 @@ activities as (
     select
         tasks.who_id,
         tasks.created_at,
-        tasks.is_call or tasks.is_email as is_worked,
+        -- A mass e-mail (ListEmail) works no lead: the seed says which subtypes are one-to-one.
+        tasks.is_call
+        or (tasks.is_email and coalesce(email_subtypes.is_personal = 'true', tasks.task_subtype is null)) as is_worked,
         tasks.is_call and coalesce(dispositions.is_connected = 'true', false) as is_contacted,
         coalesce(tasks.hearing_items >= 1, false) as is_need_confirmed,
         false as is_appointment
     from tasks_versions as tasks
     left join dispositions on tasks.disposition = lower(trim(dispositions.call_disposition))
+    left join email_subtypes on tasks.task_subtype = email_subtypes.task_subtype
     where not tasks.is_deleted and tasks.is_completed
     union all
     select
