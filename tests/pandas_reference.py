@@ -526,6 +526,62 @@ def pacing_actuals(reference: Reference) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def target_daily(reference: Reference) -> pd.DataFrame:
+    """Per department target of the targets seed and day, from the period start to the
+    as-of date or the period end: the day's target (period target over its business
+    days, 0 on other days), the week's (the period's business days in the ISO week, at
+    the same rate), actuals to date (period, week), the gap to the target to date, and
+    the pace per business day left - the day included - that lands the period target."""
+    as_of_date = Reference.reporting_date(pd.Series([reference.as_of])).iloc[0]
+    actuals = pacing_actuals(reference).groupby(["day", "kpi"])["value"].sum().unstack(fill_value=0.0)
+    frames = []
+    targets = _seed("kpi_targets")
+    for target in targets[targets["owner_id"].isna()].itertuples():
+        start = pd.Timestamp(target.period_start)
+        end = start + pd.DateOffset(months=3 if target.period_grain == "fiscal_quarter" else 1) - pd.Timedelta(days=1)
+        if start > as_of_date:
+            continue
+        is_business = business_days(start, end)
+        value, in_period = float(target.target_value), int(is_business.sum())
+        weeks = is_business.index - pd.to_timedelta(is_business.index.weekday, unit="D")
+        in_week = is_business.groupby(weeks).transform("sum").to_numpy()
+        elapsed = is_business.cumsum().to_numpy()
+        kpi_actuals = actuals.get(target.kpi, pd.Series(dtype=float))
+        day = pd.DataFrame(
+            {
+                "calendar_date": is_business.index,
+                "week_start": weeks,
+                "is_business_day": is_business.to_numpy(),
+                "business_days_elapsed": elapsed,
+                "business_days_in_week": in_week,
+                "actual_value": kpi_actuals.reindex(is_business.index).fillna(0.0).to_numpy(),
+            }
+        )
+        day = day[day["calendar_date"] <= as_of_date]
+        day["actual_to_date"] = day["actual_value"].cumsum()
+        day["week_actual_to_date"] = day.groupby("week_start")["actual_value"].cumsum()
+        day["target_to_date"] = value * (day["business_days_elapsed"] / in_period)
+        day["day_target"] = np.where(day["is_business_day"], value / in_period, 0.0)
+        day["week_target"] = value * day["business_days_in_week"] / in_period
+        day["gap_to_date"] = day["actual_to_date"] - day["target_to_date"]
+        day["business_days_remaining"] = in_period - day["business_days_elapsed"] + day["is_business_day"].astype(int)
+        remaining = value - (day["actual_to_date"] - day["actual_value"])
+        day["remaining_target"] = remaining.clip(lower=0.0)
+        day["required_daily_pace"] = (day["remaining_target"] / day["business_days_remaining"]).where(
+            day["business_days_remaining"] > 0
+        )
+        frames.append(
+            day.assign(
+                department=target.department,
+                kpi=target.kpi,
+                period_grain=target.period_grain,
+                period_start=start,
+                target_value=value,
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
 # -- inside sales: personal touches, neglected leads, next actions ---------------------
 def personal_touches(reference: Reference) -> pd.DataFrame:
     """Per personal touch on a lead, by anyone: lead_id, owner_id and its day in Tokyo.
