@@ -20,7 +20,7 @@ select
         cast({{ count }} as {{ dbt.type_bigint() }}) as {{ count }},
     {%- endfor %}
 {%- for rate in rates %}
-    cast({{ rate }} as {{ type_double() }}) as {{ rate }}{{ ',' if not loop.last }}
-
+    cast({{ rate }} as {{ type_double() }}) as {{ rate }}
+    {{- ',' if not loop.last }}
 {%- endfor %}
 from team_periods

@@ -16,8 +16,8 @@ by_rep_period as (
         count(*) as quality_rows,
     {%- for column in columns %}
         sum(case when lead_quality <> 'all' then {{ column }} else 0 end) as split_{{ column }},
-        sum(case when lead_quality = 'all' then {{ column }} else 0 end) as all_{{ column }}{{ ',' if not loop.last }}
-
+        sum(case when lead_quality = 'all' then {{ column }} else 0 end) as all_{{ column }}
+        {{- ',' if not loop.last }}
     {%- endfor %}
     from field_sales
     group by period_grain, period_start, owner_user_id

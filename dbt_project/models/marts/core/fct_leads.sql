@@ -7,9 +7,13 @@
 with
 
 leads as (select * from {{ ref('int_leads') }}{{ lead_changes_filter('where') }}),
+
 quality as (select * from {{ ref('int_leads_quality_scored') }}),
+
 funnel as (select * from {{ ref('int_lead_funnel_steps') }}),
+
 opportunities as (select * from {{ ref('int_opportunities') }}),
+
 status_mapping as (select * from {{ ref('lead_status_mapping') }})
 
 select
@@ -36,12 +40,12 @@ select
     quality.quality_reasons,
     quality.definition_version as quality_definition_version,
     {%- for step in steps %}
-    funnel.reached_{{ step }},
-    funnel.{{ step }}_at,
-    {{ to_reporting_date('funnel.' ~ step ~ '_at') }} as {{ step }}_date,
+        funnel.reached_{{ step }},
+        funnel.{{ step }}_at,
+        {{ to_reporting_date('funnel.' ~ step ~ '_at') }} as {{ step }}_date,
     {%- endfor %}
     {%- for step in steps[1:] %}
-    funnel.days_{{ steps[loop.index0] }}_to_{{ step }},
+        funnel.days_{{ steps[loop.index0] }}_to_{{ step }},
     {%- endfor %}
     case when funnel.reached_won then opportunities.amount end as won_amount
 from leads
