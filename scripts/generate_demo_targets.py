@@ -6,8 +6,8 @@ the target is the period's actual divided by a planned attainment between 80% an
 115%, drawn from the row's keys (so a rerun on the same demo writes the same file),
 and rounded to a planning figure. A period not over yet gets the mean target of the
 last three periods that are, plus 5% growth. The actuals are those kpi_target_pacing
-reports on the last day of each department-level target period, so the targets follow
-whatever the KPI definitions count.
+reports on the last day of each department- and team-level target period, so the
+targets follow whatever the KPI definitions count.
 
 Build the demo warehouse first (default demo: 20,000 leads, seed 7), then run this and
 commit the seed:
@@ -29,7 +29,7 @@ import duckdb
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "kpi_targets.csv"
-COLUMNS = ["period_grain", "period_start", "department", "kpi", "owner_id", "target_value"]
+COLUMNS = ["period_grain", "period_start", "department", "kpi", "owner_id", "team_id", "target_value"]
 LOWEST_ATTAINMENT, HIGHEST_ATTAINMENT = 0.80, 1.15
 GROWTH = 1.05
 PLAN_BASE_PERIODS = 3
@@ -37,15 +37,18 @@ PLAN_BASE_PERIODS = 3
 ROUNDING = {"won_amount": 1_000_000}
 
 _ACTUALS = """
-    select department, kpi, period_grain, cast(period_start as varchar) as period_start, actual_to_date
+    select department, kpi, coalesce(team_id, '') as team_id, period_grain,
+        cast(period_start as varchar) as period_start, actual_to_date
     from kpi.kpi_target_pacing
-    where target_level = 'department' and calendar_date = period_end_date
+    where target_level in ('department', 'team') and calendar_date = period_end_date
 """
 
 
 def planned_attainment(row: dict[str, str]) -> float:
     """A stable draw in [LOWEST_ATTAINMENT, HIGHEST_ATTAINMENT] from the row's keys."""
-    key = "|".join(row[column] for column in COLUMNS[:-1]).encode("utf-8")
+    # team_id joins the key only when set, so department targets draw as before it existed.
+    columns = [column for column in COLUMNS[:-1] if column != "team_id" or row[column]]
+    key = "|".join(row[column] for column in columns).encode("utf-8")
     share = int.from_bytes(hashlib.sha256(key).digest()[:8], "big") / 2**64
     return LOWEST_ATTAINMENT + (HIGHEST_ATTAINMENT - LOWEST_ATTAINMENT) * share
 
@@ -55,15 +58,17 @@ def planning_figure(kpi: str, value: float) -> int:
     return max(step, round(value / step) * step)
 
 
-def targets(rows: list[dict[str, str]], actuals: dict[tuple[str, str, str, str], float]) -> list[dict[str, str]]:
+def targets(rows: list[dict[str, str]], actuals: dict[tuple[str, ...], float]) -> list[dict[str, str]]:
     """The seed rows, in their order, with new target values."""
-    values: dict[tuple[str, str, str, str], int] = {}
-    recent: dict[tuple[str, str, str], list[int]] = {}  # targets set from actuals, oldest first
+    values: dict[tuple[str, ...], int] = {}
+    recent: dict[tuple[str, ...], list[int]] = {}  # targets set from actuals, oldest first
     for row in sorted(rows, key=lambda r: r["period_start"]):
-        series = (row["department"], row["kpi"], row["period_grain"])
+        series = (row["department"], row["kpi"], row["team_id"], row["period_grain"])
         key = (*series, row["period_start"])
         if row["owner_id"]:
-            raise ValueError(f"{SEED.name}: owner-level target {key} for {row['owner_id']}: only department targets")
+            raise ValueError(
+                f"{SEED.name}: owner-level target {key} for {row['owner_id']}: only department and team targets"
+            )
         if key in actuals:
             values[key] = planning_figure(row["kpi"], actuals[key] / planned_attainment(row))
             recent.setdefault(series, []).append(values[key])
@@ -73,7 +78,12 @@ def targets(rows: list[dict[str, str]], actuals: dict[tuple[str, str, str, str],
         else:
             raise ValueError(f"{SEED.name}: no actual for {key} and none before it")
     return [
-        {**row, "target_value": str(values[(row["department"], row["kpi"], row["period_grain"], row["period_start"])])}
+        {
+            **row,
+            "target_value": str(
+                values[(row["department"], row["kpi"], row["team_id"], row["period_grain"], row["period_start"])]
+            ),
+        }
         for row in rows
     ]
 
@@ -88,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     with args.seed.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     with duckdb.connect(str(args.warehouse), read_only=True) as con:
-        actuals = {tuple(r[:4]): float(r[4]) for r in con.execute(_ACTUALS).fetchall()}
+        actuals = {tuple(r[:5]): float(r[5]) for r in con.execute(_ACTUALS).fetchall()}
     try:
         new_rows = targets(rows, actuals)
     except ValueError as error:

@@ -527,13 +527,17 @@ def pacing_actuals(reference: Reference) -> pd.DataFrame:
 
 
 def target_daily(reference: Reference) -> pd.DataFrame:
-    """Per department target of the targets seed and day, from the period start to the
-    as-of date or the period end: the day's target (period target over its business
-    days, 0 on other days), the week's (the period's business days in the ISO week, at
-    the same rate), actuals to date (period, week), the gap to the target to date, and
-    the pace per business day left - the day included - that lands the period target."""
+    """Per department and team target of the targets seed and day, from the period start
+    to the as-of date or the period end: the day's target (period target over its
+    business days, 0 on other days), the week's (the period's business days in the ISO
+    week, at the same rate), actuals to date (period, week), the gap to the target to
+    date, and the pace per business day left - the day included - that lands the period
+    target. A team's actuals are its members' on the day (appointments only)."""
     as_of_date = Reference.reporting_date(pd.Series([reference.as_of])).iloc[0]
     actuals = pacing_actuals(reference).groupby(["day", "kpi"])["value"].sum().unstack(fill_value=0.0)
+    booked = reference.appointments()
+    booked["team_id"] = reference.owner_as_of(booked["owner_id"], booked["day"])["team_id"]
+    team_appointments = booked.groupby(["day", "team_id"]).size().astype(float).unstack(fill_value=0.0)
     frames = []
     targets = _seed("kpi_targets")
     for target in targets[targets["owner_id"].isna()].itertuples():
@@ -546,7 +550,12 @@ def target_daily(reference: Reference) -> pd.DataFrame:
         weeks = is_business.index - pd.to_timedelta(is_business.index.weekday, unit="D")
         in_week = is_business.groupby(weeks).transform("sum").to_numpy()
         elapsed = is_business.cumsum().to_numpy()
-        kpi_actuals = actuals.get(target.kpi, pd.Series(dtype=float))
+        if target.team_id is None:
+            kpi_actuals = actuals.get(target.kpi, pd.Series(dtype=float))
+        elif target.kpi == "appointments":
+            kpi_actuals = team_appointments.get(target.team_id, pd.Series(dtype=float))
+        else:
+            raise NotImplementedError(f"team target of {target.kpi}: the reference reads team appointments only")
         day = pd.DataFrame(
             {
                 "calendar_date": is_business.index,
@@ -574,6 +583,7 @@ def target_daily(reference: Reference) -> pd.DataFrame:
             day.assign(
                 department=target.department,
                 kpi=target.kpi,
+                team_id=target.team_id or "",
                 period_grain=target.period_grain,
                 period_start=start,
                 target_value=value,

@@ -40,8 +40,8 @@ daily as (
         + case when pacing.is_business_day then 1 else 0 end as business_days_remaining,
         sum(pacing.actual_value) over (
             partition by
-                pacing.department, pacing.kpi, pacing.owner_user_id, pacing.period_grain, pacing.period_start,
-                dates.week_start
+                pacing.department, pacing.kpi, pacing.owner_user_id, pacing.team_id, pacing.period_grain,
+                pacing.period_start, dates.week_start
             order by pacing.calendar_date rows between unbounded preceding and current row
         ) as week_actual_to_date
     from pacing
@@ -71,6 +71,8 @@ select
     target_level,
     owner_user_id,
     owner_name,
+    team_id,
+    team_name,
     period_grain,
     period_start,
     period_end_date,

@@ -27,6 +27,15 @@ owner_names as (
     where is_current
 ),
 
+team_names as (
+    select
+        team_id,
+        min(team_name) as team_name
+    from users
+    where is_current
+    group by team_id
+),
+
 target_days as (
     select
         targets.*,
@@ -87,7 +96,11 @@ weighted_pipeline as (
         on
             targets.period_start <= open_pipeline.close_date
             and targets.period_end_date >= open_pipeline.close_date
-            and (targets.owner_user_id is null or targets.owner_user_id = open_pipeline.owner_user_id)
+            and (
+                targets.owner_user_id = open_pipeline.owner_user_id
+                or targets.team_id = open_pipeline.owner_team_id
+                or (targets.owner_user_id is null and targets.team_id is null)
+            )
     where targets.kpi in ('won', 'won_amount')
     group by targets.department, targets.kpi, targets.owner_key, targets.period_grain, targets.period_start
 ),
@@ -141,7 +154,13 @@ select
     projected.kpi,
     projected.owner_user_id,
     owner_names.user_name as owner_name,
-    case when projected.owner_user_id is null then 'department' else 'owner' end as target_level,
+    projected.team_id,
+    team_names.team_name,
+    case
+        when projected.owner_user_id is not null then 'owner'
+        when projected.team_id is not null then 'team'
+        else 'department'
+    end as target_level,
     projected.period_grain,
     projected.period_start,
     projected.period_end_date,
@@ -162,3 +181,5 @@ select
 from projected
 left join owner_names
     on projected.owner_user_id = owner_names.user_id
+left join team_names
+    on projected.team_id = team_names.team_id

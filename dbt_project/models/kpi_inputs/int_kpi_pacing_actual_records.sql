@@ -14,7 +14,9 @@
     Opportunity KPIs include opportunities that come from no lead (field-sales KPIs).
     Activity KPIs are department-scoped: a department-level target counts the activities
     of users in that department on the day; every other KPI's department-level target
-    counts all records. An owner-level target counts the owner's records. -#}
+    counts all records. An owner-level target counts the owner's records, a team-level
+    target the records whose owner was in the team on the day they count
+    (owner_team_id, dim_users). -#}
 {%- set lead_steps = {
     'worked': 'worked', 'contacted': 'contacted', 'need_confirmed': 'need_confirmed', 'handed_off': 'handed_off',
 } %}
@@ -158,8 +160,15 @@ records as (
         and is_connected
 )
 
-select records.*
+select
+    records.*,
+    owner_periods.team_id as owner_team_id
 from records
 inner join target_kpis
     on records.kpi = target_kpis.kpi
+left join {{ ref('dim_users') }} as owner_periods
+    on
+        records.owner_user_id = owner_periods.user_id
+        and records.actual_date >= owner_periods.valid_from
+        and (owner_periods.valid_to is null or records.actual_date < owner_periods.valid_to)
 where records.actual_date is not null

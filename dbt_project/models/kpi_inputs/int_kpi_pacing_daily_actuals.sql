@@ -24,6 +24,7 @@ series as (
         kpi,
         owner_key,
         min(owner_user_id) as owner_user_id,
+        min(team_id) as team_id,
         min(period_start) as first_period_start,
         max(period_end_date) as last_period_end
     from targets
@@ -36,6 +37,7 @@ series_ranges as (
         series.kpi,
         series.owner_key,
         series.owner_user_id,
+        series.team_id,
         case
             when first_day.week_start < first_day.fiscal_quarter_start then first_day.week_start
             else first_day.fiscal_quarter_start
@@ -56,6 +58,7 @@ series_days as (
         series_ranges.kpi,
         series_ranges.owner_key,
         series_ranges.owner_user_id,
+        series_ranges.team_id,
         dates.calendar_date,
         dates.week_start,
         dates.month_start,
@@ -85,8 +88,10 @@ daily as (
             and series_days.calendar_date = records.actual_date
             and (
                 series_days.owner_user_id = records.owner_user_id
+                or series_days.team_id = records.owner_team_id
                 or (
                     series_days.owner_user_id is null
+                    and series_days.team_id is null
                     and (not records.is_department_scoped or series_days.department = records.owner_department)
                 )
             )

@@ -1,4 +1,5 @@
-{#- One row per opportunity still open (as of now) with a close date: its owner, close
+{#- One row per opportunity still open (as of now) with a close date: its owner (and the
+    owner's current team), close
     date, amount and chance of being won (fukan.win_probability: its forecast category's
     probability, seeds/forecast_category_mapping, else its stage's,
     seeds/opportunity_stage_mapping, as var win_probability_basis says). The wins and
@@ -13,6 +14,14 @@ crm_opportunities as (select * from {{ ref('stg_crm__opportunities') }}),
 stages as (select * from {{ ref('opportunity_stage_mapping') }}),
 
 forecast_categories as (select * from {{ ref('forecast_category_mapping') }}),
+
+current_users as (
+    select
+        user_id,
+        team_id
+    from {{ ref('dim_users') }}
+    where is_current
+),
 
 open_opportunities as (
     select
@@ -33,6 +42,7 @@ open_opportunities as (
 select
     open_opportunities.opportunity_id,
     open_opportunities.owner_user_id,
+    current_users.team_id as owner_team_id,
     open_opportunities.stage_name,
     open_opportunities.forecast_category,
     open_opportunities.close_date,
@@ -48,3 +58,5 @@ left join stages
     on open_opportunities.stage_name = stages.stage_name
 left join forecast_categories
     on open_opportunities.forecast_category = forecast_categories.forecast_category
+left join current_users
+    on open_opportunities.owner_user_id = current_users.user_id

@@ -1,8 +1,9 @@
 {#- One row per target of seeds/kpi_targets.csv (period grain, period start, department,
-    KPI, owner): the period's last day and business days, and the key of the actuals
-    series the target is measured against. owner_key is the owner's user id, or
-    '(department)' for a department-level target (owner_id empty), so that targets and
-    actuals can be joined on it (a join never matches nulls). -#}
+    KPI, owner or team): the period's last day and business days, and the key of the
+    actuals series the target is measured against. owner_key is the owner's user id, the
+    team's id for a team-level target (team_id set), or '(department)' for a
+    department-level target (both empty), so that targets and actuals can be joined on it
+    (a join never matches nulls). CRM user and role ids never collide. -#}
 with
 
 targets as (select * from {{ ref('kpi_targets') }}),
@@ -23,6 +24,7 @@ targets_with_end as (
         department,
         kpi,
         {{ empty_as_null('trim(owner_id)') }} as owner_user_id,
+        {{ empty_as_null('trim(team_id)') }} as team_id,
         cast(target_value as {{ type_double() }}) as target_value
     from targets
 )
@@ -34,7 +36,8 @@ select
     targets_with_end.department,
     targets_with_end.kpi,
     targets_with_end.owner_user_id,
-    coalesce(targets_with_end.owner_user_id, '(department)') as owner_key,
+    targets_with_end.team_id,
+    coalesce(targets_with_end.owner_user_id, targets_with_end.team_id, '(department)') as owner_key,
     targets_with_end.target_value,
     sum(case when dates.is_business_day then 1 else 0 end) as business_days_in_period,
     max(case when dates.is_business_day then dates.calendar_date end) as last_business_date
@@ -50,4 +53,5 @@ group by
     targets_with_end.department,
     targets_with_end.kpi,
     targets_with_end.owner_user_id,
+    targets_with_end.team_id,
     targets_with_end.target_value

@@ -23,7 +23,7 @@ latest_days as (
         period_start,
         max(calendar_date) as calendar_date
     from pacing
-    where owner_user_id is null
+    where target_level = 'department'
     group by department, kpi, period_grain, period_start
 ),
 
@@ -37,7 +37,7 @@ latest as (
             and pacing.period_grain = latest_days.period_grain
             and pacing.period_start = latest_days.period_start
             and pacing.calendar_date = latest_days.calendar_date
-    where pacing.owner_user_id is null
+    where pacing.target_level = 'department'
 ),
 
 fact_records as (

@@ -12,11 +12,12 @@ with_previous as (
         department,
         kpi,
         owner_user_id,
+        team_id,
         period_grain,
         period_start,
         target_to_date,
         lag(target_to_date) over (
-            partition by department, kpi, owner_user_id, period_grain, period_start
+            partition by department, kpi, owner_user_id, team_id, period_grain, period_start
             order by calendar_date
         ) as previous_target_to_date
     from pacing

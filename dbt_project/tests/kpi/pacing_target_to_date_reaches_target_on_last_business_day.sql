@@ -18,6 +18,7 @@ last_business_days as (
         targets.department,
         targets.kpi,
         {{ empty_as_null('trim(targets.owner_id)') }} as owner_user_id,
+        {{ empty_as_null('trim(targets.team_id)') }} as team_id,
         cast(targets.target_value as {{ type_double() }}) as target_value,
         max(dates.calendar_date) as last_business_date
     from targets
@@ -32,7 +33,7 @@ last_business_days as (
                     and dates.fiscal_quarter_start = cast(targets.period_start as date)
                 )
             )
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 )
 
 select
@@ -47,6 +48,7 @@ left join pacing
         and last_business_days.department = pacing.department
         and last_business_days.kpi = pacing.kpi
         and coalesce(pacing.owner_user_id, '') = coalesce(last_business_days.owner_user_id, '')
+        and coalesce(pacing.team_id, '') = coalesce(last_business_days.team_id, '')
 where
     last_business_days.last_business_date <= as_of.as_of_date
     and (pacing.target_to_date is null or pacing.target_to_date <> last_business_days.target_value)
