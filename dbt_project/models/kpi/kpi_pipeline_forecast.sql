@@ -10,7 +10,7 @@ opportunities as (select * from {{ ref('fct_opportunities') }}),
 
 targets as (
     select * from {{ ref('int_kpi_pacing_targets') }}
-    where kpi = 'won_amount' and department = 'field_sales' and owner_user_id is null
+    where kpi = 'won_amount' and department = 'field_sales' and owner_key = '(department)'
 ),
 
 forecast_points as (
