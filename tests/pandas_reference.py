@@ -939,3 +939,208 @@ def speed_to_lead_periods(per_lead: pd.DataFrame, fiscal_year_start_month: int =
     ):
         figures[rate] = figures[numerator] / figures["leads"]
     return figures
+
+
+# -- inside-sales roles -----------------------------------------------------------------
+def _first_disqualified_days(reference: Reference) -> pd.Series:
+    """Per lead, the first day (Tokyo) it held a disqualified status: its status at creation
+    (the first recorded change's old value, else the current status), each recorded Status
+    change by the as-of instant, and a current status no change recorded (at its version)."""
+    statuses = _seed("lead_status_mapping")
+    disqualified = set(statuses.loc[statuses["is_disqualified"] == "true", "lead_status"])
+    leads = reference.leads.set_index("id")
+    history = reference.latest("lead_history")
+    changes = history[(history["field"] == "Status") & (history["created_date"] <= reference.as_of)]
+    changes = changes[changes["lead_id"].isin(leads.index)].sort_values(["lead_id", "created_date", "id"])
+    first_old = changes.drop_duplicates("lead_id", keep="first").set_index("lead_id")["old_value"]
+    last_new = changes.drop_duplicates("lead_id", keep="last").set_index("lead_id")["new_value"]
+    initial = first_old.reindex(leads.index).where(leads.index.isin(first_old.index), leads["status"])
+    moments = [
+        pd.DataFrame({"lead_id": leads.index, "at": leads["created_date"], "status": initial.to_numpy()}),
+        pd.DataFrame({"lead_id": changes["lead_id"], "at": changes["created_date"], "status": changes["new_value"]}),
+    ]
+    unrecorded = leads.index.isin(last_new.index) & (leads["status"] != last_new.reindex(leads.index)).to_numpy()
+    moments.append(
+        pd.DataFrame(
+            {
+                "lead_id": leads.index[unrecorded],
+                "at": leads["_version_at"][unrecorded],
+                "status": leads["status"][unrecorded],
+            }
+        )
+    )
+    states = pd.concat(moments, ignore_index=True)
+    states = states[states["status"].isin(disqualified)]
+    return Reference.reporting_date(states["at"]).groupby(states["lead_id"].to_numpy()).min()
+
+
+def inside_sales_roles(reference: Reference, recycle_after_days: int = 90) -> pd.DataFrame:
+    """Per inside-sales activity (its owner in inside sales that day) and per opportunity
+    from a lead whose owner was in inside sales on the creation day: day, rep, team, lead
+    quality (no_lead without a lead), counts, win, and the role - the first rule of the
+    role seed by precedence whose given conditions hold on the record's day, else nurture.
+    Conditions: lead source (the lead's, else the opportunity's), opportunity type (an
+    activity's related opportunity, else its lead's once created), existing customer (a
+    deal won on the account before the day, or type Customer with no won deal at all),
+    re-engaged (the lead disqualified, or a deal of the lead or account lost, at least
+    `recycle_after_days` before the day), has lead."""
+    leads = reference.leads.set_index("id")
+    quality = reference.quality()["lead_quality"]
+    opps = reference.latest("opportunity")
+    outcomes = opportunity_outcomes(reference)
+    opps = opps.assign(
+        is_won=outcomes["is_won"],
+        is_lost=outcomes["is_closed"] & ~outcomes["is_won"],
+        closed_day=pd.to_datetime(opps["close_date"]).where(outcomes["is_closed"]),
+        created_day=Reference.reporting_date(opps["created_date"]),
+        amount_value=pd.to_numeric(opps["amount"]),
+    )
+    opps = opps[opps["created_date"] <= reference.as_of]
+    originating = leads.dropna(subset=["converted_opportunity_id"]).reset_index()
+    opps["lead_id"] = opps["id"].map(originating.groupby("converted_opportunity_id")["id"].min())
+    by_id = opps.set_index("id")
+
+    acts = reference.activities.copy()
+    linked = pd.concat(
+        [reference.latest(o).reindex(columns=["id", "what_id", "account_id"]) for o in ("task", "event")],
+        ignore_index=True,
+    ).set_index("id")
+    acts["day"] = Reference.reporting_date(acts["created_date"])
+    owner = reference.owner_as_of(acts["owner_id"], acts["day"])
+    acts = acts[owner["department"] == "inside_sales"].assign(team_id=owner["team_id"])
+    related = acts["id"].map(linked["what_id"]).where(lambda s: s.isin(by_id.index))
+    converted = acts["lead_id"].map(leads["converted_opportunity_id"])
+    converted = converted.where(converted.map(by_id["created_date"]) <= acts["created_date"])
+    activity_records = pd.DataFrame(
+        {
+            "record_type": "activity",
+            "record_id": acts["id"],
+            "rep_user_id": acts["owner_id"],
+            "team_id": acts["team_id"],
+            "day": acts["day"],
+            "lead_id": acts["lead_id"],
+            "account_id": acts["id"]
+            .map(linked["account_id"])
+            .fillna(related.map(by_id["account_id"]))
+            .fillna(converted.map(by_id["account_id"])),
+            "lead_source": acts["lead_id"]
+            .map(leads["lead_source"])
+            .fillna(related.map(by_id["lead_source"]))
+            .fillna(converted.map(by_id["lead_source"])),
+            "opportunity_type": related.map(by_id["type"]).fillna(converted.map(by_id["type"])),
+            "calls": ((acts["activity_type"] == "call") & acts["is_completed"]).astype(int),
+            "connected_calls": ((acts["activity_type"] == "call") & acts["is_completed"] & acts["is_connected"]).astype(
+                int
+            ),
+            "appointments": ((acts["activity_type"] == "meeting") & acts["lead_id"].notna()).astype(int),
+            "opportunities": 0,
+            "won_day": pd.NaT,
+            "won_amount": np.nan,
+        }
+    )
+    sourced = opps[opps["lead_id"].notna()]
+    lead_owner = sourced["lead_id"].map(leads["owner_id"])
+    owner = reference.owner_as_of(lead_owner, sourced["created_day"])
+    inside = (owner["department"] == "inside_sales").to_numpy()
+    sourced, lead_owner, owner = sourced[inside], lead_owner[inside], owner[inside]
+    opportunity_records = pd.DataFrame(
+        {
+            "record_type": "opportunity",
+            "record_id": sourced["id"],
+            "rep_user_id": lead_owner,
+            "team_id": owner["team_id"],
+            "day": sourced["created_day"],
+            "lead_id": sourced["lead_id"],
+            "account_id": sourced["account_id"],
+            "lead_source": sourced["lead_id"].map(leads["lead_source"]).fillna(sourced["lead_source"]),
+            "opportunity_type": sourced["type"],
+            "calls": 0,
+            "connected_calls": 0,
+            "appointments": 0,
+            "opportunities": 1,
+            "won_day": sourced["closed_day"].where(sourced["is_won"]),
+            "won_amount": sourced["amount_value"].where(sourced["is_won"]),
+        }
+    )
+    records = pd.concat([activity_records, opportunity_records], ignore_index=True)
+    records["team_id"] = records["team_id"].fillna("unassigned")
+    records["lead_quality"] = records["lead_id"].map(quality).fillna("no_lead")
+
+    closed = opps[opps["closed_day"].notna()]
+    won_since = closed[closed["is_won"]].groupby("account_id")["closed_day"].min()
+    lost = closed[closed["is_lost"]]
+    first_loss = pd.concat(
+        [
+            records["lead_id"].map(lost.groupby("lead_id")["closed_day"].min()),
+            records["account_id"].map(lost.groupby("account_id")["closed_day"].min()),
+            records["lead_id"].map(_first_disqualified_days(reference)),
+        ],
+        axis=1,
+    ).min(axis=1)
+    wait = pd.Timedelta(days=recycle_after_days)
+    records["is_re_engaged"] = (first_loss + wait <= records["day"]).fillna(False).astype(bool)
+    account_type = records["account_id"].map(reference.latest("account").set_index("id")["type"])
+    records["is_existing_customer"] = (records["account_id"].map(won_since) < records["day"]).fillna(False).astype(
+        bool
+    ) | ((account_type == "Customer") & ~records["account_id"].isin(won_since.index)).to_numpy()
+    records["has_lead"] = records["lead_id"].notna()
+
+    records["sales_role"], records["role_rule_id"] = None, None
+    rules = _seed("inside_sales_role_rules")
+    for rule in rules.assign(order=rules["precedence"].astype(int)).sort_values("order").itertuples():
+        hit = records["sales_role"].isna()
+        if rule.lead_sources:
+            hit &= records["lead_source"].isin(rule.lead_sources.split("|"))
+        if rule.opportunity_type:
+            hit &= records["opportunity_type"] == rule.opportunity_type
+        for flag in ("is_existing_customer", "is_re_engaged", "has_lead"):
+            if getattr(rule, flag):
+                hit &= records[flag] == (getattr(rule, flag) == "true")
+        records.loc[hit, ["sales_role", "role_rule_id"]] = [rule.role, rule.rule_id]
+    records["role_rule_id"] = records["role_rule_id"].fillna("default")
+    records["sales_role"] = records["sales_role"].fillna("nurture")
+    return records
+
+
+def inside_sales_role_periods(
+    records: pd.DataFrame, as_of_day: pd.Timestamp, fiscal_year_start_month: int = 4
+) -> pd.DataFrame:
+    """The roles mart's counts from inside_sales_roles: activities and opportunities on
+    their day, wins on the close day (with the opportunity's rep, team and role), up to
+    the as-of day, by period (week, month, fiscal quarter), team, rep ('all' = the team),
+    role ('all') and lead quality ('all'); only rows with a count."""
+    counts = ["calls", "connected_calls", "appointments", "opportunities", "won", "won_amount"]
+    keys = ["team_id", "rep_user_id", "sales_role", "lead_quality"]
+    dated = pd.concat(
+        [
+            records[keys + counts[:4]].assign(day=records["day"], won=0, won_amount=0.0),
+            records[records["won_day"].notna()][keys]
+            .assign(day=records["won_day"], won=1, won_amount=records["won_amount"].fillna(0.0))
+            .assign(calls=0, connected_calls=0, appointments=0, opportunities=0),
+        ],
+        ignore_index=True,
+    )
+    dated = dated[dated["day"] <= as_of_day]
+    day = dated["day"]
+    shifted = day - pd.DateOffset(months=fiscal_year_start_month - 1)
+    starts = {
+        "week": day - pd.to_timedelta(day.dt.day_of_week, unit="D"),
+        "month": day.dt.to_period("M").dt.start_time,
+        "fiscal_quarter": shifted.dt.to_period("Q").dt.start_time + pd.DateOffset(months=fiscal_year_start_month - 1),
+    }
+    frames = []
+    for grain, start in starts.items():
+        base = dated.assign(period_grain=grain, period_start=start)
+        for rep in (True, False):
+            for role in (True, False):
+                for quality in (True, False):
+                    frames.append(
+                        base.assign(
+                            rep_user_id=base["rep_user_id"] if rep else "all",
+                            sales_role=base["sales_role"] if role else "all",
+                            lead_quality=base["lead_quality"] if quality else "all",
+                        )
+                    )
+    rows = pd.concat(frames, ignore_index=True)
+    figures = rows.groupby(["period_grain", "period_start", *keys])[counts].sum().reset_index()
+    return figures[(figures[counts] != 0).any(axis=1)]

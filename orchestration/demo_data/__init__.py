@@ -57,6 +57,7 @@ from orchestration.demo_data.opportunities import (
 )
 from orchestration.demo_data.opportunities import history_frame as opportunity_history_frame
 from orchestration.demo_data.quality import DEFAULT_QUALITY_RULES, QUALITY_THRESHOLD, QualityRule
+from orchestration.demo_data.roles import build_role_calls, with_role_calls
 
 __all__ = [
     "DEFAULT_QUALITY_RULES",
@@ -193,6 +194,8 @@ def generate(
             cutoff,
             end_day,
         )
+        role_calls = build_role_calls(_rng(seed, 13), funnel, deals, accounts, roster, clock, first_day, last)
+        tasks = with_role_calls(_rng(seed, 14), tasks, role_calls)
         meetings = build_events(
             _rng(seed, 10), lead_set, funnel, deals, accounts, roster, stop, successor, clock, first_day, last
         )
