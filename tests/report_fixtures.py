@@ -20,6 +20,11 @@ SECTION_ROWS = {
     "overview": "select 1 from kpi.kpi_funnel_overview where basis = 'cohort' and period_grain = 'fiscal_year'",
     "trends": "select 1 from kpi.kpi_funnel_overview where period_grain = 'month'",
     "pacing": "select 1 from kpi.kpi_target_pacing where target_level = 'department'",
+    "targets_today": """
+        select day_target, week_target, gap_to_date, required_daily_pace
+        from kpi.kpi_target_daily
+        where is_as_of_date and target_level in ('department', 'team')
+    """,
     "pipeline_waterfall": "select 1 from kpi.kpi_pipeline_waterfall where period_grain = 'fiscal_quarter'",
     "pipeline_forecast": "select 1 from kpi.kpi_pipeline_forecast where period_grain = 'fiscal_quarter'",
     "benchmarks": "select 1 from kpi.kpi_benchmarks where is_period_complete",

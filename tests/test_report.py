@@ -519,3 +519,31 @@ def test_the_pipeline_sections_say_no_data_without_rows_or_marts(
         sections = page_sections(render(data, lang))
         for name in ("pipeline_waterfall", "pipeline_forecast"):
             assert (Labels(lang)["no_data"] in sections[name]) is (name in without_data), (state, lang, name)
+
+
+TARGETS_TODAY_STATES = {
+    "rows": [],
+    "no_rows": ["delete from kpi.kpi_target_daily"],
+    "without_the_mart": ["drop table kpi.kpi_target_daily"],
+}
+
+
+@pytest.mark.parametrize("state", TARGETS_TODAY_STATES)
+def test_targets_today_shows_each_teams_pace_or_says_no_data(state: str, published_copy: Path, tmp_path: Path) -> None:
+    folder = _mutated_copy(published_copy, tmp_path, TARGETS_TODAY_STATES[state])
+    teams = []
+    if state == "rows":
+        with duckdb.connect(str(folder / DATABASE), read_only=True) as con:
+            teams = con.execute(
+                "select team_id, team_name, day_target, required_daily_pace from kpi.kpi_target_daily"
+                " where is_as_of_date and target_level = 'team' and kpi = 'appointments'"
+            ).fetchall()
+        assert teams, "the demo has team targets running on the as-of date"
+    data = read_published(folder)
+    for lang in LANGUAGES:
+        page = render(data, lang)
+        assert (Labels(lang)["no_data"] in page_sections(page)["targets_today"]) is (state != "rows"), (state, lang)
+        for team_id, team_name, day_target, pace in teams:
+            row = re.search(rf'<tr[^>]*data-team="{team_id}" data-kpi="appointments">(.*?)</tr>', page, re.DOTALL)
+            cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row[1], re.DOTALL)]
+            assert (cells[1], cells[4], cells[10]) == (team_name, f"{day_target:,.1f}", f"{pace:,.1f}"), (lang, cells)

@@ -66,6 +66,15 @@ _PACING = """
     order by department, kpi, period_grain, period_start desc
 """
 
+# Today's and this week's target per department and team on the as-of date, with the
+# pace per remaining business day that lands the period target.
+_TARGET_TODAY = """
+    select *
+    from kpi.kpi_target_daily
+    where is_as_of_date and target_level in ('department', 'team')
+    order by department, kpi, period_grain, team_name nulls first
+"""
+
 _BENCHMARKS = """
     select *
     from kpi.kpi_benchmarks
@@ -170,6 +179,7 @@ class PublishedData:
     overview: pd.DataFrame  # 3 rows: lead_quality quality, general, all (none before the first lead)
     monthly: pd.DataFrame  # both bases, three qualities, every month
     pacing: pd.DataFrame
+    target_today: pd.DataFrame  # per department and team target, the as-of date
     benchmarks: pd.DataFrame
     neglect: pd.DataFrame  # per inside-sales team, the benchmarks' month
     follow_up: pd.DataFrame  # per field-sales rep with hand-offs and lead quality, the latest complete month
@@ -198,6 +208,7 @@ def read_published(published_dir: Path) -> PublishedData:
             overview=_frame(con, _OVERVIEW),
             monthly=_frame(con, _MONTHLY),
             pacing=_frame(con, _PACING),
+            target_today=_optional_frame(con, _TARGET_TODAY),
             benchmarks=_frame(con, _BENCHMARKS),
             neglect=_optional_frame(con, _NEGLECT),
             follow_up=_optional_frame(con, _FOLLOW_UP),

@@ -60,6 +60,18 @@ _TEXT: dict[str, dict[str, str]] = {
         "leads_axis": "リード数",
         "count_axis": "件数",
         "pacing": "部門別 目標ペース",
+        "targets_today": "今日と今週の目標（チーム別）",
+        "targets_today_note": (
+            "{date}時点で進行中の部門・チーム目標。今日・今週の目標＝期間目標を営業日（会社休日を除く）で按分したもの。"
+            "差異＝実績累計−目標累計（マイナスは遅れ）。必要ペース＝期間目標に届くために、今日を含む残り営業日に"
+            "1日あたり必要な実績（振り返り・リカバリー）。"
+        ),
+        "whole_department": "部門全体",
+        "day_target": "今日の目標",
+        "week_target": "今週の目標",
+        "week_actual_to_date": "今週の実績",
+        "gap_to_date": "差異",
+        "required_daily_pace": "必要ペース／日",
         "pacing_note": (
             "部門目標ごとに、{date}時点で進行中の期間とその前の期間（確定値）。"
             "達成率＝実績累計÷目標累計（営業日按分）。着地見込は、受注数・受注金額では受注済みに"
@@ -225,6 +237,19 @@ _TEXT: dict[str, dict[str, str]] = {
         "leads_axis": "Leads",
         "count_axis": "Count",
         "pacing": "Target pacing by department",
+        "targets_today": "Today's and this week's targets by team",
+        "targets_today_note": (
+            "Department and team targets running on {date}. Today's and this week's target: the period target "
+            "spread over its business days (company holidays excluded). Gap = actual to date - target to date "
+            "(below 0: behind). Pace needed: what each business day left, today included, must bring to land "
+            "the period target."
+        ),
+        "whole_department": "Whole department",
+        "day_target": "Today's target",
+        "week_target": "This week's target",
+        "week_actual_to_date": "This week's actual",
+        "gap_to_date": "Gap",
+        "required_daily_pace": "Pace needed / day",
         "pacing_note": (
             "Each department target: the period running on {date} and the period before it (final). "
             "Attainment = actual to date / target to date (spread over business days). "
