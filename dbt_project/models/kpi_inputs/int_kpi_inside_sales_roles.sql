@@ -189,30 +189,51 @@ attributed as (
         on records.lead_id = disqualifications.lead_id
 ),
 
--- Every rule whose given conditions all hold; the lowest precedence wins.
+-- The rules are matched once per distinct combination of the attributes they read (a
+-- handful), not per record; the first matching rule by precedence wins. A missing source
+-- or type is keyed as '' (no rule condition matches either).
+profiles as (
+    select distinct
+        coalesce(lead_source, '') as lead_source,
+        coalesce(opportunity_type, '') as opportunity_type,
+        is_existing_customer,
+        is_re_engaged,
+        has_lead
+    from attributed
+),
+
 matches as (
     select
-        attributed.record_type,
-        attributed.record_id,
+        profiles.lead_source,
+        profiles.opportunity_type,
+        profiles.is_existing_customer,
+        profiles.is_re_engaged,
+        profiles.has_lead,
         rules.rule_id,
         rules.role as sales_role,
         row_number() over (
-            partition by attributed.record_type, attributed.record_id order by rules.precedence
+            partition by
+                profiles.lead_source,
+                profiles.opportunity_type,
+                profiles.is_existing_customer,
+                profiles.is_re_engaged,
+                profiles.has_lead
+            order by rules.precedence
         ) as match_number
-    from attributed
+    from profiles
     inner join rules
         on
             (
                 {{ empty_as_null('rules.lead_sources') }} is null
-                or coalesce({{ in_pipe_list('attributed.lead_source', 'rules.lead_sources') }}, false)
+                or coalesce({{ in_pipe_list('profiles.lead_source', 'rules.lead_sources') }}, false)
             )
             and (
                 {{ empty_as_null('rules.opportunity_type') }} is null
-                or attributed.opportunity_type = rules.opportunity_type
+                or profiles.opportunity_type = rules.opportunity_type
             )
-            and (rules.is_existing_customer is null or attributed.is_existing_customer = rules.is_existing_customer)
-            and (rules.is_re_engaged is null or attributed.is_re_engaged = rules.is_re_engaged)
-            and (rules.has_lead is null or attributed.has_lead = rules.has_lead)
+            and (rules.is_existing_customer is null or profiles.is_existing_customer = rules.is_existing_customer)
+            and (rules.is_re_engaged is null or profiles.is_re_engaged = rules.is_re_engaged)
+            and (rules.has_lead is null or profiles.has_lead = rules.has_lead)
 )
 
 select
@@ -243,6 +264,9 @@ select
 from attributed
 left join matches
     on
-        attributed.record_type = matches.record_type
-        and attributed.record_id = matches.record_id
+        coalesce(attributed.lead_source, '') = matches.lead_source
+        and coalesce(attributed.opportunity_type, '') = matches.opportunity_type
+        and attributed.is_existing_customer = matches.is_existing_customer
+        and attributed.is_re_engaged = matches.is_re_engaged
+        and attributed.has_lead = matches.has_lead
         and matches.match_number = 1
