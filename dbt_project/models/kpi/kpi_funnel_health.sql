@@ -47,8 +47,8 @@ windows as (
             order by
                 weekly.week_start
             rows between {{ recent_weeks + baseline_weeks - 1 }} preceding and {{ recent_weeks }} preceding
-            ), 0) as {{ dbt.type_bigint() }}) as {{ count }}_baseline{{ ',' if not loop.last }}
-
+            ), 0) as {{ dbt.type_bigint() }}) as {{ count }}_baseline
+        {{- ',' if not loop.last }}
     {%- endfor %}
     from weekly
 ),
@@ -60,8 +60,8 @@ figures as (
         is_week_complete,
         week_number >= {{ recent_weeks + baseline_weeks }} as has_full_windows,
         {%- for family, closed_flag, batch, closed_part, denominator in lagged %}
-        {{ batch }}_recent + {{ batch }}_baseline = {{ closed_part }}_recent + {{ closed_part }}_baseline
-            as {{ closed_flag }},
+            {{ batch }}_recent + {{ batch }}_baseline = {{ closed_part }}_recent + {{ closed_part }}_baseline
+                as {{ closed_flag }},
         {%- endfor %}
         {%- for count in counts %}
             {{ count }},
@@ -91,8 +91,8 @@ figures as (
             cast({{ volume }} as {{ type_double() }})
             + cast({{ volume }}_baseline as {{ type_double() }}) / {{ baseline_weeks * baseline_weeks }}
             ), 0)
-            as {{ prefix }}_volume_z_score{{ ',' if not loop.last }}
-
+            as {{ prefix }}_volume_z_score
+        {{- ',' if not loop.last }}
     {%- endfor %}
     from windows
 ),
@@ -104,16 +104,16 @@ rate_changes as (
             a lagged family also waits for its window and its own denominator. #}
         {{ immature_reason('figures.is_week_complete', 'figures.leads_recent') }} as immature_reason,
         {%- for family, closed_flag, batch, closed_part, denominator in lagged %}
-        {{ immature_reason('figures.is_week_complete', 'figures.' ~ denominator, 'figures.' ~ closed_flag) }}
-            as {{ family }}_immature_reason,
+            {{ immature_reason('figures.is_week_complete', 'figures.' ~ denominator, 'figures.' ~ closed_flag) }}
+                as {{ family }}_immature_reason,
         {%- endfor %}
     {%- for rate, numerator, denominator in rates %}
         {{ rate }}_recent - {{ rate }}_baseline as {{ rate }}_change,
         {#- two-proportion z-score with the pooled standard error #}
         ({{ rate }}_recent - {{ rate }}_baseline)
         / nullif(sqrt({{ rate }}_pooled * (1 - {{ rate }}_pooled) * {{ rate }}_inverse_sizes), 0)
-            as {{ rate }}_z_score{{ ',' if not loop.last }}
-
+            as {{ rate }}_z_score
+        {{- ',' if not loop.last }}
     {%- endfor %}
     from figures
 ),
@@ -141,13 +141,13 @@ signals as (
             rate_changes.has_full_windows
             and rate_changes.immature_reason is null
             {%- if family %}
-            and rate_changes.{{ family }}_immature_reason is null
+                and rate_changes.{{ family }}_immature_reason is null
             {%- endif %}
             and {{ rate }}_change <= -{{ threshold }}
             and {{ rate }}_z_score <= -{{ min_z_score }},
             false
-        ) as is_{{ rate }}_down{{ ',' if not loop.last }}
-
+        ) as is_{{ rate }}_down
+        {{- ',' if not loop.last }}
     {%- endfor %}
     from rate_changes
 ),

@@ -44,7 +44,8 @@ lead_batches as (
         sum(case when {{ lead_window_closed }} then 1 else 0 end) as leads_window_closed,
         sum(
             case
-                when {{ lead_window_closed }}
+                when
+                    {{ lead_window_closed }}
                     and leads.reached_contacted
                     and {{ dbt.datediff('leads.created_date', 'leads.contacted_date', 'day') }}
                     <= {{ lead_window_days }}
@@ -54,7 +55,8 @@ lead_batches as (
         ) as leads_contacted,
         sum(
             case
-                when {{ lead_window_closed }}
+                when
+                    {{ lead_window_closed }}
                     and leads.reached_appointment
                     and {{ dbt.datediff('leads.created_date', 'leads.appointment_date', 'day') }}
                     <= {{ lead_window_days }}
@@ -80,7 +82,8 @@ handoff_batches as (
         sum(case when {{ handoff_window_closed }} then 1 else 0 end) as handoffs_window_closed,
         sum(
             case
-                when {{ handoff_window_closed }}
+                when
+                    {{ handoff_window_closed }}
                     and leads.reached_opportunity
                     and {{ dbt.datediff('leads.handed_off_date', 'leads.opportunity_date', 'day') }}
                     <= {{ handoff_window_days }}
@@ -90,7 +93,8 @@ handoff_batches as (
         ) as handoffs_to_opportunity,
         sum(
             case
-                when {{ handoff_window_closed }}
+                when
+                    {{ handoff_window_closed }}
                     and leads.reached_proposal
                     and {{ dbt.datediff('leads.handed_off_date', 'leads.proposal_date', 'day') }}
                     <= {{ handoff_window_days }}
@@ -112,12 +116,13 @@ select
     weeks.week_end_date,
     weeks.is_week_complete,
     {%- for column in ['leads', 'quality_leads', 'leads_window_closed', 'leads_contacted', 'leads_appointed'] %}
-    cast(coalesce(lead_batches.{{ column }}, 0) as {{ dbt.type_bigint() }}) as {{ column }},
+        cast(coalesce(lead_batches.{{ column }}, 0) as {{ dbt.type_bigint() }}) as {{ column }},
     {%- endfor %}
-    {%- for column in ['handed_off', 'handoffs_follow_window_closed', 'handoffs_followed', 'handoffs_window_closed',
-                       'handoffs_to_opportunity', 'handoffs_to_proposal'] %}
-    cast(coalesce(handoff_batches.{{ column }}, 0) as {{ dbt.type_bigint() }}) as {{ column }}{{ ',' if not loop.last }}
-    {%- endfor %}
+{%- for column in ['handed_off', 'handoffs_follow_window_closed', 'handoffs_followed', 'handoffs_window_closed',
+                   'handoffs_to_opportunity', 'handoffs_to_proposal'] %}
+    cast(coalesce(handoff_batches.{{ column }}, 0) as {{ dbt.type_bigint() }}) as {{ column }}
+    {{- ',' if not loop.last }}
+{%- endfor %}
 from weeks
 left join lead_batches
     on weeks.week_start = lead_batches.week_start

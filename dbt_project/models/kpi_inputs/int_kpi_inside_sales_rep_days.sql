@@ -79,19 +79,25 @@ tenure_days as (
 -- (macro is_appointment) is a meeting booked on a lead, counted on its booking day.
 inside_sales_activities as (
     select
-        owner_user_id as user_id,
-        occurred_date as calendar_date,
-        lead_quality,
-        case when activity_type = 'call' and is_completed then 1 else 0 end as calls,
-        case when activity_type = 'call' and is_completed and is_connected then 1 else 0 end as connected_calls,
-        case when activity_type = 'email' and is_completed then 1 else 0 end as emails,
+        activities.owner_user_id as user_id,
+        activities.occurred_date as calendar_date,
+        activities.lead_quality,
+        case when activities.activity_type = 'call' and activities.is_completed then 1 else 0 end as calls,
+        case
+            when activities.activity_type = 'call' and activities.is_completed and activities.is_connected then 1
+            else 0
+        end as connected_calls,
+        case when activities.activity_type = 'email' and activities.is_completed then 1 else 0 end as emails,
         case when {{ is_appointment('activities') }} then 1 else 0 end as appointments,
-        case when activity_type = 'call' and is_completed and is_connected then hearing_item_count else 0 end
-            as hearing_items,
+        case
+            when activities.activity_type = 'call' and activities.is_completed and activities.is_connected
+                then activities.hearing_item_count
+            else 0
+        end as hearing_items,
         0 as personal_touches,
-        case when is_completed then 1 else 0 end as logged_activities
+        case when activities.is_completed then 1 else 0 end as logged_activities
     from activities
-    where owner_department = 'inside_sales'
+    where activities.owner_department = 'inside_sales'
     union all
     select
         owner_user_id as user_id,
@@ -193,10 +199,10 @@ select
     rep_days.user_name as rep_name,
     rep_days.team_id,
     rep_days.team_name,
-{%- for count in inside_sales_counts() %}
-    {%- set counted_in = 'opportunity_counts' if count.startswith('opportunities') else 'activity_counts' %}
-    coalesce({{ counted_in }}.{{ count }}, 0) as {{ count }},
-{%- endfor %}
+    {%- for count in inside_sales_counts() %}
+        {%- set counted_in = 'opportunity_counts' if count.startswith('opportunities') else 'activity_counts' %}
+        coalesce({{ counted_in }}.{{ count }}, 0) as {{ count }},
+    {%- endfor %}
     coalesce(neglected_leads.open_leads, 0) as open_leads,
     coalesce(neglected_leads.neglected_leads, 0) as neglected_leads
 from rep_days

@@ -104,8 +104,8 @@ team_activity as (
         sum(open_leads) as open_leads,
         sum(neglected_leads) as neglected_leads,
     {%- for count in counts %}
-        sum({{ count }}) as {{ count }}{{ ',' if not loop.last }}
-
+        sum({{ count }}) as {{ count }}
+        {{- ',' if not loop.last }}
     {%- endfor %}
     from rep_periods
     group by period_grain, period_start, team_id, team_name
@@ -191,7 +191,7 @@ team_periods as (
 select
     team_periods.*,
 {%- for rate, (numerator, denominator) in inside_sales_rates().items() %}
-    {{ safe_divide(numerator, denominator) }} as {{ rate }}{{ ',' if not loop.last }}
-
+    {{ safe_divide(numerator, denominator) }} as {{ rate }}
+    {{- ',' if not loop.last }}
 {%- endfor %}
 from team_periods
