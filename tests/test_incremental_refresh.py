@@ -76,6 +76,8 @@ def test_second_build_merged_into_the_existing_tables(incremental_build):
         "stg_crm__events",
         "int_activities_classified",
         "fct_activities",
+        "int_lead_status_intervals",
+        "int_kpi_inside_sales_speed_to_lead",
     } <= names
     for node in models:
         executed = (target / "run" / "fukan" / node["original_file_path"]).read_text(encoding="utf-8").lower()
@@ -152,18 +154,25 @@ def _assert_a_full_build_agrees(warehouse: Path, target: Path, tmp_path: Path) -
     _assert_identical_tables(full, warehouse)
 
 
+def _rename_team(landing: Path, developer_name: str, name: str, new_name: str, day: str) -> None:
+    """A user_role delta file of `day` (YYYYMMDD) renaming one team, modified at 09:00 UTC that day."""
+    [roles] = (landing / "user_role").glob("*_full.csv")
+    header, *rows = roles.read_text(encoding="utf-8").splitlines()
+    [team] = [row for row in rows if f'"{developer_name}"' in row]
+    renamed = team.replace(name, new_name)
+    renamed = renamed.replace(renamed.split(",")[2], f'"{day[:4]}-{day[4:6]}-{day[6:]}T09:00:00.000+0000"')
+    (landing / "user_role" / f"user_role_{day}_delta.csv").write_text(f"{header}\n{renamed}\n", encoding="utf-8")
+
+
 def test_a_renamed_team_reaches_every_incremental_model(incremental_build, demo_landing, tmp_path):
     """A day whose only file renames a field-sales team (a user_role record): the
     incremental models rebuild the activities of that team's reps, as a full build of
     the same files does. No lead, task or event changes that day, so only
     the owners' trace finds them."""
     landing, copy, target = _copy_with_every_demo_file(incremental_build, demo_landing, tmp_path)
-    [roles] = (landing / "user_role").glob("*_full.csv")
-    header, *rows = roles.read_text(encoding="utf-8").splitlines()
-    [team] = [row for row in rows if '"FS_Enterprise"' in row]
-    renamed = team.replace("フィールドセールス エンタープライズ", "フィールドセールス 大企業")
-    renamed = renamed.replace(renamed.split(",")[2], '"2026-10-02T09:00:00.000+0000"')
-    (landing / "user_role" / "user_role_20261002_delta.csv").write_text(f"{header}\n{renamed}\n", encoding="utf-8")
+    _rename_team(
+        landing, "FS_Enterprise", "フィールドセールス エンタープライズ", "フィールドセールス 大企業", "20261002"
+    )
     assert _incremental_day(copy, landing, target) == [1]
     _assert_a_full_build_agrees(copy, target, tmp_path)
     with duckdb.connect(str(copy), read_only=True) as con:
@@ -251,6 +260,47 @@ def test_an_activity_after_the_as_of_instant_joins_when_the_instant_reaches_it(
     )
     assert _incremental_day(copy, landing, target) == [1]
     assert _task_in(copy, late_call, "marts.fct_activities")
+    _assert_a_full_build_agrees(copy, target, tmp_path)
+
+
+def test_a_renamed_team_reaches_the_leads_its_reps_attempted(incremental_build, demo_landing, tmp_path):
+    """Speed to lead credits a lead's first attempt to the caller's team. A call by a rep
+    of one inside-sales team on a lead another team owns (day one), then the caller's
+    team renamed (day two, no lead, task or event changing): the lead's row follows the
+    caller's team, as a full build of the same files does. Only the trace of the
+    activities' owners finds the lead; its owner did not change."""
+    landing, copy, target = _copy_with_every_demo_file(incremental_build, demo_landing, tmp_path)
+    speed_to_lead = "kpi_inputs.int_kpi_inside_sales_speed_to_lead"
+    with duckdb.connect(str(copy), read_only=True) as con:
+        lead_id, created_at = con.execute(
+            f"select lead_id, created_at from {speed_to_lead} "
+            "where first_attempt_at is null and team_name = 'インサイドセールス1課' "
+            "and created_at < (select as_of_at from intermediate.int_as_of) - interval 1 day "
+            "order by created_at desc, lead_id limit 1"
+        ).fetchone()
+        [caller] = con.execute(
+            "select min(user_id) from marts.dim_users "
+            "where is_current and team_name = 'インサイドセールス2課' and valid_from <= ?",
+            [created_at],
+        ).fetchone()
+    [template] = (landing / "task").glob("*_full.csv")
+    called_at = created_at + timedelta(minutes=1)
+    _write_completed_call(
+        landing / "task" / "task_20261002_delta.csv",
+        template,
+        "00T900000000000003",
+        lead_id,
+        caller,
+        created=called_at,
+        modified=called_at,
+    )
+    assert _incremental_day(copy, landing, target) == [1]
+    _rename_team(landing, "IS_Team_West", "インサイドセールス2課", "インサイドセールス西日本課", "20261003")
+    assert _incremental_day(copy, landing, target) == [1]
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute(
+            f"select rep_user_id, team_name from {speed_to_lead} where lead_id = ?", [lead_id]
+        ).fetchall() == [(caller, "インサイドセールス西日本課")]
     _assert_a_full_build_agrees(copy, target, tmp_path)
 
 

@@ -1,12 +1,40 @@
 {#- One row per lead with how fast inside sales first reached it, in business minutes.
-    Definitions: _int_kpi_inside_sales_speed_to_lead.yml. -#}
+    Definitions: _int_kpi_inside_sales_speed_to_lead.yml.
+
+    Incremental: a refresh rebuilds the leads int_lead_changes lists (their fct_leads
+    row, owner or activities' records changed; the pre-hook deletes their rows), the
+    leads with an activity by an owner whose department or team changed, and the leads
+    with an activity later than every lead held (the as-of instant may have reached
+    it). Calendar, seed and var changes change the definitions: a full refresh. -#}
+{{ config(unique_key='lead_id', pre_hook="{{ delete_lead_changes() }}") }}
 {%- set hour = 60 %}
 {%- set day_length = business_hours()['length'] %}
+{%- set lead_changes = ref('int_lead_changes') %}
+{%- set changed_owners = ref('int_changed_users') %}
 with
+{% if is_incremental() %}
+affected as (
+    select lead_id from {{ lead_changes }}
+    union
+    select lead_id from {{ ref('fct_activities') }}
+    where
+        owner_user_id in (select user_id from {{ changed_owners }})
+        or occurred_at > (select max(created_at) from {{ this }})
+),
+{% endif %}
+leads as (
+    select * from {{ ref('fct_leads') }}
+    {%- if is_incremental() %}
+        where lead_id in (select lead_id from affected)
+    {%- endif %}
+),
 
-leads as (select * from {{ ref('fct_leads') }}),
-
-activities as (select * from {{ ref('fct_activities') }}),
+activities as (
+    select * from {{ ref('fct_activities') }}
+    {%- if is_incremental() %}
+        where lead_id in (select lead_id from affected)
+    {%- endif %}
+),
 
 users as (select * from {{ ref('dim_users') }}),
 

@@ -4,17 +4,44 @@
     the current status when none was recorded); a current status that differs from the
     last recorded change starts one more interval at the version instant (an extract
     that missed the change). Changes after the as-of instant are left out; the last
-    interval is open (valid_to null). Dates are reporting-time-zone days. -#}
-with
+    interval is open (valid_to null). Dates are reporting-time-zone days.
 
+    Incremental: a refresh rebuilds the leads int_lead_changes lists (their record or
+    history changed; the pre-hook deletes their rows, deleted leads' among them) and the
+    leads with a creation, modification or status change later than every interval held
+    (the as-of instant may have reached it). -#}
+{{ config(unique_key='lead_id', pre_hook="{{ delete_lead_changes() }}") }}
+{%- set lead_changes = ref('int_lead_changes') %}
+with
+{% if is_incremental() %}
+held as (select max(valid_from) as held_through from {{ this }}),
+
+affected as (
+    select lead_id from {{ lead_changes }}
+    union
+    select lead_id from {{ ref('stg_crm__leads') }}
+    where
+        created_at > (select held_through from held)
+        or modified_at > (select held_through from held)
+    union
+    select lead_id from {{ ref('stg_crm__lead_history') }}
+    where field_name = 'Status' and created_at > (select held_through from held)
+),
+{% endif %}
 leads as (
     select * from {{ ref('stg_crm__leads') }}
     where not is_deleted
+    {%- if is_incremental() %}
+        and lead_id in (select lead_id from affected)
+    {%- endif %}
 ),
 
 history as (
     select * from {{ ref('stg_crm__lead_history') }}
     where not is_deleted and field_name = 'Status'
+    {%- if is_incremental() %}
+        and lead_id in (select lead_id from affected)
+    {%- endif %}
 ),
 
 statuses as (select * from {{ ref('lead_status_mapping') }}),
