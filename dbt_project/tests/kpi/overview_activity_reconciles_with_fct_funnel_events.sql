@@ -6,19 +6,23 @@
 {%- set count_of = funnel_step_count_columns() %}
 with
 
-overview as (select * from {{ ref('kpi_funnel_overview') }} where basis = 'activity'),
+overview as (
+    select * from {{ ref('kpi_funnel_overview') }}
+    where basis = 'activity'
+),
+
 funnel_events as (select * from {{ ref('fct_funnel_events') }}),
 
 mart_totals as (
     {%- for step in steps %}
-    select
-        period_grain,
-        lead_quality,
-        '{{ step }}' as funnel_step,
-        cast(sum({{ count_of[step] }}) as {{ type_double() }}) as mart_total
-    from overview
-    group by period_grain, lead_quality
-    union all
+        select
+            period_grain,
+            lead_quality,
+            '{{ step }}' as funnel_step,
+            cast(sum({{ count_of[step] }}) as {{ type_double() }}) as mart_total
+        from overview
+        group by period_grain, lead_quality
+        union all
     {%- endfor %}
     select
         period_grain,
@@ -47,9 +51,16 @@ fact_totals_by_quality as (
 ),
 
 fact_totals as (
-    select lead_quality, funnel_step, fact_total from fact_totals_by_quality
+    select
+        lead_quality,
+        funnel_step,
+        fact_total
+    from fact_totals_by_quality
     union all
-    select 'all' as lead_quality, funnel_step, sum(fact_total) as fact_total
+    select
+        'all' as lead_quality,
+        funnel_step,
+        sum(fact_total) as fact_total
     from fact_totals_by_quality
     group by funnel_step
 ),
@@ -65,8 +76,10 @@ select
 from fact_totals
 cross join grains
 left join mart_totals
-    on grains.period_grain = mart_totals.period_grain
-    and fact_totals.lead_quality = mart_totals.lead_quality
-    and fact_totals.funnel_step = mart_totals.funnel_step
-where mart_totals.mart_total is null
+    on
+        grains.period_grain = mart_totals.period_grain
+        and fact_totals.lead_quality = mart_totals.lead_quality
+        and fact_totals.funnel_step = mart_totals.funnel_step
+where
+    mart_totals.mart_total is null
     or abs(mart_totals.mart_total - fact_totals.fact_total) > 0.01

@@ -12,17 +12,19 @@ by_period as (
         period_grain,
         period_start,
         count(*) as quality_rows,
-        {%- for column in columns %}
+    {%- for column in columns %}
         sum(case when lead_quality in ('quality', 'general') then {{ column }} else 0 end) as split_{{ column }},
-        sum(case when lead_quality = 'all' then {{ column }} else 0 end) as all_{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        sum(case when lead_quality = 'all' then {{ column }} else 0 end) as all_{{ column }}
+        {{- ',' if not loop.last }}
+    {%- endfor %}
     from overview
     group by basis, period_grain, period_start
 )
 
 select *
 from by_period
-where quality_rows <> 3
+where
+    quality_rows <> 3
     {%- for column in columns %}
-    or abs(split_{{ column }} - all_{{ column }}) > {{ '0.01' if column == 'won_amount' else '0' }}
+        or abs(split_{{ column }} - all_{{ column }}) > {{ '0.01' if column == 'won_amount' else '0' }}
     {%- endfor %}

@@ -6,6 +6,8 @@
     Incremental: the leads int_lead_changes lists are deleted and built again. -#}
 {{ config(incremental_strategy='append', pre_hook="{{ delete_lead_changes() }}") }}
 {%- set steps = funnel_steps() %}
+{%- set evidence_columns = [] %}
+{%- for step in steps %}{% do evidence_columns.append(step ~ '_evidence_at') %}{% endfor %}
 with
 
 evidence as (select * from {{ ref('int_lead_step_evidence') }}{{ lead_changes_filter('where') }}),
@@ -13,22 +15,25 @@ evidence as (select * from {{ ref('int_lead_step_evidence') }}{{ lead_changes_fi
 cumulative as (
     select
         lead_id,
-        {%- for step in steps %}
         {#- earliest evidence of this step or any later step #}
-        {%- set later_steps = [] %}
-        {%- for later in steps[loop.index0:] %}{% do later_steps.append(later ~ '_evidence_at') %}{% endfor %}
-        {{ earliest(later_steps) }} as {{ step }}_at{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for step in steps %}
+        {{ earliest(evidence_columns[loop.index0:]) }} as {{ step }}_at
+        {{- ',' if not loop.last }}
+    {%- endfor %}
     from evidence
 )
 
 select
     lead_id,
     {%- for step in steps %}
-    {{ step }}_at is not null as reached_{{ step }},
-    {{ step }}_at,
+        {{ step }}_at is not null as reached_{{ step }},
+        {{ step }}_at,
     {%- endfor %}
-    {%- for step in steps[1:] %}
-    cast({{ dbt.datediff(steps[loop.index0] ~ '_at', step ~ '_at', 'day') }} as {{ dbt.type_bigint() }}) as days_{{ steps[loop.index0] }}_to_{{ step }}{{ ',' if not loop.last }}
-    {%- endfor %}
+{%- for step in steps[1:] %}
+    cast(
+        {{ dbt.datediff(steps[loop.index0] ~ '_at', step ~ '_at', 'day') }}
+        as {{ dbt.type_bigint() }}
+    ) as days_{{ steps[loop.index0] }}_to_{{ step }}
+    {{- ',' if not loop.last }}
+{%- endfor %}
 from cumulative

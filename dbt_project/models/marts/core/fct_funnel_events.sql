@@ -7,20 +7,21 @@
 with
 
 leads as (select * from {{ ref('fct_leads') }}{{ lead_changes_filter('where') }}),
+
 steps as (select * from {{ ref('funnel_steps') }}),
 
 events as (
     {%- for step in steps %}
-    select
-        lead_id,
-        '{{ step }}' as funnel_step,
-        {{ step }}_at as step_at,
-        {{ step }}_date as step_date
-    from leads
-    where reached_{{ step }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            lead_id,
+            '{{ step }}' as funnel_step,
+            {{ step }}_at as step_at,
+            {{ step }}_date as step_date
+        from leads
+        where reached_{{ step }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 
