@@ -13,7 +13,7 @@ rules as (
     from {{ ref('quality_lead_rules') }}
     union all
     select
-        'candidate',
+        'candidate' as definition_name,
         rule_id,
         attribute,
         operator
@@ -23,7 +23,5 @@ rules as (
 select *
 from rules
 where
-    attribute not in (
-        {% for a in attributes %}            '{{ a }}'{{ ', ' if not loop.last }}            {% endfor %}
-    )
+    attribute not in ('{{ attributes | join("', '") }}')
     or operator not in ('in', 'not_in', 'between', 'matches', 'is_not_null')

@@ -6,21 +6,31 @@ with
 
 overview as (select * from {{ ref('kpi_funnel_overview') }}),
 
-quality_rows as (select * from overview where lead_quality = 'quality'),
-all_rows as (select * from overview where lead_quality = 'all')
+quality_rows as (
+    select * from overview
+    where lead_quality = 'quality'
+),
 
-select overview.*
+all_rows as (
+    select * from overview
+    where lead_quality = 'all'
+)
+
+-- The offending rows with all the mart's columns.
+select overview.*  -- noqa: AM04
 from overview
 inner join quality_rows
-    on overview.basis = quality_rows.basis
-    and overview.period_grain = quality_rows.period_grain
-    and overview.period_start = quality_rows.period_start
+    on
+        overview.basis = quality_rows.basis
+        and overview.period_grain = quality_rows.period_grain
+        and overview.period_start = quality_rows.period_start
 inner join all_rows
-    on overview.basis = all_rows.basis
-    and overview.period_grain = all_rows.period_grain
-    and overview.period_start = all_rows.period_start
+    on
+        overview.basis = all_rows.basis
+        and overview.period_grain = all_rows.period_grain
+        and overview.period_start = all_rows.period_start
 where
     {%- for count in counts %}
-    overview.quality_{{ count }} <> quality_rows.{{ count }}
-    or overview.all_{{ count }} <> all_rows.{{ count }}{{ ' or' if not loop.last }}
+        {{ 'or ' if not loop.first }}overview.quality_{{ count }} <> quality_rows.{{ count }}
+        or overview.all_{{ count }} <> all_rows.{{ count }}
     {%- endfor %}

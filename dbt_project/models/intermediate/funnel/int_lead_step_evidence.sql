@@ -11,29 +11,57 @@
     int_lead_changes lists the lead. Incremental: the leads int_lead_changes lists are
     deleted and built again. -#}
 {{ config(incremental_strategy='append', pre_hook="{{ delete_lead_changes() }}") }}
+{%- set later = ['later.later_at'] %}
+{%- for step in funnel_steps() %}
+    {%- do later.append('case when evidence.' ~ step ~ '_at > as_of.as_of_at then evidence.' ~ step ~ '_at end') %}
+{%- endfor %}
 with
 
-leads as (select * from {{ ref('stg_crm__leads') }} where not is_deleted{{ lead_changes_filter() }}),
-lead_history as (select * from {{ ref('stg_crm__lead_history') }} where not is_deleted{{ lead_changes_filter() }}),
-opportunities as (select * from {{ ref('stg_crm__opportunities') }} where not is_deleted),
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+    where not is_deleted{{ lead_changes_filter() }}
+),
+
+lead_history as (
+    select * from {{ ref('stg_crm__lead_history') }}
+    where not is_deleted{{ lead_changes_filter() }}
+),
+
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+    where not is_deleted
+),
+
 activities as (select * from {{ ref('int_activities_classified') }}{{ lead_changes_filter('where') }}),
+
 stage_entries as (select * from {{ ref('int_opportunity_stage_entries') }}),
+
 stages as (select * from {{ ref('opportunity_stage_mapping') }}),
+
 status_mapping as (select * from {{ ref('lead_status_mapping') }}),
+
 email_subtypes as (select * from {{ ref('email_subtype_mapping') }}),
+
 owners as (select * from {{ ref('int_users_department_history') }}),
+
 as_of as (select * from {{ ref('int_as_of') }}),
 
 activity_evidence as (
     select
         activities.lead_id,
-        min(case
-            when activities.activity_type = 'call' or {{ is_one_to_one_email('activities', 'email_subtypes') }}
-                then activities.occurred_at
-        end) as worked_at,
+        min(
+            case
+                when activities.activity_type = 'call' or {{ is_one_to_one_email('activities', 'email_subtypes') }}
+                    then activities.occurred_at
+            end
+        ) as worked_at,
         min(case when activities.is_connected then activities.occurred_at end) as contacted_at,
-        min(case when activities.activity_source = 'task' and activities.hearing_item_count >= 1
-            then activities.occurred_at end) as need_confirmed_at,
+        min(
+            case
+                when activities.activity_source = 'task' and activities.hearing_item_count >= 1
+                    then activities.occurred_at
+            end
+        ) as need_confirmed_at,
         min(case when {{ is_appointment('activities', 'owners.department') }} then activities.occurred_at end)
             as appointment_at
     from activities
@@ -45,32 +73,44 @@ activity_evidence as (
         on
             activities.activity_type = 'meeting'
             and {{ user_period_on('owners', 'activities.owner_user_id', to_reporting_date('activities.occurred_at')) }}
-    where activities.lead_id is not null
+    where
+        activities.lead_id is not null
         and activities.is_completed
         and activities.occurred_at <= as_of.as_of_at
     group by activities.lead_id
 ),
 
 status_changes as (
-    select lead_id, new_value as lead_status, created_at as changed_at
+    select
+        lead_id,
+        new_value as lead_status,
+        created_at as changed_at
     from lead_history
     where field_name = 'Status'
     union all
-    select lead_id, lead_status, modified_at
+    select
+        lead_id,
+        lead_status,
+        modified_at
     from leads
 ),
 
 -- The earliest activity and status change after the as-of instant (see revisit_at).
 later_inputs as (
-    select activities.lead_id, min(activities.occurred_at) as later_at
+    select
+        activities.lead_id,
+        min(activities.occurred_at) as later_at
     from activities
     cross join as_of
-    where activities.lead_id is not null
+    where
+        activities.lead_id is not null
         and activities.is_completed
         and activities.occurred_at > as_of.as_of_at
     group by activities.lead_id
     union all
-    select status_changes.lead_id, min(status_changes.changed_at)
+    select
+        status_changes.lead_id,
+        min(status_changes.changed_at) as later_at
     from status_changes
     inner join status_mapping
         on status_changes.lead_status = status_mapping.lead_status
@@ -82,10 +122,11 @@ later_inputs as (
 status_evidence as (
     select
         status_changes.lead_id,
-        {%- for step in ['contacted', 'need_confirmed', 'appointment', 'handed_off'] %}
+    {%- for step in ['contacted', 'need_confirmed', 'appointment', 'handed_off'] %}
         min(case when status_mapping.funnel_step = '{{ step }}' then status_changes.changed_at end)
-            as {{ step }}_at{{ ',' if not loop.last }}
-        {%- endfor %}
+            as {{ step }}_at
+        {{- ',' if not loop.last }}
+    {%- endfor %}
     from status_changes
     inner join status_mapping
         on status_changes.lead_status = status_mapping.lead_status
@@ -94,8 +135,19 @@ status_evidence as (
     group by status_changes.lead_id
 ),
 
+proposals as (
+    select
+        opportunity_id,
+        min(entered_at) as proposal_at
+    from stage_entries
+    where stage_category in ('proposal', 'after_proposal', 'won')
+    group by opportunity_id
+),
+
 conversion_events as (
-    select lead_id, min(created_at) as converted_at
+    select
+        lead_id,
+        min(created_at) as converted_at
     from lead_history
     where field_name = 'leadConverted'
     group by lead_id
@@ -115,12 +167,7 @@ opportunity_evidence as (
         on leads.converted_opportunity_id = opportunities.opportunity_id
     left join stages
         on opportunities.stage_name = stages.stage_name
-    left join (
-        select opportunity_id, min(entered_at) as proposal_at
-        from stage_entries
-        where stage_category in ('proposal', 'after_proposal', 'won')
-        group by opportunity_id
-    ) as proposals
+    left join proposals
         on opportunities.opportunity_id = proposals.opportunity_id
 ),
 
@@ -130,7 +177,8 @@ evidence as (
         leads.created_at as lead_at,
         activity_evidence.worked_at,
         {{ earliest(['activity_evidence.contacted_at', 'status_evidence.contacted_at']) }} as contacted_at,
-        {{ earliest(['activity_evidence.need_confirmed_at', 'status_evidence.need_confirmed_at']) }} as need_confirmed_at,
+        {{ earliest(['activity_evidence.need_confirmed_at', 'status_evidence.need_confirmed_at']) }}
+            as need_confirmed_at,
         {{ earliest(['activity_evidence.appointment_at', 'status_evidence.appointment_at']) }} as appointment_at,
         {{ earliest([
             'case when leads.is_converted or leads.converted_date is not null then '
@@ -149,21 +197,23 @@ evidence as (
         on leads.lead_id = conversion_events.lead_id
     left join opportunity_evidence
         on leads.lead_id = opportunity_evidence.lead_id
+),
+
+later as (
+    select
+        lead_id,
+        min(later_at) as later_at
+    from later_inputs
+    group by lead_id
 )
 
-{%- set later = ['later.later_at'] %}
-{%- for step in funnel_steps() %}
-    {%- do later.append('case when evidence.' ~ step ~ '_at > as_of.as_of_at then evidence.' ~ step ~ '_at end') %}
-{%- endfor %}
 select
     evidence.lead_id,
     {%- for step in funnel_steps() %}
-    case when evidence.{{ step }}_at <= as_of.as_of_at then evidence.{{ step }}_at end as {{ step }}_evidence_at,
+        case when evidence.{{ step }}_at <= as_of.as_of_at then evidence.{{ step }}_at end as {{ step }}_evidence_at,
     {%- endfor %}
     {{ earliest(later) }} as revisit_at
 from evidence
 cross join as_of
-left join (
-    select lead_id, min(later_at) as later_at from later_inputs group by lead_id
-) as later
+left join later
     on evidence.lead_id = later.lead_id

@@ -23,7 +23,7 @@ current_values as (
     {%- for attribute in attributes %}
         select
             lead_id,
-            '{{ attribute }}' as attribute,
+            '{{ attribute }}' as attribute,  -- noqa: RF04
             {%- if attribute in ('number_of_employees', 'annual_revenue') %}
                 {{ number_as_text(attribute) }} as current_value
             {%- else %}
@@ -44,7 +44,7 @@ tracked_changes as (
             {%- for attribute, field_name in attributes.items() %}
                 when '{{ field_name }}' then '{{ attribute }}'
             {%- endfor %}
-        end as attribute,
+        end as attribute,  -- noqa: RF04
         old_value,
         row_number() over (
             partition by lead_id, field_name
@@ -52,7 +52,10 @@ tracked_changes as (
         ) as change_number
     from lead_history
     where field_name in (
-        {%- for field_name in attributes.values() %}            '{{ field_name }}'{{ ', ' if not loop.last }}            {% endfor -%}
+        {%- for field_name in attributes.values() %}
+            '{{ field_name }}'
+            {{- ',' if not loop.last }}
+        {%- endfor %}
     )
 ),
 
