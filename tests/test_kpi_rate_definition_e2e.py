@@ -32,11 +32,11 @@ pytestmark = pytest.mark.e2e
 LEADS = 300
 BIN = Path(sys.executable).parent
 DEFINITION = "models/kpi_inputs/int_kpi_inside_sales_rep_days.sql"
-CONNECTED_CALL = (
-    "case when activity_type = 'call' and is_completed and is_connected then 1 else 0 end as connected_calls"
-)
+CONNECTED_CALL = "activities.activity_type = 'call' and activities.is_completed and activities.is_connected then 1"
 # The data team's new definition: a call counts as connected only when it captured a hearing item.
-CONNECTED_WITH_HEARING = CONNECTED_CALL.replace("is_connected", "is_connected and hearing_item_count > 0")
+CONNECTED_WITH_HEARING = CONNECTED_CALL.replace(
+    "activities.is_connected", "activities.is_connected and activities.hearing_item_count > 0"
+)
 KEY = ["period_start", "team_id"]
 
 
