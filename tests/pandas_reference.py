@@ -895,27 +895,7 @@ def speed_to_lead_periods(per_lead: pd.DataFrame, fiscal_year_start_month: int =
     creation day), team, rep ('all' = the team), response bucket ('all' = every bucket)
     and lead quality ('all' = both): counts, shares and the medians (bucket 'all' only)."""
     leads = per_lead[per_lead["rep_department"] == "inside_sales"]
-    day = leads["created_day"]
-    shifted = day - pd.DateOffset(months=fiscal_year_start_month - 1)
-    starts = {
-        "week": day - pd.to_timedelta(day.dt.day_of_week, unit="D"),
-        "month": day.dt.to_period("M").dt.start_time,
-        "fiscal_quarter": shifted.dt.to_period("Q").dt.start_time + pd.DateOffset(months=fiscal_year_start_month - 1),
-    }
-    frames = []
-    for grain, start in starts.items():
-        base = leads.assign(period_grain=grain, period_start=start)
-        for rep in (True, False):
-            for bucket in (True, False):
-                for quality in (True, False):
-                    frames.append(
-                        base.assign(
-                            rep_user_id=base["rep_user_id"] if rep else "all",
-                            response_bucket=base["response_bucket"] if bucket else "all",
-                            lead_quality=base["lead_quality"] if quality else "all",
-                        )
-                    )
-    rows = pd.concat(frames, ignore_index=True)
+    rows = _rolled_up_by_period(leads, leads["created_day"], "response_bucket", fiscal_year_start_month)
     keys = ["period_grain", "period_start", "team_id", "rep_user_id", "response_bucket", "lead_quality"]
     grouped = rows.groupby(keys)
     figures = pd.DataFrame(
@@ -1121,26 +1101,33 @@ def inside_sales_role_periods(
         ignore_index=True,
     )
     dated = dated[dated["day"] <= as_of_day]
-    day = dated["day"]
+    rows = _rolled_up_by_period(dated, dated["day"], "sales_role", fiscal_year_start_month)
+    figures = rows.groupby(["period_grain", "period_start", *keys])[counts].sum().reset_index()
+    return figures[(figures[counts] != 0).any(axis=1)]
+
+
+def _rolled_up_by_period(
+    frame: pd.DataFrame, day: pd.Series, dimension: str, fiscal_year_start_month: int
+) -> pd.DataFrame:
+    """Each row once per period grain (week, month, fiscal quarter of `day`) and once per
+    combination of rep, `dimension` and lead quality either kept or rolled up to 'all'."""
     shifted = day - pd.DateOffset(months=fiscal_year_start_month - 1)
     starts = {
         "week": day - pd.to_timedelta(day.dt.day_of_week, unit="D"),
         "month": day.dt.to_period("M").dt.start_time,
         "fiscal_quarter": shifted.dt.to_period("Q").dt.start_time + pd.DateOffset(months=fiscal_year_start_month - 1),
     }
-    frames = []
-    for grain, start in starts.items():
-        base = dated.assign(period_grain=grain, period_start=start)
-        for rep in (True, False):
-            for role in (True, False):
-                for quality in (True, False):
-                    frames.append(
-                        base.assign(
-                            rep_user_id=base["rep_user_id"] if rep else "all",
-                            sales_role=base["sales_role"] if role else "all",
-                            lead_quality=base["lead_quality"] if quality else "all",
-                        )
-                    )
-    rows = pd.concat(frames, ignore_index=True)
-    figures = rows.groupby(["period_grain", "period_start", *keys])[counts].sum().reset_index()
-    return figures[(figures[counts] != 0).any(axis=1)]
+    frames = [
+        frame.assign(
+            period_grain=grain,
+            period_start=start,
+            rep_user_id=frame["rep_user_id"] if rep else "all",
+            **{dimension: frame[dimension] if keep else "all"},
+            lead_quality=frame["lead_quality"] if quality else "all",
+        )
+        for grain, start in starts.items()
+        for rep in (True, False)
+        for keep in (True, False)
+        for quality in (True, False)
+    ]
+    return pd.concat(frames, ignore_index=True)
