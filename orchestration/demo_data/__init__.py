@@ -57,7 +57,14 @@ from orchestration.demo_data.opportunities import (
 )
 from orchestration.demo_data.opportunities import history_frame as opportunity_history_frame
 from orchestration.demo_data.quality import DEFAULT_QUALITY_RULES, QUALITY_THRESHOLD, QualityRule
-from orchestration.demo_data.roles import build_role_calls, with_role_calls
+from orchestration.demo_data.roles import (
+    add_target_accounts,
+    build_role_calls,
+    mark_existing_business,
+    with_outbound_sources,
+    with_role_calls,
+    with_role_meetings,
+)
 
 __all__ = [
     "DEFAULT_QUALITY_RULES",
@@ -170,7 +177,7 @@ def generate(
         roster = build_roster(_rng(seed, 1), leads, first_day, end_day, clock)
         plan = plan_campaigns(_rng(seed, 2), first_day, delta_day, clock)
         step(1)
-        lead_set = draw_leads(_rng(seed, 3), plan, roster, leads, end_day)
+        lead_set = with_outbound_sources(_rng(seed, 15), draw_leads(_rng(seed, 3), plan, roster, leads, end_day))
         step(2)
         funnel = simulate(_rng(seed, 4), lead_set, roster, clock, first_day, end_day)
         stop, successor = _stops(roster.size), roster.successor(np.arange(roster.size))
@@ -179,6 +186,8 @@ def generate(
         accounts = build_accounts(_rng(seed, 6), lead_set, funnel, events, roster, first_day)
         deals = build_deals(_rng(seed, 7), lead_set, funnel, accounts, roster, clock, first_day, delta_day)
         accounts.t_customer = customer_since(accounts, deals)
+        mark_existing_business(deals, lead_set, accounts)
+        targets = add_target_accounts(_rng(seed, 16), accounts, roster, first_day, end_day, leads)
         links = _links(lead_set.size, accounts.lead, deals.lead)
         lead_deltas = plan_lead_deltas(_rng(seed, 8), lead_set, funnel, events, cutoff, delta_day) if deltas else None
         step(4)
@@ -194,11 +203,12 @@ def generate(
             cutoff,
             end_day,
         )
-        role_calls = build_role_calls(_rng(seed, 13), funnel, deals, accounts, roster, clock, first_day, last)
+        role_calls = build_role_calls(_rng(seed, 13), funnel, deals, accounts, roster, clock, first_day, last, targets)
         tasks = with_role_calls(_rng(seed, 14), tasks, role_calls)
         meetings = build_events(
             _rng(seed, 10), lead_set, funnel, deals, accounts, roster, stop, successor, clock, first_day, last
         )
+        meetings = with_role_meetings(_rng(seed, 17), meetings, role_calls, clock, last)
         members = build_members(_rng(seed, 11), lead_set, plan, last)
         lh = history_rows(lead_set, funnel, events, last)
         lh_snapshot = lh[2] <= cutoff

@@ -24,7 +24,8 @@ VOLUME_PUSH = (date(2025, 10, 13), date(2025, 11, 23))  # six ISO weeks, Monday 
 QUIET_PERIOD = (date(2025, 6, 2), date(2025, 8, 31))
 
 TYPES = ("Trade Show", "Seminar", "Webinar", "Web Form", "Advertisement", "Referral")
-LEAD_SOURCES = ("Trade Show", "Seminar", "Webinar", "Web", "Advertisement", "Partner Referral")
+# Aligned with TYPES; "Outbound" (no campaign type) marks leads inside sales sourced itself (roles.py).
+LEAD_SOURCES = ("Trade Show", "Seminar", "Webinar", "Web", "Advertisement", "Partner Referral", "Outbound")
 STATUSES = ("Planned", "In Progress", "Completed")
 # Lead profiles: what kind of people a campaign brings in (see leads.py).
 PROFILES = ("inbound", "warm", "event", "push")

@@ -83,6 +83,7 @@ class Deals:
     campaign: np.ndarray
     source: np.ndarray
     existing: np.ndarray
+    existing_business: np.ndarray  # type Existing Business: `existing`, and leads from a customer (roles.py)
     entry: np.ndarray  # (n, 8) instant each open stage is entered, NULL if skipped
     close: np.ndarray
     won: np.ndarray
@@ -212,6 +213,7 @@ def build_deals(
         campaign=np.where(existing, NULL, leads.campaign[safe_lead]),
         source=source,
         existing=existing,
+        existing_business=existing.copy(),
         entry=entry,
         close=close,
         won=won,
@@ -379,7 +381,7 @@ def opportunity_frame(deals: Deals, rows: np.ndarray, as_of: int) -> Frame:
         "account_id": Ids(ACCOUNT, deals.account[rows] + 1),
         "owner_id": Ids(USER, deals.owner[rows] + 1),
         "campaign_id": Ids(CAMPAIGN, np.where(deals.campaign[rows] != NULL, deals.campaign[rows] + 1, NULL)),
-        "type": Codes(OPPORTUNITY_TYPES, deals.existing[rows].astype(np.int64)),
+        "type": Codes(OPPORTUNITY_TYPES, deals.existing_business[rows].astype(np.int64)),
         "lead_source": Codes(OPPORTUNITY_SOURCES, deals.source[rows]),
         "stage_name": state["stage_name"],
         "is_closed": stage >= WON,

@@ -1,29 +1,42 @@
-"""Inside-sales calls beyond the new-lead funnel, so every inside-sales role occurs
-(seeds/inside_sales_role_rules.csv): disqualified leads called again and lost deals'
-contacts re-engaged more than RECYCLE_AFTER_DAYS later (recycle), calls to customer
-accounts' contacts (upsell), and cold calls to a target-account list logged on no lead,
-contact or account (outbound). Their draws come from a generator of their own, and they
-are appended to the task log with ids after the funnel's tasks, so those keep theirs.
+"""Inside-sales work beyond the new-lead funnel, so every inside-sales role occurs
+(seeds/inside_sales_role_rules.csv) with calls, appointments and opportunities:
+disqualified leads called again and lost deals' contacts re-engaged more than
+RECYCLE_AFTER_DAYS later (recycle), calls to customer accounts' contacts and leads from
+a customer's company converting into Existing Business deals (upsell), and a target-account
+list of prospect accounts with a contact each, cold-called (a few calls logged on nothing,
+as real CRMs hold), next to leads inside sales sourced itself, lead source Outbound
+(outbound). Connected role calls book meetings at rates that differ by role. Draws come
+from generators of their own, and new calls, meetings and accounts get ids after the
+existing ones, so those keep theirs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from orchestration.demo_data.activities import TASK, TASK_SUBJECTS, Activities
+from orchestration.demo_data.activities import EVENT_SUBJECTS, TASK, TASK_SUBJECTS, Activities
+from orchestration.demo_data.campaigns import LEAD_SOURCES
 from orchestration.demo_data.company import Roster, pick_working
-from orchestration.demo_data.frame import Codes, Frame, Ids
+from orchestration.demo_data.frame import Codes, Frame, Ids, concat
 from orchestration.demo_data.funnel import CONNECTED, NOT_CONNECTED, Funnel
 from orchestration.demo_data.jp_calendar import NULL, BusinessClock, instant, local_day, office_seconds
-from orchestration.demo_data.leads import LEAD
-from orchestration.demo_data.opportunities import ACCOUNT, CONTACT, Accounts, Deals
+from orchestration.demo_data.leads import COMPANIES, INDUSTRIES, LEAD, Leads
+from orchestration.demo_data.opportunities import ACCOUNT, CONTACT, CONTACT_DEPARTMENTS, Accounts, Deals
 
 RECYCLE_AFTER_DAYS = 90  # the warehouse's default var recycle_after_days
 ROLE_SUBJECTS = ("再アプローチ架電", "既存顧客フォローコール", "新規開拓架電（ターゲットリスト）")
 RECYCLE_SUBJECT, UPSELL_SUBJECT, OUTBOUND_SUBJECT = range(3)
 LEAD_KIND, CONTACT_KIND = 0, 1
+OUTBOUND_SOURCE = LEAD_SOURCES.index("Outbound")
+# Leads from cold sources (web, advertisement) that inside sales sourced itself instead.
+OUTBOUND_LEAD_SHARE = 0.12
+TARGET_ACCOUNTS_PER_LEAD = 0.05
+UNLOGGED_OUTBOUND_SHARE = 0.1  # cold calls logged on no account or contact
+# Per role subject: the share of connected calls that book a meeting (outbound cold calls least).
+MEETING_PER_CONNECTED = np.array([0.3, 0.35, 0.12])
+MEETING_SUBJECT = EVENT_SUBJECTS.index("オンライン商談")
 
 
 @dataclass
@@ -55,8 +68,10 @@ def build_role_calls(
     clock: BusinessClock,
     first_day: int,
     last: int,
+    targets: np.ndarray,
 ) -> RoleCalls:
-    """Recycle, upsell and outbound calls by inside-sales reps working that day, up to `last`."""
+    """Recycle, upsell and outbound calls by inside-sales reps working that day, up to `last`;
+    outbound calls go to target accounts (`targets`, in creation order) listed by the call's day."""
     # Recycle: a third of the disqualified leads, 100-300 days after the disqualification.
     dq = np.flatnonzero((funnel.t_disqualify != NULL) & (rng.random(funnel.t_disqualify.size) < 0.35))
     dq_day = local_day(funnel.t_disqualify[dq]) + rng.integers(RECYCLE_AFTER_DAYS + 10, 300, dq.size)
@@ -73,15 +88,17 @@ def build_role_calls(
     # Outbound: cold calls to target accounts, one per six leads' worth, over the whole period.
     n_out = funnel.t_disqualify.size // 6
     out_day = rng.integers(first_day, local_day(last) + 1, n_out)
+    target = _target_called(rng.spawn(1)[0], local_day(accounts.created[targets]), out_day)
+    out_account = np.where(target == NULL, NULL, targets[np.maximum(target, 0)] + 1)
 
     day = np.concatenate([dq_day, lost_day, upsell_day, out_day])
     start = _on_business_day(rng, clock, day)
     contact_of_lost = deals.account[lost] + 1
-    who = np.concatenate([dq + 1, contact_of_lost, customer + 1, np.full(n_out, NULL)])
+    who = np.concatenate([dq + 1, contact_of_lost, customer + 1, out_account])
     kind = np.concatenate(
         [np.full(dq.size, LEAD_KIND), np.full(lost.size + customer.size + n_out, CONTACT_KIND)]
     ).astype(np.int8)
-    account = np.concatenate([np.full(dq.size, NULL), contact_of_lost, customer + 1, np.full(n_out, NULL)])
+    account = np.concatenate([np.full(dq.size, NULL), contact_of_lost, customer + 1, out_account])
     subject = np.concatenate(
         [
             np.full(dq.size + lost.size, RECYCLE_SUBJECT),
@@ -96,6 +113,102 @@ def build_role_calls(
     return RoleCalls(
         kind[keep], who[keep], account[keep], owner[keep], start[keep], end[keep], connected[keep], subject[keep]
     )
+
+
+def _target_called(rng: np.random.Generator, listed_day: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Per call on `day`: a target already listed then (index into `listed_day`, ascending),
+    NULL for a call logged on nothing or before any target was listed."""
+    listed = np.searchsorted(listed_day, day, side="right")
+    pick = (rng.random(day.size) * listed).astype(np.int64)
+    return np.where((listed > 0) & (rng.random(day.size) >= UNLOGGED_OUTBOUND_SHARE), pick, NULL)
+
+
+def with_outbound_sources(rng: np.random.Generator, leads: Leads) -> Leads:
+    """Leads with lead source Outbound: a share of those from cold sources, which score no
+    quality points for their source either, so lead quality stays as drawn."""
+    cold = np.isin(leads.source, [LEAD_SOURCES.index("Web"), LEAD_SOURCES.index("Advertisement")])
+    outbound = cold & (rng.random(leads.size) < OUTBOUND_LEAD_SHARE)
+    return replace(leads, source=np.where(outbound, OUTBOUND_SOURCE, leads.source))
+
+
+def mark_existing_business(deals: Deals, leads: Leads, accounts: Accounts) -> None:
+    """A lead's deal is Existing Business (upsell) when the lead's company was already a
+    customer (an account of that company had become one) when the deal was created."""
+    never = np.iinfo(np.int64).max
+    customer_from = np.full(len(COMPANIES), never)
+    became = accounts.t_customer != NULL
+    np.minimum.at(customer_from, accounts.company[became], accounts.t_customer[became])
+    from_lead = np.flatnonzero(deals.lead != NULL)
+    company = leads.company[deals.lead[from_lead]]
+    deals.existing_business[from_lead] |= customer_from[company] < deals.created[from_lead]
+
+
+def add_target_accounts(
+    rng: np.random.Generator, accounts: Accounts, roster: Roster, first_day: int, last_day: int, leads: int
+) -> np.ndarray:
+    """Append prospect accounts of a target-account list (no lead, one contact each),
+    listed by inside-sales reps over the period; their indices, in creation order."""
+    n = max(10, round(leads * TARGET_ACCOUNTS_PER_LEAD))
+    day = np.sort(rng.integers(first_day - 30, last_day + 1, n))
+    created = instant(day, office_seconds(rng, n))
+    employees = np.clip(np.round(300 * np.exp(1.3 * rng.standard_normal(n))), 10, 100_000).astype(np.int64)
+    added = {
+        "created": created,
+        "owner": _reps_at(rng, roster, np.maximum(day, first_day)),
+        "lead": np.full(n, NULL),
+        "company": rng.integers(0, len(COMPANIES), n),
+        "industry": rng.integers(0, len(INDUSTRIES), n),
+        "employees": employees,
+        "revenue": np.round(employees * 2.5e7, -6),
+        "country": np.zeros(n, dtype=np.int64),
+        "source": np.full(n, OUTBOUND_SOURCE),
+        "t_customer": np.full(n, NULL),
+        "contact_title": rng.choice([3, 4, 7], n),
+        "contact_department": rng.integers(0, len(CONTACT_DEPARTMENTS), n),
+    }
+    first = accounts.created.size
+    for name, values in added.items():
+        setattr(accounts, name, np.concatenate([getattr(accounts, name), values]))
+    return first + np.arange(n)
+
+
+def with_role_meetings(
+    rng: np.random.Generator, meetings: Activities, calls: RoleCalls, clock: BusinessClock, last: int
+) -> Activities:
+    """The event log with the meetings connected role calls book (on the call's lead or
+    contact, by its rep, held 2-7 business days later) merged in by modstamp; existing
+    events keep their ids."""
+    books = np.flatnonzero(
+        calls.connected & (calls.who != NULL) & (rng.random(calls.start.size) < MEETING_PER_CONNECTED[calls.subject])
+    )
+    booked = calls.end[books] + rng.integers(60, 1800, books.size)
+    books, booked = books[booked <= last], booked[booked <= last]
+    n, n_old = books.size, meetings.modstamp.size
+    held_day = clock.day_at(clock.index_on_or_after(local_day(booked)) + rng.integers(2, 8, n))
+    start = instant(held_day, rng.choice([10, 14, 16], n) * 3600)
+    old = meetings.frame
+    added: Frame = {
+        "id": Ids(old["id"].prefix, n_old + np.arange(1, n + 1)),
+        "created_date": booked,
+        "system_modstamp": booked,
+        "last_modified_date": booked,
+        "is_deleted": np.zeros(n, dtype=bool),
+        "who_id": Ids(old["who_id"].prefix, calls.who[books], calls.who_kind[books]),
+        "what_id": Ids(old["what_id"].prefix, np.full(n, NULL)),
+        "account_id": Ids(ACCOUNT, calls.account[books]),
+        "owner_id": Ids(old["owner_id"].prefix, calls.owner[books] + 1),
+        "type": Codes(old["type"].labels, np.zeros(n, dtype=old["type"].values.dtype)),
+        "event_subtype": Codes(old["event_subtype"].labels, np.zeros(n, dtype=old["event_subtype"].values.dtype)),
+        "subject": Codes(old["subject"].labels, np.full(n, MEETING_SUBJECT, dtype=old["subject"].values.dtype)),
+        "activity_date": local_day(start),
+        "start_date_time": start,
+        "end_date_time": start + 3600,
+        "duration_in_minutes": np.full(n, 60, dtype=old["duration_in_minutes"].dtype),
+    }
+    merged = concat([old, added])
+    modstamp = merged["system_modstamp"]
+    order = np.argsort(modstamp, kind="stable")
+    return Activities({name: _take(data, order) for name, data in merged.items()}, modstamp[order])
 
 
 def with_role_calls(rng: np.random.Generator, tasks: Activities, calls: RoleCalls) -> Activities:
