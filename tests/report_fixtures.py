@@ -33,6 +33,16 @@ SECTION_ROWS = {
         from kpi.kpi_inside_sales_teams
         where period_grain = 'month' and is_period_complete
     """,
+    "inside_sales_roles": """
+        select calls, contact_rate, won_amount
+        from kpi.kpi_inside_sales_roles
+        where period_grain = 'month' and is_period_complete and rep_user_id = 'all'
+    """,
+    "speed_to_lead": """
+        select leads, within_sla_share, median_business_minutes_to_first_attempt, lead_to_appointment_rate
+        from kpi.kpi_inside_sales_speed_to_lead
+        where period_grain = 'month' and is_period_complete
+    """,
     "follow_up": """
         select followed_handoffs, follow_rate, median_business_days_to_follow_up
         from kpi.kpi_field_sales

@@ -34,7 +34,7 @@ from orchestration.report import pipeline
 from orchestration.report.build import FILE_NAMES, render, report_command
 from orchestration.report.data import read_published
 from orchestration.report.dbt_docs import FINGERPRINT_FILE
-from orchestration.report.formatting import Periods, band, day, rate, timestamp, yen
+from orchestration.report.formatting import Periods, band, count, day, number, rate, timestamp, yen
 from orchestration.report.labels import LANGUAGES, Labels
 
 # Every chart div has drawn its SVG.
@@ -547,3 +547,183 @@ def test_targets_today_shows_each_teams_pace_or_says_no_data(state: str, publish
             row = re.search(rf'<tr[^>]*data-team="{team_id}" data-kpi="appointments">(.*?)</tr>', page, re.DOTALL)
             cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row[1], re.DOTALL)]
             assert (cells[1], cells[4], cells[10]) == (team_name, f"{day_target:,.1f}", f"{pace:,.1f}"), (lang, cells)
+
+
+def _table_rows(page: str, table: str) -> dict[tuple[str, ...], str]:
+    """The rows of one of the page's tables, by the values of their data attributes."""
+    (body,) = re.findall(rf'<table data-table="{table}">(.*?)</table>', page, re.DOTALL)
+    return {
+        tuple(re.findall(r'data-[\w-]+="([^"]*)"', attributes)): row
+        for attributes, row in re.findall(r"<tr ([^>]*)>(.*?)</tr>", body, re.DOTALL)
+    }
+
+
+def _cells(row: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row, re.DOTALL)]
+
+
+def _by_quality(row: str) -> dict[tuple[str, str], str]:
+    """(column, lead quality) -> the text of each figure of a row with a quality split."""
+    return {
+        (column, quality): text.strip()
+        for column, cell in re.findall(r'<td data-column="(\w+)">(.*?)</td>', row, re.DOTALL)
+        for quality, text in re.findall(r'<span data-quality="(\w+)">(.*?)</span>', cell)
+    }
+
+
+def _latest_complete_month(con: duckdb.DuckDBPyConnection, mart: str, columns: str, where: str) -> pd.DataFrame:
+    return con.execute(
+        f"select period_start, {columns} from kpi.{mart} where period_grain = 'month' and {where} and period_start = "
+        f"(select max(period_start) from kpi.{mart} where period_grain = 'month' and is_period_complete)"
+    ).df()
+
+
+ROLE_FIGURES = {
+    "calls": count,
+    "connected_calls": count,
+    "contact_rate": rate,
+    "appointments": count,
+    "appointment_rate": rate,
+    "opportunities": count,
+    "opportunities_per_appointment": rate,
+    "won": count,
+    "won_per_opportunity": rate,
+    "won_amount": yen,
+}
+BUCKET_FIGURES = {
+    "leads": count,
+    "leads_with_appointment": count,
+    "lead_to_appointment_rate": rate,
+    "leads_with_opportunity": count,
+    "lead_to_opportunity_rate": rate,
+}
+# The per-team and per-rep speed-to-lead table, cell by cell after the team and rep names.
+SPEED_FIGURES = (
+    ("all", "leads", count),
+    ("all", "attempted_leads", count),
+    ("all", "median_business_minutes_to_first_attempt", lambda value: number(value, "minutes")),
+    ("all", "connected_leads", count),
+    ("all", "median_business_minutes_to_first_connect", lambda value: number(value, "minutes")),
+    ("all", "leads_attempted_within_sla", count),
+    ("all", "within_sla_share", rate),
+    ("quality", "within_sla_share", rate),
+    ("general", "within_sla_share", rate),
+)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_role_view_and_speed_to_lead_show_the_marts_rows_of_the_latest_complete_month(
+    lang: str, published_copy: Path
+) -> None:
+    with duckdb.connect(str(published_copy / DATABASE), read_only=True) as con:
+        roles = _latest_complete_month(
+            con,
+            "kpi_inside_sales_roles",
+            f"team_id, sales_role, lead_quality, {', '.join(ROLE_FIGURES)}",
+            "rep_user_id = 'all' and lead_quality <> 'no_lead'",
+        )
+        speed = _latest_complete_month(
+            con,
+            "kpi_inside_sales_speed_to_lead",
+            "team_id, rep_user_id, response_bucket, lead_quality, leads, attempted_leads, leads_attempted_within_sla, "
+            "within_sla_share, median_business_minutes_to_first_attempt, connected_leads, "
+            "median_business_minutes_to_first_connect, leads_with_appointment, lead_to_appointment_rate, "
+            "leads_with_opportunity, lead_to_opportunity_rate",
+            "true",
+        )
+    assert set(roles.sales_role) == {"nurture", "recycle", "upsell", "outbound", "all"}
+    assert roles.won.sum() > 0 and speed.rep_user_id.nunique() > 2, "the demo month has wins and several reps"
+    assert speed.median_business_minutes_to_first_attempt.notna().any()
+    page = render(read_published(published_copy), lang)
+    sections = page_sections(page)
+    periods = Periods(Labels(lang), _project_var("fiscal_year_start_month"))
+    for name, frame in (("inside_sales_roles", roles), ("speed_to_lead", speed)):
+        assert periods.month(frame.period_start.iloc[0]) in sections[name], (lang, name)
+
+    shown = {key: _by_quality(row) for key, row in _table_rows(page, "inside_sales_roles").items()}
+    assert set(shown) == set(zip(roles.team_id, roles.sales_role, strict=True))
+    for row in roles.itertuples():
+        for column, format in ROLE_FIGURES.items():
+            figure = shown[(row.team_id, row.sales_role)][(column, row.lead_quality)]
+            assert figure == format(getattr(row, column)), (lang, row.team_id, row.sales_role, column)
+
+    by_rep = speed[speed.response_bucket == "all"].set_index(["team_id", "rep_user_id", "lead_quality"])
+    shown_reps = {key: _cells(row)[2:] for key, row in _table_rows(page, "speed_to_lead").items()}
+    assert set(shown_reps) == {(team, rep) for team, rep, _ in by_rep.index}
+    for (team, rep), cells in shown_reps.items():
+        expected = [format(by_rep.loc[(team, rep, quality), column]) for quality, column, format in SPEED_FIGURES]
+        assert cells == expected, (lang, team, rep)
+
+    buckets = speed[speed.rep_user_id == "all"]
+    shown_buckets = {key: _by_quality(row) for key, row in _table_rows(page, "speed_to_lead_buckets").items()}
+    assert set(shown_buckets) == set(zip(buckets.team_id, buckets.response_bucket, strict=True))
+    assert len({bucket for _, bucket in shown_buckets}) == 6
+    for row in buckets.itertuples():
+        for column, format in BUCKET_FIGURES.items():
+            figure = shown_buckets[(row.team_id, row.response_bucket)][(column, row.lead_quality)]
+            assert figure == format(getattr(row, column)), (lang, row.team_id, row.response_bucket, column)
+
+
+# States of the two marts: no complete month yet, a copy published before the marts existed.
+INSIDE_SALES_STATES = {
+    "no_complete_month": [
+        f"update kpi.{mart} set is_period_complete = false where period_grain = 'month'"
+        for mart in ("kpi_inside_sales_roles", "kpi_inside_sales_speed_to_lead")
+    ],
+    "without_the_marts": ["drop table kpi.kpi_inside_sales_roles", "drop table kpi.kpi_inside_sales_speed_to_lead"],
+}
+
+
+@pytest.mark.parametrize("state", INSIDE_SALES_STATES)
+def test_the_role_view_and_speed_to_lead_say_no_data_without_a_complete_month_or_marts(
+    state: str, published_copy: Path, tmp_path: Path
+) -> None:
+    data = read_published(_mutated_copy(published_copy, tmp_path, INSIDE_SALES_STATES[state]))
+    for lang in LANGUAGES:
+        sections = page_sections(render(data, lang))
+        for name in ("inside_sales_roles", "speed_to_lead"):
+            assert Labels(lang)["no_data"] in sections[name], (state, lang, name)
+        assert Labels(lang)["no_data"] not in sections["neglect"], (state, lang)  # the rest of the page is drawn
+
+
+# A role with no rows, a team with no leads in the month (so no speed-to-lead rows), and
+# null medians and rates (no lead attempted or connected; no denominator).
+_MONTH = (
+    "period_grain = 'month' and period_start = (select max(period_start) from kpi.kpi_inside_sales_roles "
+    "where period_grain = 'month' and is_period_complete)"
+)
+GAPS = [
+    f"delete from kpi.kpi_inside_sales_roles where sales_role = 'upsell' and {_MONTH}",
+    f"delete from kpi.kpi_inside_sales_speed_to_lead where {_MONTH} and team_id = "
+    "(select max(team_id) from kpi.kpi_inside_sales_roles where rep_user_id = 'all')",
+    "update kpi.kpi_inside_sales_speed_to_lead set median_business_minutes_to_first_attempt = null, "
+    "median_business_minutes_to_first_connect = null, within_sla_share = null, lead_to_appointment_rate = null",
+    "update kpi.kpi_inside_sales_roles set contact_rate = null, won_per_opportunity = null",
+]
+
+
+def test_the_role_view_and_speed_to_lead_show_a_dash_for_a_missing_role_team_or_figure(
+    published_copy: Path, tmp_path: Path
+) -> None:
+    folder = _mutated_copy(published_copy, tmp_path, GAPS)
+    with duckdb.connect(str(folder / DATABASE), read_only=True) as con:
+        teams = _latest_complete_month(con, "kpi_inside_sales_roles", "team_id", "rep_user_id = 'all'").team_id
+        with_leads = _latest_complete_month(con, "kpi_inside_sales_speed_to_lead", "team_id", "true").team_id
+    assert teams.nunique() > with_leads.nunique() > 0, "one demo team has no leads left, another has"
+    data = read_published(folder)
+    for lang in LANGUAGES:
+        page = render(data, lang)
+        roles = _table_rows(page, "inside_sales_roles")
+        assert {team for team, _ in roles} == set(teams)
+        for team in set(teams):
+            upsell = _by_quality(roles[(team, "upsell")])
+            assert Labels(lang).sales_role("upsell") in roles[(team, "upsell")]
+            assert len(upsell) == 3 * len(ROLE_FIGURES) and set(upsell.values()) == {"—"}, (lang, team)
+            assert _by_quality(roles[(team, "all")])[("contact_rate", "all")] == "—"
+        speed = _table_rows(page, "speed_to_lead")
+        assert {team for team, _ in speed} == set(with_leads), lang
+        for row in speed.values():
+            cells = _cells(row)[2:]
+            assert (cells[2], cells[4], cells[6]) == ("—", "—", "—"), (lang, cells)
+        buckets = _table_rows(page, "speed_to_lead_buckets")
+        assert {_by_quality(row)[("lead_to_appointment_rate", "all")] for row in buckets.values()} == {"—"}

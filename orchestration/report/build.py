@@ -25,7 +25,7 @@ import yaml
 
 from orchestration import config
 from orchestration.publish.layout import DBT_DOCS, REPORTS
-from orchestration.report import charts, pipeline
+from orchestration.report import charts, inside_sales, pipeline
 from orchestration.report.data import HEALTH_WEEKS, NotPublishedError, PublishedData, live_version, read_published
 from orchestration.report.files import write_atomically
 from orchestration.report.formatting import FILTERS, Periods, change, count, rate
@@ -96,6 +96,9 @@ class ProjectVars:
     min_denominator: int  # below this many cases a rate is not judged
     neglect_after_days: int
     follow_within_business_days: int
+    recycle_after_days: int
+    speed_to_lead_sla_minutes: int
+    business_hours: tuple[str, str]  # business_hours_start, business_hours_end: the clock of business minutes
 
 
 def project_vars() -> ProjectVars:
@@ -107,6 +110,9 @@ def project_vars() -> ProjectVars:
         min_denominator=int(variables["min_denominator"]),
         neglect_after_days=int(variables["neglect_after_days"]),
         follow_within_business_days=int(variables["follow_within_business_days"]),
+        recycle_after_days=int(variables["recycle_after_days"]),
+        speed_to_lead_sla_minutes=int(variables["speed_to_lead_sla_minutes"]),
+        business_hours=(str(variables["business_hours_start"]), str(variables["business_hours_end"])),
     )
 
 
@@ -247,6 +253,10 @@ def render(data: PublishedData, lang: str, generated_at: datetime | None = None)
             benchmark_rows=benchmark_rows,
             neglect_rows=data.neglect.to_dict("records"),
             follow_up_rows=_follow_up_rows(data),
+            roles=inside_sales.ROLES,
+            role_teams=inside_sales.teams(data.roles, ("sales_role", "lead_quality")),
+            response_buckets=inside_sales.RESPONSE_BUCKETS,
+            speed_teams=inside_sales.teams(data.speed_to_lead, ("rep_user_id", "response_bucket", "lead_quality")),
             pipeline_steps=pipeline.WATERFALL_STEPS,
             pipeline_quarter=lambda row: pipeline.quarter(row, periods),
             health_weeks=HEALTH_WEEKS,

@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.publish.layout import DATABASE, live_version_dir
+from orchestration.report.inside_sales import ROLES_SQL, SPEED_TO_LEAD_SQL
 from orchestration.report.pipeline import FORECAST_SQL, WATERFALL_SQL
 
 HEALTH_WEEKS = 12
@@ -182,6 +183,8 @@ class PublishedData:
     target_today: pd.DataFrame  # per department and team target, the as-of date
     benchmarks: pd.DataFrame
     neglect: pd.DataFrame  # per inside-sales team, the benchmarks' month
+    roles: pd.DataFrame  # per inside-sales team, role and lead quality, the latest complete month
+    speed_to_lead: pd.DataFrame  # per team and rep (all buckets), per team and bucket; the same month
     follow_up: pd.DataFrame  # per field-sales rep with hand-offs and lead quality, the latest complete month
     pipeline_waterfall: pd.DataFrame  # company-wide, the latest complete and the running fiscal quarter
     pipeline_forecast: pd.DataFrame  # the same quarters' forecasts (at the start; the running one also as of)
@@ -211,6 +214,8 @@ def read_published(published_dir: Path) -> PublishedData:
             target_today=_optional_frame(con, _TARGET_TODAY),
             benchmarks=_frame(con, _BENCHMARKS),
             neglect=_optional_frame(con, _NEGLECT),
+            roles=_optional_frame(con, ROLES_SQL),
+            speed_to_lead=_optional_frame(con, SPEED_TO_LEAD_SQL),
             follow_up=_optional_frame(con, _FOLLOW_UP),
             pipeline_waterfall=_optional_frame(con, WATERFALL_SQL),
             pipeline_forecast=_optional_frame(con, FORECAST_SQL),

@@ -121,6 +121,47 @@ _TEXT: dict[str, dict[str, str]] = {
         "neglected_lead_share": "放置リード率",
         "personal_touches": "個別接触数",
         "touches_per_open_lead": "オープンリードあたり個別接触数",
+        "inside_sales_roles": "インサイドセールス ロール別KPI",
+        "inside_sales_roles_note": (
+            "{month}のチーム別・ロール別：ナーチャリング（新規リードの育成）、リサイクル（{days}日以上前に対象外となった"
+            "リードや失注した案件の掘り起こし）、アップセル・クロスセル（既存顧客）、アウトバウンド（ターゲット企業への"
+            "アプローチ）。架電・接続コール・商談獲得・案件は記録した日、受注と受注金額はクローズ日で数えます。"
+            "各セルの下段は質リード／一般リードの内訳（リードのない架電はどちらにも入りません）。"
+        ),
+        "sales_role": "ロール",
+        "calls": "架電数",
+        "connected_calls": "接続コール数",
+        "contact_rate": "接続率",
+        "appointments": "商談獲得数",
+        "appointment_rate": "商談獲得率",
+        "opportunities": "案件数",
+        "opportunities_per_appointment": "商談獲得あたり案件化率",
+        "won": "受注数",
+        "won_per_opportunity": "案件あたり受注率",
+        "speed_to_lead": "インサイドセールス 初動の速さ",
+        "speed_to_lead_note": (
+            "{month}に作成されたリード（コホート）のチーム別・担当者別：作成から最初のアプローチ（架電または1対1のメール）"
+            "と最初の接続までの営業時間（営業日の{start}〜{end}）の分数の中央値と、{sla}分以内に最初のアプローチをした"
+            "リードの割合（SLA達成率。未アプローチは未達）。担当者は最初にアプローチした人です。"
+        ),
+        "speed_to_lead_buckets": "初動の速さ別 商談獲得率・案件化率",
+        "speed_to_lead_buckets_note": (
+            "初動の速さ別に、リードのうち基準日までに商談獲得・案件化に至った割合（質リード／一般リード）。"
+        ),
+        "team_total": "チーム計",
+        "attempted_leads": "アプローチ済みリード数",
+        "leads_attempted_within_sla": "SLA内にアプローチしたリード数",
+        "within_sla_share": "SLA達成率",
+        "within_sla_share_quality": "SLA達成率（質リード）",
+        "within_sla_share_general": "SLA達成率（一般リード）",
+        "median_business_minutes_to_first_attempt": "初回アプローチまでの分数（営業時間・中央値）",
+        "connected_leads": "接続済みリード数",
+        "median_business_minutes_to_first_connect": "初回接続までの分数（営業時間・中央値）",
+        "response_bucket": "初動",
+        "leads_with_appointment": "商談獲得リード数",
+        "lead_to_appointment_rate": "リード商談獲得率",
+        "leads_with_opportunity": "案件化リード数",
+        "lead_to_opportunity_rate": "案件化率",
         "follow_up": "フィールドセールス フォロー率",
         "follow_up_note": (
             "{month}のフィールドセールス担当者別：トスアップ（{days}営業日のフォロー期限を過ぎたもの）のうち、"
@@ -300,6 +341,50 @@ _TEXT: dict[str, dict[str, str]] = {
         "neglected_lead_share": "Neglected-lead share",
         "personal_touches": "Personal touches",
         "touches_per_open_lead": "Personal touches per open lead",
+        "inside_sales_roles": "Inside sales: KPIs by role",
+        "inside_sales_roles_note": (
+            "{month}, per team and role: nurture (new leads), recycle (leads disqualified or deals lost at least "
+            "{days} days before, taken up again), upsell / cross-sell (existing customers) and outbound (target "
+            "accounts). Calls, connected calls, appointments and opportunities count on the day they were logged, "
+            "wins and won amount on the close date. Below each figure: quality leads / general leads (calls about "
+            "no lead are in neither)."
+        ),
+        "sales_role": "Role",
+        "calls": "Calls",
+        "connected_calls": "Connected calls",
+        "contact_rate": "Contact rate",
+        "appointments": "Appointments",
+        "appointment_rate": "Appointment rate",
+        "opportunities": "Opportunities",
+        "opportunities_per_appointment": "Opportunities per appointment",
+        "won": "Won deals",
+        "won_per_opportunity": "Wins per opportunity",
+        "speed_to_lead": "Inside sales: speed to lead",
+        "speed_to_lead_note": (
+            "Leads created in {month} (cohort), per team and rep: the median business minutes (business days, "
+            "{start}-{end}) from creation to the first attempt (a call or a one-to-one e-mail) and to the first "
+            "connected call, and the share of leads first attempted within {sla} minutes (within SLA; a lead never "
+            "attempted counts as missed). The rep is whoever made the first attempt."
+        ),
+        "speed_to_lead_buckets": "Appointment and opportunity rates by speed of first attempt",
+        "speed_to_lead_buckets_note": (
+            "By how soon the leads were first attempted: the share that booked an appointment or became an "
+            "opportunity by the as-of date (quality leads / general leads)."
+        ),
+        "team_total": "Team total",
+        "attempted_leads": "Attempted leads",
+        "leads_attempted_within_sla": "Leads attempted within the SLA",
+        "within_sla_share": "Within-SLA share",
+        "within_sla_share_quality": "Within-SLA share (quality leads)",
+        "within_sla_share_general": "Within-SLA share (general leads)",
+        "median_business_minutes_to_first_attempt": "Business minutes to first attempt (median)",
+        "connected_leads": "Connected leads",
+        "median_business_minutes_to_first_connect": "Business minutes to first connect (median)",
+        "response_bucket": "First attempt",
+        "leads_with_appointment": "Leads with an appointment",
+        "lead_to_appointment_rate": "Lead → appointment rate",
+        "leads_with_opportunity": "Leads with an opportunity",
+        "lead_to_opportunity_rate": "Lead → opportunity rate",
         "follow_up": "Field sales: hand-off follow rate",
         "follow_up_note": (
             "{month}, per field-sales rep: of the hand-offs whose {days} business days to follow up have passed, "
@@ -430,6 +515,43 @@ _TARGET_KPIS = {
 }
 
 
+# The inside-sales roles (seed inside_sales_role_rules) and response buckets of the marts.
+_SALES_ROLES = {
+    "ja": {
+        "nurture": "ナーチャリング",
+        "recycle": "リサイクル",
+        "upsell": "アップセル・クロスセル",
+        "outbound": "アウトバウンド",
+        "all": "全ロール計",
+    },
+    "en": {
+        "nurture": "Nurture",
+        "recycle": "Recycle",
+        "upsell": "Upsell / cross-sell",
+        "outbound": "Outbound",
+        "all": "All roles",
+    },
+}
+_RESPONSE_BUCKETS = {
+    "ja": {
+        "within_1_hour": "1時間以内",
+        "1_to_4_hours": "1〜4時間",
+        "same_business_day": "当営業日中",
+        "later": "翌営業日以降",
+        "never": "未アプローチ",
+        "all": "全リード",
+    },
+    "en": {
+        "within_1_hour": "Within 1 hour",
+        "1_to_4_hours": "1-4 hours",
+        "same_business_day": "Same business day",
+        "later": "Later",
+        "never": "Never",
+        "all": "All leads",
+    },
+}
+
+
 # English month names, fixed here rather than taken from the machine's locale.
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -437,7 +559,7 @@ _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 class Labels:
     """The words of one language: `t["title"]`, `t.step("won")`, `t.department("field_sales")`.
 
-    Unknown step, department or KPI ids fall back to the id itself, so a new seed value
+    Unknown step, department, KPI, role or bucket ids fall back to the id itself, so a new seed value
     shows up (untranslated) instead of breaking the report.
     """
 
@@ -458,6 +580,12 @@ class Labels:
 
     def target_kpi(self, kpi: str) -> str:
         return _TARGET_KPIS[self.lang].get(kpi, kpi)
+
+    def sales_role(self, role: str) -> str:
+        return _SALES_ROLES[self.lang].get(role, role)
+
+    def response_bucket(self, bucket: str) -> str:
+        return _RESPONSE_BUCKETS[self.lang].get(bucket, bucket)
 
     def month_name(self, month: int) -> str:
         """The month's name where the language's month pattern uses one (English)."""
