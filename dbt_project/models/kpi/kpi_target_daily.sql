@@ -74,6 +74,7 @@ select
     team_id,
     team_name,
     period_grain,
+    target_source,
     period_start,
     period_end_date,
     business_days_in_period,

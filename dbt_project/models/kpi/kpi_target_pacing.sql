@@ -41,8 +41,9 @@ target_days as (
         targets.*,
         dates.calendar_date,
         dates.is_business_day,
-        case
-            when targets.period_grain = 'fiscal_quarter' then dates.business_day_of_fiscal_quarter
+        case targets.period_grain
+            when 'fiscal_half' then dates.business_day_of_fiscal_half
+            when 'fiscal_quarter' then dates.business_day_of_fiscal_quarter
             else dates.business_day_of_month
         end as business_days_elapsed,
         dates.calendar_date = as_of_date.as_of_date as is_as_of_date
@@ -62,13 +63,15 @@ paced as (
         * {{ safe_divide('target_days.business_days_elapsed', 'target_days.business_days_in_period') }}
             as target_to_date,
         daily_actuals.actual_value,
-        case
-            when target_days.period_grain = 'fiscal_quarter' then daily_actuals.actual_qtd
+        case target_days.period_grain
+            when 'fiscal_half' then daily_actuals.actual_htd
+            when 'fiscal_quarter' then daily_actuals.actual_qtd
             else daily_actuals.actual_mtd
         end as actual_to_date,
         daily_actuals.actual_wtd,
         daily_actuals.actual_mtd,
-        daily_actuals.actual_qtd
+        daily_actuals.actual_qtd,
+        daily_actuals.actual_htd
     from target_days
     inner join daily_actuals
         on
@@ -162,6 +165,7 @@ select
         else 'department'
     end as target_level,
     projected.period_grain,
+    cast(projected.target_source as {{ dbt.type_string() }}) as target_source,
     projected.period_start,
     projected.period_end_date,
     cast(projected.business_days_in_period as {{ dbt.type_bigint() }}) as business_days_in_period,
@@ -177,7 +181,8 @@ select
     {{ safe_divide('projected.projected_value', 'projected.target_value') }} as projected_attainment,
     cast(projected.actual_wtd as {{ type_double() }}) as actual_wtd,
     cast(projected.actual_mtd as {{ type_double() }}) as actual_mtd,
-    cast(projected.actual_qtd as {{ type_double() }}) as actual_qtd
+    cast(projected.actual_qtd as {{ type_double() }}) as actual_qtd,
+    cast(projected.actual_htd as {{ type_double() }}) as actual_htd
 from projected
 left join owner_names
     on projected.owner_user_id = owner_names.user_id

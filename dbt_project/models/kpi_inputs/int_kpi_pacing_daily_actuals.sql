@@ -1,8 +1,8 @@
 {#- One row per actuals series (department x KPI x owner_key, one per distinct target
     key in seeds/kpi_targets.csv) and calendar day, from the start of the week or fiscal
-    quarter holding its first target period (whichever is earlier) to the as-of date or
+    half-year holding its first target period (whichever is earlier) to the as-of date or
     the end of its last target period (whichever is earlier): the day's actual and the
-    week-, month- and fiscal-quarter-to-date actuals of the series. -#}
+    week-, month-, fiscal-quarter- and fiscal-half-to-date actuals of the series. -#}
 with
 
 targets as (select * from {{ ref('int_kpi_pacing_targets') }}),
@@ -39,8 +39,8 @@ series_ranges as (
         series.owner_user_id,
         series.team_id,
         case
-            when first_day.week_start < first_day.fiscal_quarter_start then first_day.week_start
-            else first_day.fiscal_quarter_start
+            when first_day.week_start < first_day.fiscal_half_start then first_day.week_start
+            else first_day.fiscal_half_start
         end as series_start,
         case
             when series.last_period_end < as_of_date.as_of_date then series.last_period_end
@@ -62,7 +62,8 @@ series_days as (
         dates.calendar_date,
         dates.week_start,
         dates.month_start,
-        dates.fiscal_quarter_start
+        dates.fiscal_quarter_start,
+        dates.fiscal_half_start
     from series_ranges
     inner join dates
         on
@@ -80,6 +81,7 @@ daily as (
         series_days.week_start,
         series_days.month_start,
         series_days.fiscal_quarter_start,
+        series_days.fiscal_half_start,
         coalesce(sum(records.actual_value), 0) as actual_value
     from series_days
     left join records
@@ -103,7 +105,8 @@ daily as (
         series_days.calendar_date,
         series_days.week_start,
         series_days.month_start,
-        series_days.fiscal_quarter_start
+        series_days.fiscal_quarter_start,
+        series_days.fiscal_half_start
 )
 
 select
@@ -124,5 +127,9 @@ select
     sum(actual_value) over (
         partition by department, kpi, owner_key, fiscal_quarter_start
         order by calendar_date rows between unbounded preceding and current row
-    ) as actual_qtd
+    ) as actual_qtd,
+    sum(actual_value) over (
+        partition by department, kpi, owner_key, fiscal_half_start
+        order by calendar_date rows between unbounded preceding and current row
+    ) as actual_htd
 from daily

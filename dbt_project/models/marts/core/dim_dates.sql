@@ -108,5 +108,8 @@ select
     ) as business_day_of_fiscal_quarter,
     sum(case when is_business_day then 1 else 0 end)
         over (partition by fiscal_quarter_start)
-        as business_days_in_fiscal_quarter
+        as business_days_in_fiscal_quarter,
+    sum(case when is_business_day then 1 else 0 end) over (
+        partition by fiscal_half_start order by calendar_date rows between unbounded preceding and current row
+    ) as business_day_of_fiscal_half
 from periods
