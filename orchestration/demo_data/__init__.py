@@ -59,7 +59,9 @@ from orchestration.demo_data.opportunities import history_frame as opportunity_h
 from orchestration.demo_data.quality import DEFAULT_QUALITY_RULES, QUALITY_THRESHOLD, QualityRule
 from orchestration.demo_data.roles import (
     add_target_accounts,
+    book_role_meetings,
     build_role_calls,
+    convert_recycled,
     mark_existing_business,
     with_outbound_sources,
     with_role_calls,
@@ -188,6 +190,22 @@ def generate(
         accounts.t_customer = customer_since(accounts, deals)
         mark_existing_business(deals, lead_set, accounts)
         targets = add_target_accounts(_rng(seed, 16), accounts, roster, first_day, end_day, leads)
+        role_calls = build_role_calls(_rng(seed, 13), funnel, deals, accounts, roster, clock, first_day, last, targets)
+        role_meetings = book_role_meetings(_rng(seed, 17), role_calls, clock, last)
+        convert_recycled(
+            _rng(seed, 18),
+            lead_set,
+            funnel,
+            events,
+            accounts,
+            deals,
+            roster,
+            clock,
+            first_day,
+            delta_day,
+            role_calls,
+            role_meetings,
+        )
         links = _links(lead_set.size, accounts.lead, deals.lead)
         lead_deltas = plan_lead_deltas(_rng(seed, 8), lead_set, funnel, events, cutoff, delta_day) if deltas else None
         step(4)
@@ -203,12 +221,11 @@ def generate(
             cutoff,
             end_day,
         )
-        role_calls = build_role_calls(_rng(seed, 13), funnel, deals, accounts, roster, clock, first_day, last, targets)
         tasks = with_role_calls(_rng(seed, 14), tasks, role_calls)
         meetings = build_events(
             _rng(seed, 10), lead_set, funnel, deals, accounts, roster, stop, successor, clock, first_day, last
         )
-        meetings = with_role_meetings(_rng(seed, 17), meetings, role_calls, clock, last)
+        meetings = with_role_meetings(meetings, role_calls, role_meetings)
         members = build_members(_rng(seed, 11), lead_set, plan, last)
         lh = history_rows(lead_set, funnel, events, last)
         lh_snapshot = lh[2] <= cutoff

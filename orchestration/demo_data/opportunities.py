@@ -112,9 +112,22 @@ def _segment(employees: np.ndarray) -> np.ndarray:
 def build_accounts(
     rng: np.random.Generator, leads: Leads, funnel: Funnel, events: LeadEvents, roster: Roster, first_day: int
 ) -> Accounts:
-    n_existing = max(20, round(leads.size * 0.012))
     converted = np.flatnonzero(funnel.converted)
     converted = converted[np.argsort(funnel.t_convert[converted], kind="stable")]
+    return accounts_of(rng, leads, funnel, events, roster, first_day, converted, max(20, round(leads.size * 0.012)))
+
+
+def accounts_of(
+    rng: np.random.Generator,
+    leads: Leads,
+    funnel: Funnel,
+    events: LeadEvents,
+    roster: Roster,
+    first_day: int,
+    converted: np.ndarray,
+    n_existing: int,
+) -> Accounts:
+    """`n_existing` existing customers, then the accounts of the `converted` leads (in that order)."""
     title, industry, employees = values_at(leads, events, converted, funnel.t_convert[converted])
 
     e_created = instant(first_day - rng.integers(60, 3000, n_existing), office_seconds(rng, n_existing))
@@ -155,11 +168,29 @@ def build_deals(
     last_day: int,
 ) -> Deals:
     """Opportunities from conversions plus ~10% existing business, each with its full stage path."""
-    n_existing_accounts = int((accounts.lead == NULL).sum())
-    account_of_lead = np.full(leads.size, NULL)
-    account_of_lead[accounts.lead[n_existing_accounts:]] = np.arange(n_existing_accounts, accounts.lead.size)
     from_leads = np.flatnonzero(funnel.wants_opportunity)
-    n_existing = round(from_leads.size / 9)
+    return deals_of(
+        rng, leads, funnel, accounts, roster, clock, first_day, last_day, from_leads, round(from_leads.size / 9)
+    )
+
+
+def deals_of(
+    rng: np.random.Generator,
+    leads: Leads,
+    funnel: Funnel,
+    accounts: Accounts,
+    roster: Roster,
+    clock: BusinessClock,
+    first_day: int,
+    last_day: int,
+    from_leads: np.ndarray,
+    n_existing: int,
+) -> Deals:
+    """The deals of the `from_leads` conversions and `n_existing` existing customers' deals, by creation."""
+    n_existing_accounts = int(np.argmax(np.append(accounts.lead, 0) != NULL))  # existing customers come first
+    account_of_lead = np.full(leads.size, NULL)
+    converted = np.flatnonzero(accounts.lead != NULL)
+    account_of_lead[accounts.lead[converted]] = converted
     existing_days = clock.days[(clock.days >= first_day) & (clock.days <= last_day)]
     e_created = instant(rng.choice(existing_days, n_existing), office_seconds(rng, n_existing))
     e_account = rng.integers(0, n_existing_accounts, n_existing)

@@ -12,7 +12,7 @@ existing ones, so those keep theirs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -21,9 +21,19 @@ from orchestration.demo_data.campaigns import LEAD_SOURCES
 from orchestration.demo_data.company import Roster, pick_working
 from orchestration.demo_data.frame import Codes, Frame, Ids, concat
 from orchestration.demo_data.funnel import CONNECTED, NOT_CONNECTED, Funnel
+from orchestration.demo_data.history import LeadEvents
 from orchestration.demo_data.jp_calendar import NULL, BusinessClock, instant, local_day, office_seconds
 from orchestration.demo_data.leads import COMPANIES, INDUSTRIES, LEAD, Leads
-from orchestration.demo_data.opportunities import ACCOUNT, CONTACT, CONTACT_DEPARTMENTS, Accounts, Deals
+from orchestration.demo_data.opportunities import (
+    ACCOUNT,
+    CONTACT,
+    CONTACT_DEPARTMENTS,
+    Accounts,
+    Deals,
+    accounts_of,
+    customer_since,
+    deals_of,
+)
 
 RECYCLE_AFTER_DAYS = 90  # the warehouse's default var recycle_after_days
 ROLE_SUBJECTS = ("再アプローチ架電", "既存顧客フォローコール", "新規開拓架電（ターゲットリスト）")
@@ -36,6 +46,7 @@ TARGET_ACCOUNTS_PER_LEAD = 0.05
 UNLOGGED_OUTBOUND_SHARE = 0.1  # cold calls logged on no account or contact
 # Per role subject: the share of connected calls that book a meeting (outbound cold calls least).
 MEETING_PER_CONNECTED = np.array([0.3, 0.35, 0.12])
+RECYCLE_CONVERSION = 0.35  # of the disqualified leads a recycle call brought to a meeting
 MEETING_SUBJECT = EVENT_SUBJECTS.index("オンライン商談")
 
 
@@ -152,40 +163,90 @@ def add_target_accounts(
     day = np.sort(rng.integers(first_day - 30, last_day + 1, n))
     created = instant(day, office_seconds(rng, n))
     employees = np.clip(np.round(300 * np.exp(1.3 * rng.standard_normal(n))), 10, 100_000).astype(np.int64)
-    added = {
-        "created": created,
-        "owner": _reps_at(rng, roster, np.maximum(day, first_day)),
-        "lead": np.full(n, NULL),
-        "company": rng.integers(0, len(COMPANIES), n),
-        "industry": rng.integers(0, len(INDUSTRIES), n),
-        "employees": employees,
-        "revenue": np.round(employees * 2.5e7, -6),
-        "country": np.zeros(n, dtype=np.int64),
-        "source": np.full(n, OUTBOUND_SOURCE),
-        "t_customer": np.full(n, NULL),
-        "contact_title": rng.choice([3, 4, 7], n),
-        "contact_department": rng.integers(0, len(CONTACT_DEPARTMENTS), n),
-    }
     first = accounts.created.size
-    for name, values in added.items():
-        setattr(accounts, name, np.concatenate([getattr(accounts, name), values]))
+    _extend(
+        accounts,
+        Accounts(
+            created=created,
+            owner=_reps_at(rng, roster, np.maximum(day, first_day)),
+            lead=np.full(n, NULL),
+            company=rng.integers(0, len(COMPANIES), n),
+            industry=rng.integers(0, len(INDUSTRIES), n),
+            employees=employees,
+            revenue=np.round(employees * 2.5e7, -6),
+            country=np.zeros(n, dtype=np.int64),
+            source=np.full(n, OUTBOUND_SOURCE),
+            t_customer=np.full(n, NULL),
+            contact_title=rng.choice([3, 4, 7], n),
+            contact_department=rng.integers(0, len(CONTACT_DEPARTMENTS), n),
+        ),
+    )
     return first + np.arange(n)
 
 
-def with_role_meetings(
-    rng: np.random.Generator, meetings: Activities, calls: RoleCalls, clock: BusinessClock, last: int
-) -> Activities:
-    """The event log with the meetings connected role calls book (on the call's lead or
-    contact, by its rep, held 2-7 business days later) merged in by modstamp; existing
-    events keep their ids."""
-    books = np.flatnonzero(
+@dataclass
+class RoleMeetings:
+    call: np.ndarray  # index into the RoleCalls that booked it
+    booked: np.ndarray
+    start: np.ndarray
+
+
+def book_role_meetings(rng: np.random.Generator, calls: RoleCalls, clock: BusinessClock, last: int) -> RoleMeetings:
+    """Meetings connected role calls book on the call's lead or contact, held 2-7 business days later."""
+    call = np.flatnonzero(
         calls.connected & (calls.who != NULL) & (rng.random(calls.start.size) < MEETING_PER_CONNECTED[calls.subject])
     )
-    booked = calls.end[books] + rng.integers(60, 1800, books.size)
-    books, booked = books[booked <= last], booked[booked <= last]
+    booked = calls.end[call] + rng.integers(60, 1800, call.size)
+    call, booked = call[booked <= last], booked[booked <= last]
+    held_day = clock.day_at(clock.index_on_or_after(local_day(booked)) + rng.integers(2, 8, call.size))
+    return RoleMeetings(call, booked, instant(held_day, rng.choice([10, 14, 16], call.size) * 3600))
+
+
+def convert_recycled(
+    rng: np.random.Generator,
+    leads: Leads,
+    funnel: Funnel,
+    events: LeadEvents,
+    accounts: Accounts,
+    deals: Deals,
+    roster: Roster,
+    clock: BusinessClock,
+    first_day: int,
+    last_day: int,
+    calls: RoleCalls,
+    booked: RoleMeetings,
+) -> None:
+    """Some disqualified leads that a recycle call brought to a meeting are converted days
+    after it (status Disqualified, then Converted), with an account and a deal appended
+    after the others; the deal is won as the lead's own outcome says."""
+    call = booked.call[(calls.who_kind[booked.call] == LEAD_KIND) & (calls.subject[booked.call] == RECYCLE_SUBJECT)]
+    lead, first = np.unique(calls.who[call] - 1, return_index=True)
+    start = booked.start[np.isin(booked.call, call)][first]
+    convert = (rng.random(lead.size) < RECYCLE_CONVERSION) & (funnel.t_convert[lead] == NULL)
+    lead, start = lead[convert], start[convert]
+    day = clock.day_at(clock.index_on_or_after(local_day(start)) + rng.integers(1, 5, lead.size))
+    at = instant(day, office_seconds(rng, lead.size))
+    order = np.argsort(at, kind="stable")
+    lead, at = lead[order], at[order]
+    funnel.t_convert[lead] = at
+    funnel.converted[lead] = True
+    funnel.wants_opportunity[lead] = True
+    _extend(accounts, accounts_of(rng, leads, funnel, events, roster, first_day, lead, 0))
+    _extend(deals, deals_of(rng, leads, funnel, accounts, roster, clock, first_day, last_day, lead, 0))
+    accounts.t_customer = customer_since(accounts, deals)
+
+
+def _extend(rows: Accounts | Deals, more: Accounts | Deals) -> None:
+    """Append `more`'s rows (the same dataclass) to `rows`, field by field."""
+    for name in (f.name for f in fields(rows)):
+        setattr(rows, name, np.concatenate([getattr(rows, name), getattr(more, name)]))
+
+
+def with_role_meetings(meetings: Activities, calls: RoleCalls, booked: RoleMeetings) -> Activities:
+    """The event log with the role calls' meetings merged in by modstamp; existing events keep their ids."""
+    books, start = booked.call, booked.start
     n, n_old = books.size, meetings.modstamp.size
-    held_day = clock.day_at(clock.index_on_or_after(local_day(booked)) + rng.integers(2, 8, n))
-    start = instant(held_day, rng.choice([10, 14, 16], n) * 3600)
+    booked = booked.booked
     old = meetings.frame
     added: Frame = {
         "id": Ids(old["id"].prefix, n_old + np.arange(1, n + 1)),
