@@ -14,6 +14,9 @@ reporting_periods as (
 
 users as (select * from {{ ref('dim_users') }}),
 
+-- Names as they are now: a renamed team keeps one name across its periods.
+teams as (select * from {{ ref('dim_teams') }}),
+
 -- Activities and opportunities count on their day, a win on its close date (with the
 -- rep, team and role of its opportunity).
 dated_counts as (
@@ -141,30 +144,6 @@ periods as (
         period_end_date,
         is_period_complete
     from reporting_periods
-),
-
--- Names as they are now: a renamed team keeps one name across its periods.
-team_names as (
-    select
-        team_id,
-        team_name
-    from (
-        select
-            team_id,
-            team_name,
-            row_number() over (partition by team_id order by valid_from desc, team_name asc) as recency
-        from users
-        where team_id is not null
-    ) as named
-    where recency = 1
-),
-
-rep_names as (
-    select
-        user_id,
-        user_name
-    from users
-    where is_current
 )
 
 select
@@ -173,9 +152,9 @@ select
     periods.period_end_date,
     periods.is_period_complete,
     cast(counts_with_all.team_id as {{ dbt.type_string() }}) as team_id,
-    cast(coalesce(team_names.team_name, counts_with_all.team_id) as {{ dbt.type_string() }}) as team_name,
+    cast(coalesce(teams.team_name, counts_with_all.team_id) as {{ dbt.type_string() }}) as team_name,
     cast(counts_with_all.rep_user_id as {{ dbt.type_string() }}) as rep_user_id,
-    cast(rep_names.user_name as {{ dbt.type_string() }}) as rep_name,
+    cast(users.user_name as {{ dbt.type_string() }}) as rep_name,
     cast(counts_with_all.sales_role as {{ dbt.type_string() }}) as sales_role,
     cast(counts_with_all.lead_quality as {{ dbt.type_string() }}) as lead_quality,
     cast(counts_with_all.calls as {{ dbt.type_bigint() }}) as calls,
@@ -193,7 +172,9 @@ inner join periods
     on
         counts_with_all.period_grain = periods.period_grain
         and counts_with_all.period_start = periods.period_start
-left join team_names
-    on counts_with_all.team_id = team_names.team_id
-left join rep_names
-    on counts_with_all.rep_user_id = rep_names.user_id
+left join teams
+    on counts_with_all.team_id = teams.team_id
+left join users
+    on
+        counts_with_all.rep_user_id = users.user_id
+        and users.is_current

@@ -19,6 +19,9 @@ reporting_periods as (
 
 users as (select * from {{ ref('dim_users') }}),
 
+-- Names as they are now: a renamed team keeps one name across its periods.
+teams as (select * from {{ ref('dim_teams') }}),
+
 lead_periods as (
     select
         reporting_periods.period_grain,
@@ -160,30 +163,6 @@ periods as (
         period_end_date,
         is_period_complete
     from reporting_periods
-),
-
--- Names as they are now: a renamed team keeps one name across its periods.
-team_names as (
-    select
-        team_id,
-        team_name
-    from (
-        select
-            team_id,
-            team_name,
-            row_number() over (partition by team_id order by valid_from desc, team_name asc) as recency
-        from users
-        where team_id is not null
-    ) as named
-    where recency = 1
-),
-
-rep_names as (
-    select
-        user_id,
-        user_name
-    from users
-    where is_current
 )
 
 select
@@ -192,9 +171,9 @@ select
     periods.period_end_date,
     periods.is_period_complete,
     cast(counts_with_all.team_id as {{ dbt.type_string() }}) as team_id,
-    cast(coalesce(team_names.team_name, counts_with_all.team_id) as {{ dbt.type_string() }}) as team_name,
+    cast(coalesce(teams.team_name, counts_with_all.team_id) as {{ dbt.type_string() }}) as team_name,
     cast(counts_with_all.rep_user_id as {{ dbt.type_string() }}) as rep_user_id,
-    cast(rep_names.user_name as {{ dbt.type_string() }}) as rep_name,
+    cast(users.user_name as {{ dbt.type_string() }}) as rep_name,
     cast(counts_with_all.response_bucket as {{ dbt.type_string() }}) as response_bucket,
     cast(counts_with_all.lead_quality as {{ dbt.type_string() }}) as lead_quality,
     cast(counts_with_all.leads as {{ dbt.type_bigint() }}) as leads,
@@ -221,7 +200,9 @@ left join medians
         and counts_with_all.rep_user_id = medians.rep_user_id
         and counts_with_all.response_bucket = medians.response_bucket
         and counts_with_all.lead_quality = medians.lead_quality
-left join team_names
-    on counts_with_all.team_id = team_names.team_id
-left join rep_names
-    on counts_with_all.rep_user_id = rep_names.user_id
+left join teams
+    on counts_with_all.team_id = teams.team_id
+left join users
+    on
+        counts_with_all.rep_user_id = users.user_id
+        and users.is_current
