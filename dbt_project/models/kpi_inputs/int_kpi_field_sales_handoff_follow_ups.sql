@@ -41,14 +41,38 @@ handoffs as (
     where leads.reached_handed_off
 ),
 
+-- What a follow-up may be logged on: the lead or its converted contact (fct_activities
+-- resolves the contact to its lead), the opportunity, or the account.
+handoff_records as (
+    select
+        lead_id,
+        handed_off_at,
+        'lead' as record_kind,
+        lead_id as record_id
+    from handoffs
+    union all
+    select
+        lead_id,
+        handed_off_at,
+        'what' as record_kind,
+        opportunity_id as record_id
+    from handoffs
+    union all
+    select
+        lead_id,
+        handed_off_at,
+        'what' as record_kind,
+        account_id as record_id
+    from handoffs
+),
+
 -- Calls (answered or not), one-to-one e-mails (a mass send follows nobody up) and
--- meetings logged by someone in field sales on that day.
+-- meetings logged by someone in field sales.
 field_sales_touches as (
     select
         activities.lead_id,
         activities.what_id,
-        activities.occurred_at,
-        activities.occurred_date
+        activities.occurred_at
     from activities
     left join email_subtypes
         on trim(activities.task_subtype) = email_subtypes.task_subtype
@@ -61,35 +85,32 @@ field_sales_touches as (
         )
 ),
 
--- On the lead or its converted contact (fct_activities resolves the contact to its
--- lead), on the opportunity, or on the account; at or after the hand-off.
+-- Each touch by the records it is logged on: its lead (or contact) and its what record.
+touched_records as (
+    select
+        'lead' as record_kind,
+        lead_id as record_id,
+        occurred_at
+    from field_sales_touches
+    union all
+    select
+        'what' as record_kind,
+        what_id as record_id,
+        occurred_at
+    from field_sales_touches
+),
+
+-- A touch on any of the hand-off's records, at or after the hand-off.
 follow_ups as (
     select
-        handoffs.lead_id,
-        field_sales_touches.occurred_at,
-        field_sales_touches.occurred_date
-    from handoffs
-    inner join field_sales_touches
-        on handoffs.lead_id = field_sales_touches.lead_id
-    where field_sales_touches.occurred_at >= handoffs.handed_off_at
-    union all
-    select
-        handoffs.lead_id,
-        field_sales_touches.occurred_at,
-        field_sales_touches.occurred_date
-    from handoffs
-    inner join field_sales_touches
-        on handoffs.opportunity_id = field_sales_touches.what_id
-    where field_sales_touches.occurred_at >= handoffs.handed_off_at
-    union all
-    select
-        handoffs.lead_id,
-        field_sales_touches.occurred_at,
-        field_sales_touches.occurred_date
-    from handoffs
-    inner join field_sales_touches
-        on handoffs.account_id = field_sales_touches.what_id
-    where field_sales_touches.occurred_at >= handoffs.handed_off_at
+        handoff_records.lead_id,
+        touched_records.occurred_at
+    from handoff_records
+    inner join touched_records
+        on
+            handoff_records.record_kind = touched_records.record_kind
+            and handoff_records.record_id = touched_records.record_id
+    where touched_records.occurred_at >= handoff_records.handed_off_at
 ),
 
 first_follow_ups as (
