@@ -6,8 +6,9 @@ the target is the period's actual divided by a planned attainment between 80% an
 115%, drawn from the row's keys (so a rerun on the same demo writes the same file),
 and rounded to a planning figure. A period not over yet gets the mean target of the
 last three periods that are, plus 5% growth. The actuals are those kpi_target_pacing
-reports on the last day of each department- and team-level target period, so the
-targets follow whatever the KPI definitions count.
+reports on the last day of each target period (department, team and owner level), so
+the targets follow whatever the KPI definitions count. Only the seed's rows are set
+here; the quarters and halves int_kpi_pacing_targets derives from them follow.
 
 Build the demo warehouse first (default demo: 20,000 leads, seed 7), then run this and
 commit the seed:
@@ -37,10 +38,10 @@ PLAN_BASE_PERIODS = 3
 ROUNDING = {"won_amount": 1_000_000}
 
 _ACTUALS = """
-    select department, kpi, coalesce(team_id, '') as team_id, period_grain,
-        cast(period_start as varchar) as period_start, actual_to_date
+    select department, kpi, coalesce(owner_user_id, '') as owner_id, coalesce(team_id, '') as team_id,
+        period_grain, cast(period_start as varchar) as period_start, actual_to_date
     from kpi.kpi_target_pacing
-    where target_level in ('department', 'team') and calendar_date = period_end_date
+    where target_source = 'seed' and calendar_date = period_end_date
 """
 
 
@@ -58,17 +59,18 @@ def planning_figure(kpi: str, value: float) -> int:
     return max(step, round(value / step) * step)
 
 
+def _key(row: dict[str, str]) -> tuple[str, ...]:
+    """The target's series (department, KPI, owner, team, grain) and period start."""
+    return (row["department"], row["kpi"], row["owner_id"], row["team_id"], row["period_grain"], row["period_start"])
+
+
 def targets(rows: list[dict[str, str]], actuals: dict[tuple[str, ...], float]) -> list[dict[str, str]]:
     """The seed rows, in their order, with new target values."""
     values: dict[tuple[str, ...], int] = {}
     recent: dict[tuple[str, ...], list[int]] = {}  # targets set from actuals, oldest first
     for row in sorted(rows, key=lambda r: r["period_start"]):
-        series = (row["department"], row["kpi"], row["team_id"], row["period_grain"])
-        key = (*series, row["period_start"])
-        if row["owner_id"]:
-            raise ValueError(
-                f"{SEED.name}: owner-level target {key} for {row['owner_id']}: only department and team targets"
-            )
+        key = _key(row)
+        series = key[:-1]
         if key in actuals:
             values[key] = planning_figure(row["kpi"], actuals[key] / planned_attainment(row))
             recent.setdefault(series, []).append(values[key])
@@ -80,9 +82,7 @@ def targets(rows: list[dict[str, str]], actuals: dict[tuple[str, ...], float]) -
     return [
         {
             **row,
-            "target_value": str(
-                values[(row["department"], row["kpi"], row["team_id"], row["period_grain"], row["period_start"])]
-            ),
+            "target_value": str(values[_key(row)]),
         }
         for row in rows
     ]
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     with args.seed.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     with duckdb.connect(str(args.warehouse), read_only=True) as con:
-        actuals = {tuple(r[:5]): float(r[5]) for r in con.execute(_ACTUALS).fetchall()}
+        actuals = {tuple(r[:6]): float(r[6]) for r in con.execute(_ACTUALS).fetchall()}
     try:
         new_rows = targets(rows, actuals)
     except ValueError as error:

@@ -502,47 +502,124 @@ def wins_projection(reference: Reference, start: pd.Timestamp, end: pd.Timestamp
     }
 
 
+# Activity KPIs: a department-level target counts only the records of users in that department on the day.
+DEPARTMENT_SCOPED_KPIS = ("appointments", "calls", "connected_calls")
+PERIOD_MONTHS = {"month": 1, "fiscal_quarter": 3, "fiscal_half": 6}
+
+
 def pacing_actuals(reference: Reference) -> pd.DataFrame:
-    """Department-level target actuals per KPI and day (reporting time zone): leads and
-    quality leads by creation, appointments (meetings booked) by booking day, hand-offs
-    by the day the lead reached the step, wins and won amount by close date."""
+    """Target actuals per record (reporting time zone): kpi, day, value, owner_id and the
+    owner's department and team_id on the day. Leads and quality leads by creation (lead
+    owner), hand-offs by the day the lead reached the step (lead owner), appointments
+    (meetings booked) by booking day, completed calls and connected calls by day (the
+    activity's owner), opportunities by creation, wins and won amount by close date
+    (opportunity owner)."""
     leads = reference.leads.set_index("id")
     created = Reference.reporting_date(leads["created_date"])
     funnel = reference.funnel()
     is_quality = reference.quality()["lead_quality"].reindex(created.index) == "quality"
     outcomes = opportunity_outcomes(reference)
     won = outcomes[outcomes["is_won"]]
-    parts = [
-        pd.DataFrame({"kpi": "leads", "day": created, "value": 1.0}),
-        pd.DataFrame({"kpi": "quality_leads", "day": created[is_quality], "value": 1.0}),
-        pd.DataFrame({"kpi": "won", "day": won["close_date"], "value": 1.0}),
-        pd.DataFrame({"kpi": "won_amount", "day": won["close_date"], "value": won["amount"]}),
-        pd.DataFrame({"kpi": "appointments", "day": reference.appointments()["day"], "value": 1.0}),
-    ]
+    opps = reference.latest("opportunity")
+    opps = opps[opps["created_date"] <= reference.as_of]
+    acts = reference.activities
+    calls = acts[(acts["activity_type"] == "call") & acts["is_completed"]]
+    booked = reference.appointments()
     reached = funnel[funnel["reached_handed_off"]]
-    parts.append(
-        pd.DataFrame({"kpi": "handed_off", "day": Reference.reporting_date(reached["handed_off_at"]), "value": 1.0})
+
+    def part(kpi: str, day: pd.Series, owner: pd.Series, value: object = 1.0) -> pd.DataFrame:
+        return pd.DataFrame({"kpi": kpi, "day": day.to_numpy(), "owner_id": owner.to_numpy(), "value": value})
+
+    parts = [
+        part("leads", created, leads["owner_id"]),
+        part("quality_leads", created[is_quality], leads.loc[is_quality, "owner_id"]),
+        part(
+            "handed_off", Reference.reporting_date(reached["handed_off_at"]), leads["owner_id"].reindex(reached.index)
+        ),
+        part("appointments", booked["day"], booked["owner_id"]),
+        part("calls", Reference.reporting_date(calls["created_date"]), calls["owner_id"]),
+        part(
+            "connected_calls",
+            Reference.reporting_date(calls.loc[calls["is_connected"], "created_date"]),
+            calls.loc[calls["is_connected"], "owner_id"],
+        ),
+        part("opportunities", Reference.reporting_date(opps["created_date"]), opps["owner_id"]),
+        part("won", won["close_date"], won["owner_id"]),
+        part("won_amount", won["close_date"], won["owner_id"], won["amount"].to_numpy()),
+    ]
+    records = pd.concat(parts, ignore_index=True).dropna(subset=["day"])
+    # The user periods are dated in microseconds; close dates parse to nanoseconds.
+    owners = reference.owner_as_of(records["owner_id"], records["day"].astype("datetime64[us]"))
+    return pd.concat([records, owners], axis=1)
+
+
+def target_actuals(actuals: pd.DataFrame, target) -> pd.Series:
+    """A target's actual per day: its owner's records, else its team's (the owner's team
+    on the day), else the department's - for activity KPIs only its users' on the day."""
+    rows = actuals[actuals["kpi"] == target.kpi]
+    if target.owner_id:
+        rows = rows[rows["owner_id"] == target.owner_id]
+    elif target.team_id:
+        rows = rows[rows["team_id"] == target.team_id]
+    elif target.kpi in DEPARTMENT_SCOPED_KPIS:
+        rows = rows[rows["department"] == target.department]
+    return rows.groupby("day")["value"].sum()
+
+
+def pacing_targets(fiscal_year_start_month: int = 4) -> pd.DataFrame:
+    """The targets seed plus the coarser targets it implies: a fiscal quarter the seed does
+    not give, as the sum of its three month targets when all three are set; a fiscal half
+    the seed does not give, as the sum of its two quarter targets (given or derived) when
+    both are. target_source: seed, derived_from_months or derived_from_quarters."""
+    seed = _seed("kpi_targets").fillna({"owner_id": "", "team_id": ""})
+    seed = seed.assign(
+        period_start=pd.to_datetime(seed["period_start"]), target_value=seed["target_value"].astype(float)
     )
-    return pd.concat(parts, ignore_index=True)
+    seed["target_source"] = "seed"
+    series = ["department", "kpi", "owner_id", "team_id"]
+
+    def derived(finer: pd.DataFrame, grain: str, months: int, parts: int, source: str) -> pd.DataFrame:
+        months_into = (finer["period_start"].dt.month - fiscal_year_start_month) % months
+        start = pd.Series(
+            [s - pd.DateOffset(months=int(m)) for s, m in zip(finer["period_start"], months_into, strict=True)],
+            index=finer.index,
+            dtype="datetime64[ns]",
+        )
+        sums = finer.assign(period_start=start).groupby([*series, "period_start"])["target_value"].agg(["sum", "size"])
+        sums = sums[sums["size"] == parts].reset_index().rename(columns={"sum": "target_value"})
+        given = seed[seed["period_grain"] == grain].set_index([*series, "period_start"]).index
+        sums = sums[~sums.set_index([*series, "period_start"]).index.isin(given)]
+        return sums.drop(columns="size").assign(period_grain=grain, target_source=source)
+
+    quarters = pd.concat(
+        [
+            seed[seed["period_grain"] == "fiscal_quarter"],
+            derived(seed[seed["period_grain"] == "month"], "fiscal_quarter", 3, 3, "derived_from_months"),
+        ],
+        ignore_index=True,
+    )
+    halves = derived(quarters, "fiscal_half", 6, 2, "derived_from_quarters")
+    targets = pd.concat([seed[seed["period_grain"] != "fiscal_quarter"], quarters, halves], ignore_index=True)
+    months = targets["period_grain"].map(PERIOD_MONTHS)
+    targets["period_end_date"] = [
+        start + pd.DateOffset(months=int(n)) - pd.Timedelta(days=1)
+        for start, n in zip(targets["period_start"], months, strict=True)
+    ]
+    return targets
 
 
 def target_daily(reference: Reference) -> pd.DataFrame:
-    """Per department and team target of the targets seed and day, from the period start
-    to the as-of date or the period end: the day's target (period target over its
+    """Per target (pacing_targets: seed and derived, every level) and day, from the period
+    start to the as-of date or the period end: the day's target (period target over its
     business days, 0 on other days), the week's (the period's business days in the ISO
     week, at the same rate), actuals to date (period, week), the gap to the target to
     date, and the pace per business day left - the day included - that lands the period
-    target. A team's actuals are its members' on the day (appointments only)."""
+    target (target_actuals)."""
     as_of_date = Reference.reporting_date(pd.Series([reference.as_of])).iloc[0]
-    actuals = pacing_actuals(reference).groupby(["day", "kpi"])["value"].sum().unstack(fill_value=0.0)
-    booked = reference.appointments()
-    booked["team_id"] = reference.owner_as_of(booked["owner_id"], booked["day"])["team_id"]
-    team_appointments = booked.groupby(["day", "team_id"]).size().astype(float).unstack(fill_value=0.0)
+    actuals = pacing_actuals(reference)
     frames = []
-    targets = _seed("kpi_targets")
-    for target in targets[targets["owner_id"].isna()].itertuples():
-        start = pd.Timestamp(target.period_start)
-        end = start + pd.DateOffset(months=3 if target.period_grain == "fiscal_quarter" else 1) - pd.Timedelta(days=1)
+    for target in pacing_targets().itertuples():
+        start, end = target.period_start, target.period_end_date
         if start > as_of_date:
             continue
         is_business = business_days(start, end)
@@ -550,12 +627,6 @@ def target_daily(reference: Reference) -> pd.DataFrame:
         weeks = is_business.index - pd.to_timedelta(is_business.index.weekday, unit="D")
         in_week = is_business.groupby(weeks).transform("sum").to_numpy()
         elapsed = is_business.cumsum().to_numpy()
-        if target.team_id is None:
-            kpi_actuals = actuals.get(target.kpi, pd.Series(dtype=float))
-        elif target.kpi == "appointments":
-            kpi_actuals = team_appointments.get(target.team_id, pd.Series(dtype=float))
-        else:
-            raise NotImplementedError(f"team target of {target.kpi}: the reference reads team appointments only")
         day = pd.DataFrame(
             {
                 "calendar_date": is_business.index,
@@ -563,7 +634,7 @@ def target_daily(reference: Reference) -> pd.DataFrame:
                 "is_business_day": is_business.to_numpy(),
                 "business_days_elapsed": elapsed,
                 "business_days_in_week": in_week,
-                "actual_value": kpi_actuals.reindex(is_business.index).fillna(0.0).to_numpy(),
+                "actual_value": target_actuals(actuals, target).reindex(is_business.index).fillna(0.0).to_numpy(),
             }
         )
         day = day[day["calendar_date"] <= as_of_date]
@@ -583,9 +654,11 @@ def target_daily(reference: Reference) -> pd.DataFrame:
             day.assign(
                 department=target.department,
                 kpi=target.kpi,
-                team_id=target.team_id or "",
+                owner_user_id=target.owner_id,
+                team_id=target.team_id,
                 period_grain=target.period_grain,
                 period_start=start,
+                target_source=target.target_source,
                 target_value=value,
             )
         )

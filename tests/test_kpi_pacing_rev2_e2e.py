@@ -8,12 +8,12 @@ independent pandas reading of the raw extracts (tests/pandas_reference.py).
   open pipeline closing in the quarter, weighted by forecast category else stage (a demo
   cut off mid-quarter, built here).
 - The demo targets (seeds/kpi_targets.csv) put the default demo at 70-120% attainment
-  in every department target period that is over.
+  in every department target period that is over, the quarters and halves derived from
+  them included.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 import subprocess
 import sys
@@ -23,7 +23,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from pandas_reference import Reference, business_days, pacing_actuals, wins_projection
+from pandas_reference import (
+    Reference,
+    business_days,
+    pacing_actuals,
+    pacing_targets,
+    target_actuals,
+    wins_projection,
+)
 
 from orchestration import config
 from orchestration.dbt_project import dbt_executable
@@ -129,21 +136,13 @@ def test_demo_targets_land_between_70_and_120_percent(tmp_path):
     reference = Reference(tmp_path)
     as_of_date = Reference.reporting_date(pd.Series([reference.as_of])).iloc[0]
     actuals = pacing_actuals(reference)
-    with (config.SEEDS_DIR / "kpi_targets.csv").open(encoding="utf-8", newline="") as handle:
-        targets = pd.DataFrame(csv.DictReader(handle))
-    targets["period_start"] = pd.to_datetime(targets["period_start"])
-    months = targets["period_grain"].map({"month": 1, "fiscal_quarter": 3})
-    targets["period_end_date"] = [
-        start + pd.DateOffset(months=int(n)) - pd.Timedelta(days=1)
-        for start, n in zip(targets["period_start"], months, strict=True)
-    ]
+    targets = pacing_targets()
     department_level = (targets["owner_id"] == "") & (targets["team_id"] == "")
     over = targets[department_level & (targets["period_end_date"] <= as_of_date)].copy()
     over["actual"] = [
-        actuals.loc[actuals["kpi"].eq(t.kpi) & actuals["day"].between(t.period_start, t.period_end_date), "value"].sum()
-        for t in over.itertuples()
+        target_actuals(actuals, t).loc[t.period_start : t.period_end_date].sum() for t in over.itertuples()
     ]
-    over["attainment"] = over["actual"] / over["target_value"].astype(float)
-    assert len(over) > 100
+    over["attainment"] = over["actual"] / over["target_value"]
+    assert len(over) > 100 and set(over["period_grain"]) == {"month", "fiscal_quarter", "fiscal_half"}
     outside = over[~over["attainment"].between(0.7, 1.2)]
     assert outside.empty, outside[["period_grain", "period_start", "kpi", "actual", "target_value", "attainment"]]

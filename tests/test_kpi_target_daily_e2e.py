@@ -1,6 +1,7 @@
 """End to end: kpi_target_daily on the demo warehouse equals the independent pandas
 reading of the raw extracts and the seeds (tests/pandas_reference.py target_daily),
-department and team targets -
+every target - department, team and owner level, given by the seed or derived from it
+(quarters from months, fiscal halves from quarters) - and every KPI of the demo targets:
 day and week targets by business days (company holidays included), actuals to date,
 the gap and the pace per remaining business day - row for row, exactly."""
 
@@ -13,8 +14,9 @@ from pandas_reference import Reference, target_daily
 
 pytestmark = pytest.mark.e2e
 
-KEYS = ["department", "kpi", "team_id", "period_grain", "period_start", "calendar_date"]
+KEYS = ["department", "kpi", "owner_user_id", "team_id", "period_grain", "period_start", "calendar_date"]
 COLUMNS = [
+    "target_source",
     "week_start",
     "is_business_day",
     "business_days_elapsed",
@@ -37,8 +39,8 @@ COLUMNS = [
 def compared(built_warehouse) -> pd.DataFrame:
     with duckdb.connect(str(built_warehouse.warehouse), read_only=True) as con:
         mart = con.execute(
-            "select * replace (coalesce(team_id, '') as team_id) from kpi.kpi_target_daily"
-            " where target_level in ('department', 'team')"
+            "select * replace (coalesce(owner_user_id, '') as owner_user_id, coalesce(team_id, '') as team_id)"
+            " from kpi.kpi_target_daily"
         ).df()
     for column in ("calendar_date", "week_start", "period_start"):
         mart[column] = pd.to_datetime(mart[column])
@@ -59,9 +61,16 @@ def test_target_daily_matches_the_reference_exactly(compared, column):
 
 def test_demo_covers_the_recovery_cases(compared):
     """The comparison is not vacuous: the demo has targets behind and ahead of the spread,
-    holidays inside a running period, and days after a period's last business day."""
+    holidays inside a running period, days after a period's last business day, targets of
+    every level with actuals, every KPI of the issue, and derived and given fiscal halves."""
     assert len(compared) > 1000
-    assert (compared["team_id"] != "").sum() > 100 and compared.loc[compared["team_id"] != "", "actual_value"].sum() > 0
+    for level in ("team_id", "owner_user_id"):
+        assert (compared[level] != "").sum() > 100 and compared.loc[compared[level] != "", "actual_value"].sum() > 0
+    kpis = {"leads", "quality_leads", "calls", "connected_calls", "appointments", "handed_off", "opportunities", "won"}
+    assert kpis | {"won_amount"} <= set(compared.loc[compared["actual_value"] > 0, "kpi"])
+    sources = compared.groupby("period_grain")["target_source"].unique().map(set).to_dict()
+    assert sources["fiscal_half"] == {"seed", "derived_from_quarters"}, sources
+    assert sources["fiscal_quarter"] == {"seed", "derived_from_months"}, sources
     assert (compared["gap_to_date"] < 0).any() and (compared["gap_to_date"] > 0).any()
     assert (~compared["is_business_day"] & (compared["business_days_remaining"] > 0)).any()
     assert compared["required_daily_pace"].isna().any() and (compared["required_daily_pace"] > 0).any()
