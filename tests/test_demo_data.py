@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+from pandas_reference import Reference, inside_sales_roles
 
 from orchestration.contract import BOOLEAN, DATE, DOUBLE, INTEGER, OBJECTS, RECORD_TIME_TOLERANCE, TIMESTAMP
 from orchestration.demo_data import (
@@ -367,6 +368,46 @@ def test_realism_the_loader_must_handle(tables: dict[str, pd.DataFrame]) -> None
     assert (leads["status"] == "ニーズ確認済").any()
     users = full(tables, "user")
     assert users["department"].isin([*list(DEPARTMENTS), ""]).all() and (users["department"] == "").sum() >= 3
+
+
+def test_every_inside_sales_role_has_calls_appointments_and_deals(landing) -> None:
+    """Each role of the role seed (read by the independent pandas reference) occurs with
+    calls, appointments, opportunities and (recycle, upsell) wins, cold outbound calls
+    book meetings less often than recycle calls, and each role's deals come by the rule
+    meant for them (recycled leads converted long after their disqualification)."""
+    out, _ = landing
+    records = inside_sales_roles(Reference(out)).assign(won=lambda r: r["won_day"].notna())
+    totals = records.groupby("sales_role")[["calls", "connected_calls", "appointments", "opportunities", "won"]].sum()
+    assert set(totals.index) == {"nurture", "recycle", "upsell", "outbound"}
+    assert (totals[["calls", "connected_calls", "appointments"]] >= 10).all().all(), totals
+    assert (totals["opportunities"] >= 5).all(), totals
+    assert (totals.loc[["recycle", "upsell"], "won"] >= 1).all(), totals
+    booked = totals["appointments"] / totals["connected_calls"]
+    assert booked["outbound"] < booked["recycle"] / 3, booked
+    deals = records[records["opportunities"] == 1]
+    assert set(deals.loc[deals["sales_role"] == "outbound", "role_rule_id"]) == {"outbound_source"}
+    assert set(deals.loc[deals["sales_role"] == "upsell", "role_rule_id"]) == {"existing_business_deal"}
+    assert set(deals.loc[deals["sales_role"] == "recycle", "role_rule_id"]) == {"re_engaged"}
+
+
+def test_outbound_calls_reach_target_accounts(tables: dict[str, pd.DataFrame]) -> None:
+    """A target-account list: prospect accounts no lead converted into, each with a contact,
+    cold-called on the account and its contact; a few cold calls are logged on nothing."""
+    accounts = full(tables, "account").set_index("id")
+    converted_into = set(full(tables, "lead")["converted_account_id"])
+    targets = accounts[(accounts["type"] == "Prospect") & ~accounts.index.isin(converted_into)]
+    contacts = full(tables, "contact")
+    assert targets.index.isin(contacts["account_id"]).all()
+    tasks = full(tables, "task")
+    calls = tasks[tasks["type"] == "Call"]
+    on_targets = calls[calls["account_id"].isin(targets.index)]
+    assert len(on_targets) >= 100 and on_targets["account_id"].nunique() >= 50, len(on_targets)
+    contact_account = contacts.set_index("id")["account_id"]
+    assert (on_targets["who_id"].map(contact_account) == on_targets["account_id"]).all()
+    logged_on_nothing = calls[(calls["who_id"] == "") & (calls["account_id"] == "")]
+    assert 0.03 < len(logged_on_nothing) / (len(on_targets) + len(logged_on_nothing)) < 0.25
+    events = full(tables, "event")
+    assert events["account_id"].isin(targets.index).sum() >= 5
 
 
 def test_japanese_holiday_rules_match_the_holidays_package() -> None:
