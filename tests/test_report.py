@@ -551,7 +551,7 @@ def test_targets_today_shows_each_teams_pace_or_says_no_data(state: str, publish
 
 def _table_rows(page: str, table: str) -> dict[tuple[str, ...], str]:
     """The rows of one of the page's tables, by the values of their data attributes."""
-    (body,) = re.findall(rf'<table data-table="{table}">(.*?)</table>', page, re.DOTALL)
+    (body,) = re.findall(rf'<table[^>]* data-table="{table}">(.*?)</table>', page, re.DOTALL)
     return {
         tuple(re.findall(r'data-[\w-]+="([^"]*)"', attributes)): row
         for attributes, row in re.findall(r"<tr ([^>]*)>(.*?)</tr>", body, re.DOTALL)

@@ -161,6 +161,8 @@ def _charts(data: PublishedData, periods: Periods) -> dict[str, str]:
         figures["conversion"] = charts.conversion_by_month(data.monthly, t)
     if not data.pacing.empty:
         figures["pacing"] = charts.pacing(data.pacing, periods)
+    if not data.speed_to_lead.empty:
+        figures["speed_to_lead"] = inside_sales.conversion_by_bucket(data.speed_to_lead, t)
     figures.update(pipeline.figures(data.pipeline_waterfall, data.pipeline_forecast, periods))
     return {
         name: figure.to_html(full_html=False, include_plotlyjs=False, config=_PLOTLY_CONFIG, div_id=f"chart-{name}")

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from orchestration.report.charts import GENERAL_COLOUR, QUALITY_COLOUR, _layout
+from orchestration.report.labels import Labels
 
 ROLES = ("nurture", "recycle", "upsell", "outbound", "all")
 RESPONSE_BUCKETS = ("within_1_hour", "1_to_4_hours", "same_business_day", "later", "never", "all")
@@ -85,3 +90,33 @@ def teams(rows: pd.DataFrame, keys: tuple[str, ...]) -> list[Team]:
         )
         for team_id, team_rows in grouped.items()
     ]
+
+
+def conversion_by_bucket(speed_to_lead: pd.DataFrame, t: Labels) -> go.Figure:
+    """Per team, the lead -> appointment rate of each response bucket, quality against
+    general leads: what a fast first attempt is worth. A bucket without leads draws no bar."""
+    by_team = teams(speed_to_lead, ("rep_user_id", "response_bucket", "lead_quality"))
+    buckets = RESPONSE_BUCKETS[:-1]
+    figure = make_subplots(
+        rows=1, cols=len(by_team), shared_yaxes=True, subplot_titles=[team.team_name for team in by_team]
+    )
+    for column, team in enumerate(by_team, start=1):
+        for quality, colour in (("quality", QUALITY_COLOUR), ("general", GENERAL_COLOUR)):
+            figure.add_trace(
+                go.Bar(
+                    name=t[quality],
+                    x=[t.response_bucket(bucket) for bucket in buckets],
+                    y=[team.row("all", bucket, quality).get("lead_to_appointment_rate") for bucket in buckets],
+                    marker={"color": colour},
+                    legendgroup=quality,
+                    showlegend=column == 1,
+                ),
+                row=1,
+                col=column,
+            )
+    figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+    figure.update_yaxes(title=t["lead_to_appointment_rate"], col=1)
+    figure.update_layout(barmode="group")
+    _layout(figure, t["chart_speed_to_lead"], height=340)
+    # The subplot titles (team names) sit where plotly put them, the chart title above them.
+    return figure.update_layout(margin={"t": 80})

@@ -145,12 +145,13 @@ _TEXT: dict[str, dict[str, str]] = {
             "リードの割合（SLA達成率。未アプローチは未達）。担当者は最初にアプローチした人です。"
         ),
         "speed_to_lead_buckets": "初動の速さ別 商談獲得率・案件化率",
+        "chart_speed_to_lead": "初動の速さ別 リード商談獲得率（質リード／一般リード）",
         "speed_to_lead_buckets_note": (
             "初動の速さ別に、リードのうち基準日までに商談獲得・案件化に至った割合（質リード／一般リード）。"
         ),
         "team_total": "チーム計",
         "attempted_leads": "アプローチ済みリード数",
-        "leads_attempted_within_sla": "SLA内にアプローチしたリード数",
+        "leads_attempted_within_sla": "SLA内アプローチ数",
         "within_sla_share": "SLA達成率",
         "within_sla_share_quality": "SLA達成率（質リード）",
         "within_sla_share_general": "SLA達成率（一般リード）",
@@ -367,13 +368,14 @@ _TEXT: dict[str, dict[str, str]] = {
             "attempted counts as missed). The rep is whoever made the first attempt."
         ),
         "speed_to_lead_buckets": "Appointment and opportunity rates by speed of first attempt",
+        "chart_speed_to_lead": "Lead → appointment rate by speed of first attempt (quality / general leads)",
         "speed_to_lead_buckets_note": (
             "By how soon the leads were first attempted: the share that booked an appointment or became an "
             "opportunity by the as-of date (quality leads / general leads)."
         ),
         "team_total": "Team total",
         "attempted_leads": "Attempted leads",
-        "leads_attempted_within_sla": "Leads attempted within the SLA",
+        "leads_attempted_within_sla": "Attempted within SLA",
         "within_sla_share": "Within-SLA share",
         "within_sla_share_quality": "Within-SLA share (quality leads)",
         "within_sla_share_general": "Within-SLA share (general leads)",
