@@ -10,7 +10,11 @@ The data is made to exercise the warehouse: a volume push that lowers lead quali
 under DEFAULT_QUALITY_RULES, messy departments and dispositions, a rep who leaves and
 one who moves department and two who move team, each move in a later user file
 (DEPARTED_USERS, DEPARTMENT_MOVES, TEAM_MOVES, UNMAPPED_USER_DEPARTMENTS), a CP932
-campaign export with Salesforce headers, stale and deleted rows in the delta.
+campaign export with Salesforce headers, stale and deleted rows in the delta, and
+every inside-sales role with calls, meetings and deals (roles.py): disqualified leads
+and lost deals' contacts taken up again, some converted; customers' contacts called and
+leads from customers' companies turning into Existing Business deals; a target-account
+list cold-called next to leads with lead source Outbound.
 """
 
 from __future__ import annotations
