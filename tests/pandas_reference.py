@@ -617,12 +617,14 @@ def target_daily(reference: Reference) -> pd.DataFrame:
     target (target_actuals)."""
     as_of_date = Reference.reporting_date(pd.Series([reference.as_of])).iloc[0]
     actuals = pacing_actuals(reference)
+    by_kpi = {kpi: rows for kpi, rows in actuals.groupby("kpi")}
+    targets = pacing_targets()
+    targets = targets[targets["period_start"] <= as_of_date]
+    calendar = business_days(targets["period_start"].min(), targets["period_end_date"].max())
     frames = []
-    for target in pacing_targets().itertuples():
+    for target in targets.itertuples():
         start, end = target.period_start, target.period_end_date
-        if start > as_of_date:
-            continue
-        is_business = business_days(start, end)
+        is_business = calendar[start:end]
         value, in_period = float(target.target_value), int(is_business.sum())
         weeks = is_business.index - pd.to_timedelta(is_business.index.weekday, unit="D")
         in_week = is_business.groupby(weeks).transform("sum").to_numpy()
@@ -634,7 +636,10 @@ def target_daily(reference: Reference) -> pd.DataFrame:
                 "is_business_day": is_business.to_numpy(),
                 "business_days_elapsed": elapsed,
                 "business_days_in_week": in_week,
-                "actual_value": target_actuals(actuals, target).reindex(is_business.index).fillna(0.0).to_numpy(),
+                "actual_value": target_actuals(by_kpi.get(target.kpi, actuals.iloc[:0]), target)
+                .reindex(is_business.index)
+                .fillna(0.0)
+                .to_numpy(),
             }
         )
         day = day[day["calendar_date"] <= as_of_date]
