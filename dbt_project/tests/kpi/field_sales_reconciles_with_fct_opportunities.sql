@@ -1,7 +1,7 @@
 {#- kpi_field_sales: at each period grain, the counts and amounts summed over all periods
-    and reps equal fct_opportunities, per lead quality - each dated by its own date
-    (created, proposal, close) within the reporting range (first date with data to the
-    as-of date). Fails with one row per grain, class and measure whose totals differ. -#}
+    and reps equal fct_opportunities, per lead quality and for 'all' - each dated by its
+    own date (created, proposal, close) within the reporting range (first date with data
+    to the as-of date). Fails with one row per grain, class and measure whose totals differ. -#}
 {%- set measures = {
     'opportunities': ('1', 'created_date'),
     'opportunities_with_proposal': ('case when has_proposal then 1 else 0 end', 'created_date'),
@@ -14,10 +14,7 @@
 } %}
 with
 
-field_sales as (
-    select * from {{ ref('kpi_field_sales') }}
-    where lead_quality <> 'all'
-),
+field_sales as (select * from {{ ref('kpi_field_sales') }}),
 
 opportunities as (select * from {{ ref('fct_opportunities') }}),
 
@@ -39,27 +36,12 @@ classified as (
     from opportunities
 ),
 
-mart_totals as (
-    {%- for measure in measures %}
-        select
-            period_grain,
-            lead_quality,
-            '{{ measure }}' as measure,
-            cast(sum({{ measure }}) as {{ type_double() }}) as mart_total
-        from field_sales
-        group by period_grain, lead_quality
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-),
-
 fact_totals as (
     {%- for measure, (expression, date_column) in measures.items() %}
         select
             classified.quality_class as lead_quality,
             '{{ measure }}' as measure,
-            cast(sum({{ expression }}) as {{ type_double() }}) as fact_total
+            sum({{ expression }}) as fact_total
         from classified
         cross join reporting_range
         where classified.{{ date_column }} between reporting_range.first_date and reporting_range.last_date
@@ -70,19 +52,4 @@ fact_totals as (
     {%- endfor %}
 ),
 
-grains as (select distinct period_grain from field_sales)
-
-select
-    grains.period_grain,
-    fact_totals.lead_quality,
-    fact_totals.measure,
-    fact_totals.fact_total,
-    mart_totals.mart_total
-from fact_totals
-cross join grains
-left join mart_totals
-    on
-        grains.period_grain = mart_totals.period_grain
-        and fact_totals.lead_quality = mart_totals.lead_quality
-        and fact_totals.measure = mart_totals.measure
-where abs(coalesce(mart_totals.mart_total, 0) - fact_totals.fact_total) > 0.01
+{{ totals_reconcile_at_every_grain('field_sales', measures.keys() | list, 'fact_totals') }}

@@ -2,8 +2,8 @@
     periods equal fct_leads' leads that reached each step (and their won amount), per lead
     quality. Every lead created up to the as-of date falls in exactly one period per
     grain. Fails with one row per grain, quality and step whose totals differ. -#}
-{%- set steps = funnel_steps() %}
-{%- set count_of = funnel_step_count_columns() %}
+{%- set measures = funnel_step_count_columns() %}
+{%- do measures.update({'won_amount': 'won_amount'}) %}
 with
 
 overview as (
@@ -16,74 +16,22 @@ leads as (
     where reached_lead
 ),
 
-mart_totals as (
-    {%- for step in steps %}
-        select
-            period_grain,
-            lead_quality,
-            '{{ step }}' as funnel_step,
-            cast(sum({{ count_of[step] }}) as {{ type_double() }}) as mart_total
-        from overview
-        group by period_grain, lead_quality
-        union all
-    {%- endfor %}
-    select
-        period_grain,
-        lead_quality,
-        'won_amount' as funnel_step,
-        sum(won_amount) as mart_total
-    from overview
-    group by period_grain, lead_quality
-),
-
-fact_totals_by_quality as (
-    {%- for step in steps %}
+fact_totals as (
+    {%- for step in funnel_steps() %}
         select
             lead_quality,
-            '{{ step }}' as funnel_step,
-            cast(sum(case when reached_{{ step }} then 1 else 0 end) as {{ type_double() }}) as fact_total
+            '{{ step }}' as measure,
+            sum(case when reached_{{ step }} then 1 else 0 end) as fact_total
         from leads
         group by lead_quality
         union all
     {%- endfor %}
     select
         lead_quality,
-        'won_amount' as funnel_step,
-        cast(sum(case when reached_won then coalesce(won_amount, 0) else 0 end) as {{ type_double() }}) as fact_total
+        'won_amount' as measure,
+        sum(case when reached_won then coalesce(won_amount, 0) else 0 end) as fact_total
     from leads
     group by lead_quality
 ),
 
-fact_totals as (
-    select
-        lead_quality,
-        funnel_step,
-        fact_total
-    from fact_totals_by_quality
-    union all
-    select
-        'all' as lead_quality,
-        funnel_step,
-        sum(fact_total) as fact_total
-    from fact_totals_by_quality
-    group by funnel_step
-),
-
-grains as (select distinct period_grain from overview)
-
-select
-    grains.period_grain,
-    fact_totals.lead_quality,
-    fact_totals.funnel_step,
-    fact_totals.fact_total,
-    mart_totals.mart_total
-from fact_totals
-cross join grains
-left join mart_totals
-    on
-        grains.period_grain = mart_totals.period_grain
-        and fact_totals.lead_quality = mart_totals.lead_quality
-        and fact_totals.funnel_step = mart_totals.funnel_step
-where
-    mart_totals.mart_total is null
-    or abs(mart_totals.mart_total - fact_totals.fact_total) > 0.01
+{{ totals_reconcile_at_every_grain('overview', measures, 'fact_totals') }}
