@@ -73,57 +73,14 @@ rep_role_counts as (
         dated_counts.lead_quality
 ),
 
--- Per rep and per team (rep 'all'), per role and over all roles (role 'all'): counts add
--- up, so the totals sum the rep-role counts.
+-- Per rep and per team (rep 'all'), per role and over all roles (role 'all').
 counts as (
-    {%- for by_rep, by_role in [(true, true), (true, false), (false, true), (false, false)] %}
-        select
-            period_grain,
-            period_start,
-            team_id,
-            {{ 'rep_user_id' if by_rep else "'all' as rep_user_id" }},
-            {{ 'sales_role' if by_role else "'all' as sales_role" }},
-            {%- for count in counts %}
-                sum({{ count }}) as {{ count }},
-            {%- endfor %}
-            lead_quality
-        from rep_role_counts
-        group by
-            period_grain,
-            period_start,
-            team_id,
-            {%- if by_rep %}
-                rep_user_id,
-            {%- endif %}
-            {%- if by_role %}
-                sales_role,
-            {%- endif %}
-            lead_quality
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-),
-
-sales_roles as (
-    {%- for role in roles %}
-        select '{{ role }}' as sales_role
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ rep_and_team_rollup('rep_role_counts', 'sales_role', counts) | indent(4) }}
 ),
 
 -- Every rep and team of a period gets every role, zero-filled.
 period_keys as (
-    select distinct
-        counts.period_grain,
-        counts.period_start,
-        counts.team_id,
-        counts.rep_user_id,
-        sales_roles.sales_role
-    from counts
-    cross join sales_roles
+    {{ rep_and_team_keys('counts', 'sales_role', roles) | indent(4) }}
 ),
 
 counts_with_all as (

@@ -61,59 +61,14 @@ rep_bucket_counts as (
 ),
 
 -- Per rep and per team (rep 'all'), per response bucket and over all of them (bucket
--- 'all'), each lead quality: counts add up, so the totals sum the rep-bucket counts.
+-- 'all'), each lead quality.
 counts as (
-    {%- for by_rep, by_bucket in [(true, true), (true, false), (false, true), (false, false)] %}
-        select
-            period_grain,
-            period_start,
-            team_id,
-            {{ 'rep_user_id' if by_rep else "'all' as rep_user_id" }},
-            {{ 'response_bucket' if by_bucket else "'all' as response_bucket" }},
-            lead_quality,
-            sum(leads) as leads,
-            sum(attempted_leads) as attempted_leads,
-            sum(leads_attempted_within_sla) as leads_attempted_within_sla,
-            sum(connected_leads) as connected_leads,
-            sum(leads_with_appointment) as leads_with_appointment,
-            sum(leads_with_opportunity) as leads_with_opportunity
-        from rep_bucket_counts
-        group by
-            period_grain,
-            period_start,
-            team_id,
-            {%- if by_rep %}
-                rep_user_id,
-            {%- endif %}
-            {%- if by_bucket %}
-                response_bucket,
-            {%- endif %}
-            lead_quality
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-),
-
-buckets as (
-    {%- for bucket in buckets %}
-        select '{{ bucket }}' as response_bucket
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ rep_and_team_rollup('rep_bucket_counts', 'response_bucket', counts) | indent(4) }}
 ),
 
 -- Every rep and team of a period gets every bucket, zero-filled.
 period_keys as (
-    select distinct
-        counts.period_grain,
-        counts.period_start,
-        counts.team_id,
-        counts.rep_user_id,
-        buckets.response_bucket
-    from counts
-    cross join buckets
+    {{ rep_and_team_keys('counts', 'response_bucket', buckets) | indent(4) }}
 ),
 
 counts_with_all as (
