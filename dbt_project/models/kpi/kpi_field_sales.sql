@@ -1,5 +1,22 @@
 {#- What this mart and each of its columns mean: _kpi_field_sales.yml, the one place
     its KPI prose lives (docs/kpi-definitions.md and dbt docs show it). -#}
+{%- set measures = ['opportunities', 'opportunities_with_proposal', 'proposals', 'won', 'lost',
+                    'won_amount', 'lost_amount', 'cycle_days_total', 'handoffs', 'followed_handoffs'] %}
+{#- Per kind of event: its rows, the date it counts on, which of them, {measure: value}. -#}
+{%- set events = [
+    ('classified', 'created_date', none,
+        {'opportunities': '1', 'opportunities_with_proposal': 'case when has_proposal then 1 else 0 end'}),
+    ('classified', 'proposal_date', 'has_proposal', {'proposals': '1'}),
+    ('classified', 'closed_date', 'is_won or is_lost', {
+        'won': 'case when is_won then 1 else 0 end',
+        'lost': 'case when is_lost then 1 else 0 end',
+        'won_amount': 'case when is_won then amount else 0 end',
+        'lost_amount': 'case when is_lost then amount else 0 end',
+        'cycle_days_total': 'coalesce(cycle_days, 0)',
+    }),
+    ('handoffs', 'handed_off_date', none,
+        {'handoffs': '1', 'followed_handoffs': 'case when is_followed then 1 else 0 end'}),
+] %}
 with
 
 opportunities as (select * from {{ ref('fct_opportunities') }}),
@@ -30,72 +47,25 @@ classified as (
     from opportunities
 ),
 
+-- Each event counts on its own date (created, proposal, close, hand-off), zero in the
+-- measures it does not carry.
 dated_events as (
-    select
-        owner_user_id,
-        lead_quality,
-        created_date as event_date,
-        1 as opportunities,
-        case when has_proposal then 1 else 0 end as opportunities_with_proposal,
-        0 as proposals,
-        0 as won,
-        0 as lost,
-        0 as won_amount,
-        0 as lost_amount,
-        0 as cycle_days,
-        0 as handoffs,
-        0 as followed_handoffs
-    from classified
-    union all
-    select
-        owner_user_id,
-        lead_quality,
-        proposal_date as event_date,
-        0 as opportunities,
-        0 as opportunities_with_proposal,
-        1 as proposals,
-        0 as won,
-        0 as lost,
-        0 as won_amount,
-        0 as lost_amount,
-        0 as cycle_days,
-        0 as handoffs,
-        0 as followed_handoffs
-    from classified
-    where has_proposal
-    union all
-    select
-        owner_user_id,
-        lead_quality,
-        closed_date as event_date,
-        0 as opportunities,
-        0 as opportunities_with_proposal,
-        0 as proposals,
-        case when is_won then 1 else 0 end as won,
-        case when is_lost then 1 else 0 end as lost,
-        case when is_won then amount else 0 end as won_amount,
-        case when is_lost then amount else 0 end as lost_amount,
-        coalesce(cycle_days, 0) as cycle_days,
-        0 as handoffs,
-        0 as followed_handoffs
-    from classified
-    where is_won or is_lost
-    union all
-    select
-        owner_user_id,
-        lead_quality,
-        handed_off_date as event_date,
-        0 as opportunities,
-        0 as opportunities_with_proposal,
-        0 as proposals,
-        0 as won,
-        0 as lost,
-        0 as won_amount,
-        0 as lost_amount,
-        0 as cycle_days,
-        1 as handoffs,
-        case when is_followed then 1 else 0 end as followed_handoffs
-    from handoffs
+    {%- for source, event_date, condition, values in events %}
+        select
+            owner_user_id,
+            lead_quality,
+            {%- for measure in measures %}
+                {{ values.get(measure, '0') }} as {{ measure }},
+            {%- endfor %}
+            {{ event_date }} as event_date
+        from {{ source }}
+        {%- if condition %}
+            where {{ condition }}
+        {%- endif %}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 counts as (
@@ -103,17 +73,10 @@ counts as (
         reporting_periods.period_grain,
         reporting_periods.period_start,
         dated_events.owner_user_id,
-        dated_events.lead_quality,
-        sum(dated_events.opportunities) as opportunities,
-        sum(dated_events.opportunities_with_proposal) as opportunities_with_proposal,
-        sum(dated_events.proposals) as proposals,
-        sum(dated_events.won) as won,
-        sum(dated_events.lost) as lost,
-        sum(dated_events.won_amount) as won_amount,
-        sum(dated_events.lost_amount) as lost_amount,
-        sum(dated_events.cycle_days) as cycle_days_total,
-        sum(dated_events.handoffs) as handoffs,
-        sum(dated_events.followed_handoffs) as followed_handoffs
+        {%- for measure in measures %}
+            sum(dated_events.{{ measure }}) as {{ measure }},
+        {%- endfor %}
+        dated_events.lead_quality
     from dated_events
     inner join reporting_periods
         on dated_events.event_date = reporting_periods.calendar_date
@@ -149,8 +112,7 @@ counts_with_all as (
         key_columns=['period_grain', 'period_start', 'owner_user_id'],
         join_columns=['period_grain', 'period_start', 'owner_user_id'],
         counts='counts',
-        measures=['opportunities', 'opportunities_with_proposal', 'proposals', 'won', 'lost',
-                  'won_amount', 'lost_amount', 'cycle_days_total', 'handoffs', 'followed_handoffs'],
+        measures=measures,
         qualities=['quality', 'general', 'not_lead_sourced'],
     ) | indent(4) }}
 ),
