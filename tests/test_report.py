@@ -535,18 +535,25 @@ def test_targets_today_shows_each_teams_pace_or_says_no_data(state: str, publish
     if state == "rows":
         with duckdb.connect(str(folder / DATABASE), read_only=True) as con:
             teams = con.execute(
-                "select team_id, team_name, day_target, required_daily_pace from kpi.kpi_target_daily"
-                " where is_as_of_date and target_level = 'team' and kpi = 'appointments'"
+                "select team_id, team_name, period_grain, target_source, day_target, required_daily_pace"
+                " from kpi.kpi_target_daily where is_as_of_date and target_level = 'team' and kpi = 'appointments'"
             ).fetchall()
         assert teams, "the demo has team targets running on the as-of date"
+        assert {source for *_, source, _, _ in teams} > {"seed"}, "the demo derives a team's quarter or half target"
     data = read_published(folder)
     for lang in LANGUAGES:
         page = render(data, lang)
         assert (Labels(lang)["no_data"] in page_sections(page)["targets_today"]) is (state != "rows"), (state, lang)
-        for team_id, team_name, day_target, pace in teams:
-            row = re.search(rf'<tr[^>]*data-team="{team_id}" data-kpi="appointments">(.*?)</tr>', page, re.DOTALL)
+        for team_id, team_name, grain, source, day_target, pace in teams:
+            row = re.search(
+                rf'<tr[^>]*data-team="{team_id}" data-kpi="appointments" data-period-grain="{grain}">(.*?)</tr>',
+                page,
+                re.DOTALL,
+            )
             cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row[1], re.DOTALL)]
             assert (cells[1], cells[4], cells[10]) == (team_name, f"{day_target:,.1f}", f"{pace:,.1f}"), (lang, cells)
+            # A target the seed does not give says how it was derived.
+            assert (Labels(lang).target_source(source) in cells[3]) is (source != "seed"), (lang, grain, cells[3])
 
 
 def _table_rows(page: str, table: str) -> dict[tuple[str, ...], str]:

@@ -67,6 +67,8 @@ _TEXT: dict[str, dict[str, str]] = {
             "1日あたり必要な実績（振り返り・リカバリー）。"
         ),
         "whole_department": "部門全体",
+        "target_derived_from_months": "月目標の合計",
+        "target_derived_from_quarters": "四半期目標の合計",
         "day_target": "今日の目標",
         "week_target": "今週の目標",
         "week_actual_to_date": "今週の実績",
@@ -287,6 +289,8 @@ _TEXT: dict[str, dict[str, str]] = {
             "the period target."
         ),
         "whole_department": "Whole department",
+        "target_derived_from_months": "sum of the month targets",
+        "target_derived_from_quarters": "sum of the quarter targets",
         "day_target": "Today's target",
         "week_target": "This week's target",
         "week_actual_to_date": "This week's actual",
@@ -582,6 +586,10 @@ class Labels:
 
     def target_kpi(self, kpi: str) -> str:
         return _TARGET_KPIS[self.lang].get(kpi, kpi)
+
+    def target_source(self, source: str) -> str:
+        """How a target the seed does not give was derived (kpi_target_daily.target_source)."""
+        return self._text.get(f"target_{source}", source)
 
     def sales_role(self, role: str) -> str:
         return _SALES_ROLES[self.lang].get(role, role)
