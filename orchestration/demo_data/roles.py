@@ -219,9 +219,9 @@ def convert_recycled(
     """Some disqualified leads that a recycle call brought to a meeting are converted days
     after it (status Disqualified, then Converted), with an account and a deal appended
     after the others; the deal is won as the lead's own outcome says."""
-    call = booked.call[(calls.who_kind[booked.call] == LEAD_KIND) & (calls.subject[booked.call] == RECYCLE_SUBJECT)]
-    lead, first = np.unique(calls.who[call] - 1, return_index=True)
-    start = booked.start[np.isin(booked.call, call)][first]
+    on_lead = (calls.who_kind[booked.call] == LEAD_KIND) & (calls.subject[booked.call] == RECYCLE_SUBJECT)
+    lead, first = np.unique(calls.who[booked.call[on_lead]] - 1, return_index=True)  # a lead's first meeting
+    start = booked.start[on_lead][first]
     convert = (rng.random(lead.size) < RECYCLE_CONVERSION) & (funnel.t_convert[lead] == NULL)
     lead, start = lead[convert], start[convert]
     day = clock.day_at(clock.index_on_or_after(local_day(start)) + rng.integers(1, 5, lead.size))
@@ -242,11 +242,10 @@ def _extend(rows: Accounts | Deals, more: Accounts | Deals) -> None:
         setattr(rows, name, np.concatenate([getattr(rows, name), getattr(more, name)]))
 
 
-def with_role_meetings(meetings: Activities, calls: RoleCalls, booked: RoleMeetings) -> Activities:
+def with_role_meetings(meetings: Activities, calls: RoleCalls, role_meetings: RoleMeetings) -> Activities:
     """The event log with the role calls' meetings merged in by modstamp; existing events keep their ids."""
-    books, start = booked.call, booked.start
+    books, booked, start = role_meetings.call, role_meetings.booked, role_meetings.start
     n, n_old = books.size, meetings.modstamp.size
-    booked = booked.booked
     old = meetings.frame
     added: Frame = {
         "id": Ids(old["id"].prefix, n_old + np.arange(1, n + 1)),
