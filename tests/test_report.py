@@ -30,7 +30,7 @@ from orchestration import config
 from orchestration.assets.report import DOCS_KEY, REPORT_KEY
 from orchestration.build_state import definitions_fingerprint
 from orchestration.publish.layout import DATABASE, DBT_DOCS, MANIFEST
-from orchestration.report import pipeline
+from orchestration.report import inside_sales, pipeline
 from orchestration.report.build import FILE_NAMES, render, report_command
 from orchestration.report.data import read_published
 from orchestration.report.dbt_docs import FINGERPRINT_FILE
@@ -734,3 +734,28 @@ def test_the_role_view_and_speed_to_lead_show_a_dash_for_a_missing_role_team_or_
             assert (cells[2], cells[4], cells[6]) == ("—", "—", "—"), (lang, cells)
         buckets = _table_rows(page, "speed_to_lead_buckets")
         assert {_by_quality(row)[("lead_to_appointment_rate", "all")] for row in buckets.values()} == {"—"}
+
+
+def test_the_speed_to_lead_chart_draws_each_teams_bucket_rates_of_the_mart(published_copy: Path) -> None:
+    with duckdb.connect(str(published_copy / DATABASE), read_only=True) as con:
+        rates = _latest_complete_month(
+            con,
+            "kpi_inside_sales_speed_to_lead",
+            "team_name, response_bucket, lead_quality, lead_to_appointment_rate",
+            "rep_user_id = 'all' and response_bucket <> 'all' and lead_quality <> 'all'",
+        ).set_index(["team_name", "response_bucket", "lead_quality"])
+    data = read_published(published_copy)
+    for lang in LANGUAGES:
+        t = Labels(lang)
+        figure = inside_sales.conversion_by_bucket(data.speed_to_lead, t)
+        titles = [annotation.text for annotation in figure.layout.annotations]  # one subplot per team
+        assert sorted(titles) == sorted(set(rates.index.get_level_values("team_name")))
+        assert len(figure.data) == 2 * len(titles)
+        buckets = inside_sales.RESPONSE_BUCKETS[:-1]
+        for bars in figure.data:
+            team = titles[int(bars.xaxis[1:] or 1) - 1]
+            quality = "quality" if bars.name == t["quality"] else "general"
+            assert list(bars.x) == [t.response_bucket(bucket) for bucket in buckets]
+            expected = rates.loc[[(team, bucket, quality) for bucket in buckets], "lead_to_appointment_rate"]
+            drawn = [None if pd.isna(y) else y for y in bars.y]
+            assert drawn == [None if pd.isna(y) else pytest.approx(y) for y in expected], (lang, team, quality)
