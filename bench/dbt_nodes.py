@@ -49,4 +49,7 @@ def build_summary(target: Path, since: float) -> dict[str, Any] | None:
             for kind, totals in sorted(kinds.items(), key=lambda item: -item[1]["thread_seconds"])
         },
         "slowest": [{"node": name, "kind": kind, "seconds": round(seconds, 3)} for seconds, name, kind in slowest],
+        # Every node's time, kept in the results file (not printed): what a group of
+        # models costs can be summed from one run, e.g. the models an issue added.
+        "node_seconds": {name: round(seconds, 3) for seconds, name, _ in sorted(timed, key=lambda item: item[1])},
     }

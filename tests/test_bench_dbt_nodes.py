@@ -57,6 +57,7 @@ def test_a_build_is_summed_per_kind_of_node(tmp_path):
         ("fct_activities_row_rules", "data tests"),
         ("marketing_campaign_cost_reconciles_with_dim_campaigns", "data tests"),
     ]
+    assert summary["node_seconds"] == {uid.split(".")[2]: seconds for uid, seconds in RESULTS}
 
 
 def test_only_a_build_written_during_the_run_counts(tmp_path):
