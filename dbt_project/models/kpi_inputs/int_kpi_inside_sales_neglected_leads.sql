@@ -32,7 +32,8 @@ touch_days as (
     from ({{ personal_touches() }}) as touches
 ),
 
--- The days a lead's neglect clock restarts: its creation, and each day with a touch while open.
+-- The days a lead's neglect clock restarts: its creation, and each day with a touch while
+-- open (after the creation day, so the two parts never repeat a row: no distinct needed).
 restarts as (
     select
         lead_id,
@@ -40,7 +41,7 @@ restarts as (
         created_date as restart_date,
         closed_date
     from lead_spans
-    union
+    union all
     select
         lead_spans.lead_id,
         lead_spans.owner_user_id,
