@@ -7,7 +7,7 @@ with
 
 targets as (select * from {{ ref('int_kpi_pacing_targets') }}),
 
-records as (select * from {{ ref('int_kpi_pacing_actual_records') }}),
+actuals_by_day as (select * from {{ ref('int_kpi_pacing_actuals_by_day') }}),
 
 dates as (select * from {{ ref('dim_dates') }}),
 
@@ -82,19 +82,22 @@ daily as (
         series_days.month_start,
         series_days.fiscal_quarter_start,
         series_days.fiscal_half_start,
-        coalesce(sum(records.actual_value), 0) as actual_value
+        coalesce(sum(actuals_by_day.actual_value), 0) as actual_value
     from series_days
-    left join records
+    left join actuals_by_day
         on
-            series_days.kpi = records.kpi
-            and series_days.calendar_date = records.actual_date
+            series_days.kpi = actuals_by_day.kpi
+            and series_days.calendar_date = actuals_by_day.actual_date
             and (
-                series_days.owner_user_id = records.owner_user_id
-                or series_days.team_id = records.owner_team_id
+                series_days.owner_user_id = actuals_by_day.owner_user_id
+                or series_days.team_id = actuals_by_day.owner_team_id
                 or (
                     series_days.owner_user_id is null
                     and series_days.team_id is null
-                    and (not records.is_department_scoped or series_days.department = records.owner_department)
+                    and (
+                        not actuals_by_day.is_department_scoped
+                        or series_days.department = actuals_by_day.owner_department
+                    )
                 )
             )
     group by

@@ -1,6 +1,8 @@
-{#- One row per record that counts toward a target KPI (KPI x record), for the KPIs that
-    seeds/kpi_targets.csv sets targets for: the date it counts on (reporting time zone),
-    its owner and the value it adds. What each KPI counts:
+{#- One row per KPI, day and owner (with the owner's department on the record and team on
+    the day), for the KPIs that seeds/kpi_targets.csv sets targets for: the value the
+    owner's records add to the KPI that day (reporting time zone). Summed per day here, as
+    every target counts whole days, so no row per call or lead is kept. What each KPI
+    counts:
       leads, quality_leads          leads (quality leads) by created date; lead owner
       worked ... need_confirmed,
       handed_off                    leads reaching the funnel step, by step date; lead owner
@@ -35,7 +37,6 @@ target_kpis as (
 records as (
     select
         'leads' as kpi,
-        lead_id as record_id,
         created_date as actual_date,
         owner_user_id,
         owner_department,
@@ -47,7 +48,6 @@ records as (
 
     select
         'quality_leads' as kpi,
-        lead_id,
         created_date,
         owner_user_id,
         owner_department,
@@ -61,7 +61,6 @@ records as (
 
         select
             '{{ kpi }}',
-            lead_id,
             {{ step }}_date,
             owner_user_id,
             owner_department,
@@ -75,7 +74,6 @@ records as (
 
     select
         'opportunities' as kpi,
-        opportunity_id,
         created_date,
         owner_user_id,
         owner_department,
@@ -87,7 +85,6 @@ records as (
 
     select
         'proposals' as kpi,
-        opportunity_id,
         proposal_date,
         owner_user_id,
         owner_department,
@@ -100,7 +97,6 @@ records as (
 
     select
         'won' as kpi,
-        opportunity_id,
         closed_date,
         owner_user_id,
         owner_department,
@@ -113,7 +109,6 @@ records as (
 
     select
         'won_amount' as kpi,
-        opportunity_id,
         closed_date,
         owner_user_id,
         owner_department,
@@ -130,7 +125,6 @@ records as (
             when activities.activity_type = 'email' then 'emails'
             else 'calls'
         end as kpi,
-        activities.activity_id,
         activities.occurred_date,
         activities.owner_user_id,
         activities.owner_department,
@@ -147,7 +141,6 @@ records as (
 
     select
         'connected_calls' as kpi,
-        activity_id,
         occurred_date,
         owner_user_id,
         owner_department,
@@ -158,17 +151,31 @@ records as (
         activity_type = 'call'
         and is_completed
         and is_connected
+),
+
+by_day as (
+    select
+        records.kpi,
+        records.actual_date,
+        records.owner_user_id,
+        records.owner_department,
+        records.is_department_scoped,
+        sum(records.actual_value) as actual_value
+    from records
+    inner join target_kpis
+        on records.kpi = target_kpis.kpi
+    where records.actual_date is not null
+    group by
+        records.kpi,
+        records.actual_date,
+        records.owner_user_id,
+        records.owner_department,
+        records.is_department_scoped
 )
 
 select
-    records.*,
+    by_day.*,
     owner_periods.team_id as owner_team_id
-from records
-inner join target_kpis
-    on records.kpi = target_kpis.kpi
+from by_day
 left join {{ ref('dim_users') }} as owner_periods
-    on
-        records.owner_user_id = owner_periods.user_id
-        and records.actual_date >= owner_periods.valid_from
-        and (owner_periods.valid_to is null or records.actual_date < owner_periods.valid_to)
-where records.actual_date is not null
+    on {{ user_period_on('owner_periods', 'by_day.owner_user_id', 'by_day.actual_date') }}
