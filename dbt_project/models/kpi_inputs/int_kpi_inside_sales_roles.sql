@@ -75,7 +75,68 @@ account_wins as (
     group by account_id
 ),
 
--- Inside-sales activities (owner in inside sales that day) and their counts.
+-- What a record reads of its lead and of its account, one row per id, so that each
+-- record joins each once: the live lead (live_lead_id; an activity may name a lead with
+-- a lost deal or a disqualification that is not live) with its converted opportunity,
+-- and the account's type, first win and first loss.
+lead_keys as (
+    select lead_id from leads
+    union
+    select lead_id from lead_losses
+    union
+    select lead_id from disqualifications
+),
+
+lead_facts as (
+    select
+        lead_keys.lead_id,
+        leads.lead_id as live_lead_id,
+        leads.lead_source,
+        leads.lead_quality,
+        leads.owner_user_id,
+        converted.opportunity_id as converted_opportunity_id,
+        converted.created_at as converted_created_at,
+        converted.account_id as converted_account_id,
+        converted.lead_source as converted_lead_source,
+        converted.opportunity_type as converted_opportunity_type,
+        lead_losses.first_lost_date,
+        disqualifications.first_disqualified_date
+    from lead_keys
+    left join leads
+        on lead_keys.lead_id = leads.lead_id
+    left join opportunities as converted
+        on leads.converted_opportunity_id = converted.opportunity_id
+    left join lead_losses
+        on lead_keys.lead_id = lead_losses.lead_id
+    left join disqualifications
+        on lead_keys.lead_id = disqualifications.lead_id
+),
+
+account_keys as (
+    select account_id from accounts
+    union
+    select account_id from account_wins
+    union
+    select account_id from account_losses
+),
+
+account_facts as (
+    select
+        account_keys.account_id,
+        accounts.account_type,
+        account_wins.first_won_date,
+        account_losses.first_lost_date
+    from account_keys
+    left join accounts
+        on account_keys.account_id = accounts.account_id
+    left join account_wins
+        on account_keys.account_id = account_wins.account_id
+    left join account_losses
+        on account_keys.account_id = account_losses.account_id
+),
+
+-- Inside-sales activities (owner in inside sales that day) and their counts. The lead's
+-- opportunity counts once it existed.
 activity_records as (
     select
         'activity' as record_type,
@@ -86,12 +147,40 @@ activity_records as (
         activities.occurred_date as record_date,
         activities.occurred_at as record_at,
         activities.lead_id,
-        leads.lead_quality,
+        lead_facts.lead_quality,
         -- The related opportunity, else the lead's once it existed.
-        coalesce(related.opportunity_id, converted.opportunity_id) as opportunity_id,
-        coalesce(activity_accounts.account_id, related.account_id, converted.account_id) as account_id,
-        coalesce(leads.lead_source, related.lead_source, converted.lead_source) as lead_source,
-        coalesce(related.opportunity_type, converted.opportunity_type) as opportunity_type,
+        coalesce(
+            related.opportunity_id,
+            case
+                when activities.occurred_at >= lead_facts.converted_created_at
+                    then lead_facts.converted_opportunity_id
+            end
+        ) as opportunity_id,
+        coalesce(
+            activity_accounts.account_id,
+            related.account_id,
+            case
+                when activities.occurred_at >= lead_facts.converted_created_at
+                    then lead_facts.converted_account_id
+            end
+        ) as account_id,
+        coalesce(
+            lead_facts.lead_source,
+            related.lead_source,
+            case
+                when activities.occurred_at >= lead_facts.converted_created_at
+                    then lead_facts.converted_lead_source
+            end
+        ) as lead_source,
+        coalesce(
+            related.opportunity_type,
+            case
+                when activities.occurred_at >= lead_facts.converted_created_at
+                    then lead_facts.converted_opportunity_type
+            end
+        ) as opportunity_type,
+        lead_facts.first_lost_date as lead_first_lost_date,
+        lead_facts.first_disqualified_date,
         case when activities.activity_type = 'call' and activities.is_completed then 1 else 0 end as calls,
         case
             when activities.activity_type = 'call' and activities.is_completed and activities.is_connected then 1
@@ -102,16 +191,12 @@ activity_records as (
         cast(null as date) as won_date,
         cast(null as {{ type_double() }}) as won_amount
     from activities
-    left join leads
-        on activities.lead_id = leads.lead_id
+    left join lead_facts
+        on activities.lead_id = lead_facts.lead_id
     left join activity_accounts
         on activities.activity_id = activity_accounts.activity_id
     left join opportunities as related
         on activities.what_id = related.opportunity_id
-    left join opportunities as converted
-        on
-            leads.converted_opportunity_id = converted.opportunity_id
-            and activities.occurred_at >= converted.created_at
     where activities.owner_department = 'inside_sales'
 ),
 
@@ -121,17 +206,19 @@ opportunity_records as (
     select
         'opportunity' as record_type,
         opportunities.opportunity_id as record_id,
-        leads.owner_user_id as rep_user_id,
+        lead_facts.owner_user_id as rep_user_id,
         coalesce(owners.team_id, 'unassigned') as team_id,
         coalesce(owners.team_name, 'unassigned') as team_name,
         opportunities.created_date as record_date,
         opportunities.created_at as record_at,
         opportunities.lead_id,
-        leads.lead_quality,
+        lead_facts.lead_quality,
         opportunities.opportunity_id,
         opportunities.account_id,
-        coalesce(leads.lead_source, opportunities.lead_source) as lead_source,
+        coalesce(lead_facts.lead_source, opportunities.lead_source) as lead_source,
         opportunities.opportunity_type,
+        lead_facts.first_lost_date as lead_first_lost_date,
+        lead_facts.first_disqualified_date,
         0 as calls,
         0 as connected_calls,
         0 as appointments,
@@ -139,10 +226,10 @@ opportunity_records as (
         case when opportunities.is_won then opportunities.closed_date end as won_date,
         case when opportunities.is_won then opportunities.won_amount end as won_amount
     from opportunities
-    inner join leads
-        on opportunities.lead_id = leads.lead_id
+    inner join lead_facts
+        on opportunities.lead_id = lead_facts.live_lead_id
     inner join users as owners
-        on {{ user_period_on('owners', 'leads.owner_user_id', 'opportunities.created_date') }}
+        on {{ user_period_on('owners', 'lead_facts.owner_user_id', 'opportunities.created_date') }}
     where owners.department = 'inside_sales'
 ),
 
@@ -161,45 +248,60 @@ attributed as (
     select
         records.*,
         case
-            when account_wins.first_won_date is not null then account_wins.first_won_date < records.record_date
-            else coalesce(accounts.account_type = 'Customer', false)
+            when account_facts.first_won_date is not null then account_facts.first_won_date < records.record_date
+            else coalesce(account_facts.account_type = 'Customer', false)
         end as is_existing_customer,
         coalesce(
-            {{ dbt.dateadd('day', recycle_after_days, 'lead_losses.first_lost_date') }} <= records.record_date, false
+            {{ dbt.dateadd('day', recycle_after_days, 'records.lead_first_lost_date') }} <= records.record_date, false
         )
         or coalesce(
-            {{ dbt.dateadd('day', recycle_after_days, 'account_losses.first_lost_date') }} <= records.record_date, false
+            {{ dbt.dateadd('day', recycle_after_days, 'account_facts.first_lost_date') }} <= records.record_date, false
         )
         or coalesce(
-            {{ dbt.dateadd('day', recycle_after_days, 'disqualifications.first_disqualified_date') }}
+            {{ dbt.dateadd('day', recycle_after_days, 'records.first_disqualified_date') }}
             <= records.record_date,
             false
         ) as is_re_engaged,
         records.lead_id is not null as has_lead
     from records
-    left join accounts
-        on records.account_id = accounts.account_id
-    left join account_wins
-        on records.account_id = account_wins.account_id
-    left join lead_losses
-        on records.lead_id = lead_losses.lead_id
-    left join account_losses
-        on records.account_id = account_losses.account_id
-    left join disqualifications
-        on records.lead_id = disqualifications.lead_id
+    left join account_facts
+        on records.account_id = account_facts.account_id
 ),
 
--- The rules are matched once per distinct combination of the attributes they read (a
--- handful), not per record; the first matching rule by precedence wins. A missing source
--- or type is keyed as '' (no rule condition matches either).
+-- The rules are matched once per combination of the values the attributes they read can
+-- take (a few hundred, from the leads and opportunities), not per record, so the records
+-- are read once; the first matching rule by precedence wins. A missing source or type is
+-- keyed as '' (no rule condition matches either).
+lead_sources as (
+    select coalesce(lead_source, '') as lead_source from leads
+    union
+    select coalesce(lead_source, '') as lead_source from opportunities
+),
+
+opportunity_types as (
+    select '' as opportunity_type
+    union
+    select coalesce(opportunity_type, '') as opportunity_type from opportunities
+),
+
+flags as (
+    select true as flag
+    union all
+    select false as flag
+),
+
 profiles as (
-    select distinct
-        coalesce(lead_source, '') as lead_source,
-        coalesce(opportunity_type, '') as opportunity_type,
-        is_existing_customer,
-        is_re_engaged,
-        has_lead
-    from attributed
+    select
+        lead_sources.lead_source,
+        opportunity_types.opportunity_type,
+        existing_customer.flag as is_existing_customer,
+        re_engaged.flag as is_re_engaged,
+        with_lead.flag as has_lead
+    from lead_sources
+    cross join opportunity_types
+    cross join flags as existing_customer
+    cross join flags as re_engaged
+    cross join flags as with_lead
 ),
 
 matches as (
