@@ -13,6 +13,45 @@ opportunities as (select * from {{ ref('fct_opportunities') }}),
 
 users as (select * from {{ ref('int_users_department_history') }}),
 
+dates as (select * from {{ ref('dim_dates') }}),
+
+{#- Each day of each period: a change joins its periods on its date (an equi-join; a
+    range join of every change with every period costs more than the rest). #}
+
+period_days as (
+    select
+        periods.period_grain,
+        periods.period_start,
+        periods.period_end_date,
+        dates.calendar_date
+    from periods
+    inner join dates
+        on dates.calendar_date between periods.period_start and periods.period_end_date
+),
+
+{#- The days the pipeline of a period is read: its start, and its close. #}
+
+period_reads as (
+    select
+        period_grain,
+        period_start,
+        period_end_date,
+        period_start as read_date,
+        'start' as movement
+    from periods
+
+    union all
+
+    select
+        period_grain,
+        period_start,
+        period_end_date,
+        closing_read_date as read_date,
+        'end' as movement
+    from periods
+    where closing_read_date <> period_start
+),
+
 changes as (
     select
         opportunity_id,
@@ -34,8 +73,8 @@ changes as (
 
 period_changes as (
     select
-        periods.period_grain,
-        periods.period_start,
+        period_days.period_grain,
+        period_days.period_start,
         changes.opportunity_id,
         changes.interval_number,
         changes.is_won,
@@ -44,17 +83,17 @@ period_changes as (
         changes.previous_amount,
         coalesce(
             changes.previous_is_open
-            and changes.previous_close_date between periods.period_start and periods.period_end_date,
+            and changes.previous_close_date between period_days.period_start and period_days.period_end_date,
             false
         ) as was_in_pipeline,
         coalesce(
-            changes.is_open and changes.close_date between periods.period_start and periods.period_end_date,
+            changes.is_open and changes.close_date between period_days.period_start and period_days.period_end_date,
             false
         ) as is_in_pipeline,
         coalesce(changes.previous_is_open, false) as was_open
     from changes
-    inner join periods
-        on changes.change_date between periods.period_start and periods.period_end_date
+    inner join period_days
+        on changes.change_date = period_days.calendar_date
 ),
 
 classified as (
@@ -87,18 +126,18 @@ classified as (
 
 standing as (
     select
-        periods.period_grain,
-        periods.period_start,
+        period_reads.period_grain,
+        period_reads.period_start,
         states.opportunity_id,
-        case when states.read_date = periods.period_start then 'start' else 'end' end as movement,
+        period_reads.movement,
         states.amount as movement_amount,
         0 as amount_change
-    from periods
+    from period_reads
     inner join states
-        on states.read_date in (periods.period_start, periods.closing_read_date)
+        on period_reads.read_date = states.read_date
     where
         states.is_open
-        and states.close_date between periods.period_start and periods.period_end_date
+        and states.close_date between period_reads.period_start and period_reads.period_end_date
 ),
 
 movements as (
