@@ -1,8 +1,10 @@
 -- The actual to date on each department-level target's latest day equals an independent
--- count over the facts: leads and quality leads by created date (fct_leads), won
--- opportunities and won amount by close date (fct_opportunities), appointments as
--- meetings booked by booking date (fct_activities, macro is_appointment) and hand-offs
--- by step date (fct_funnel_events). Fails with each target that differs.
+-- count over the facts: leads and quality leads by created date (fct_leads),
+-- opportunities by created date, won opportunities and won amount by close date
+-- (fct_opportunities), appointments as meetings booked by booking date (fct_activities,
+-- macro is_appointment), completed calls, connected calls and e-mails of the
+-- department's users on the day (fct_activities) and hand-offs by step date
+-- (fct_funnel_events). Fails with each target that differs.
 with
 
 pacing as (select * from {{ ref('kpi_target_pacing') }}),
@@ -44,12 +46,14 @@ fact_records as (
     select
         'leads' as kpi,
         created_date as record_date,
+        cast(null as {{ dbt.type_string() }}) as record_department,
         cast(1 as {{ type_double() }}) as record_value
     from leads
     union all
     select
         'quality_leads' as kpi,
         created_date,
+        null as record_department,
         1 as record_value
     from leads
     where lead_quality = 'quality'
@@ -57,6 +61,7 @@ fact_records as (
     select
         'appointments' as kpi,
         activities.occurred_date,
+        activities.owner_department as record_department,
         1 as record_value
     from activities
     where {{ is_appointment('activities') }}
@@ -64,6 +69,7 @@ fact_records as (
     select
         'handed_off' as kpi,
         step_date,
+        null as record_department,
         1 as record_value
     from funnel_events
     where funnel_step = 'handed_off'
@@ -71,6 +77,7 @@ fact_records as (
     select
         'won' as kpi,
         closed_date,
+        null as record_department,
         1 as record_value
     from opportunities
     where is_won
@@ -78,9 +85,44 @@ fact_records as (
     select
         'won_amount' as kpi,
         closed_date,
+        null as record_department,
         won_amount
     from opportunities
     where is_won
+    union all
+    select
+        'opportunities' as kpi,
+        created_date,
+        null as record_department,
+        1 as record_value
+    from opportunities
+    union all
+    select
+        case activity_type when 'email' then 'emails' else 'calls' end as kpi,
+        occurred_date,
+        owner_department as record_department,
+        1 as record_value
+    from activities
+    where activity_type in ('call', 'email') and is_completed
+    union all
+    select
+        'connected_calls' as kpi,
+        occurred_date,
+        owner_department as record_department,
+        1 as record_value
+    from activities
+    where activity_type = 'call' and is_completed and is_connected
+),
+
+-- per day first: the range join below then reads days, not every call
+fact_days as (
+    select
+        kpi,
+        record_date,
+        record_department,
+        sum(record_value) as record_value
+    from fact_records
+    group by kpi, record_date, record_department
 ),
 
 recounted as (
@@ -91,14 +133,19 @@ recounted as (
         latest.period_start,
         latest.calendar_date,
         latest.actual_to_date,
-        coalesce(sum(fact_records.record_value), 0) as fact_actual_to_date
+        coalesce(sum(fact_days.record_value), 0) as fact_actual_to_date
     from latest
-    left join fact_records
+    left join fact_days
         on
-            latest.kpi = fact_records.kpi
-            and latest.period_start <= fact_records.record_date
-            and latest.calendar_date >= fact_records.record_date
-    where latest.kpi in ('leads', 'quality_leads', 'appointments', 'handed_off', 'won', 'won_amount')
+            latest.kpi = fact_days.kpi
+            and latest.period_start <= fact_days.record_date
+            and latest.calendar_date >= fact_days.record_date
+            and (fact_days.record_department is null or latest.department = fact_days.record_department)
+    where
+        latest.kpi in (
+            'leads', 'quality_leads', 'opportunities', 'appointments', 'handed_off', 'won', 'won_amount',
+            'calls', 'connected_calls', 'emails'
+        )
     group by
         latest.department,
         latest.kpi,
