@@ -18,7 +18,26 @@ users as (select * from {{ ref('dim_users') }}),
 teams as (select * from {{ ref('dim_teams') }}),
 
 -- Activities and opportunities count on their day, a win on its close date (with the
--- rep, team and role of its opportunity).
+-- rep, team and role of its opportunity). The records are summed per day first (one
+-- read of them), so that the join to the periods multiplies days, not records.
+daily_counts as (
+    select
+        rep_user_id,
+        team_id,
+        sales_role,
+        lead_quality,
+        record_date,
+        won_date,
+        sum(calls) as calls,
+        sum(connected_calls) as connected_calls,
+        sum(appointments) as appointments,
+        sum(opportunities) as opportunities,
+        count(won_date) as won,
+        sum(won_amount) as won_amount
+    from records
+    group by rep_user_id, team_id, sales_role, lead_quality, record_date, won_date
+),
+
 dated_counts as (
     select
         rep_user_id,
@@ -32,7 +51,7 @@ dated_counts as (
         opportunities,
         0 as won,
         cast(0 as {{ type_double() }}) as won_amount
-    from records
+    from daily_counts
     union all
     select
         rep_user_id,
@@ -44,9 +63,9 @@ dated_counts as (
         0 as connected_calls,
         0 as appointments,
         0 as opportunities,
-        1 as won,
+        won,
         won_amount
-    from records
+    from daily_counts
     where won_date is not null
 ),
 
