@@ -135,8 +135,7 @@ account_facts as (
         on account_keys.account_id = account_losses.account_id
 ),
 
--- Inside-sales activities (owner in inside sales that day) and their counts. The lead's
--- opportunity counts once it existed.
+-- Inside-sales activities (owner in inside sales that day) and their counts.
 activity_records as (
     select
         'activity' as record_type,
