@@ -77,6 +77,7 @@ def test_second_build_merged_into_the_existing_tables(incremental_build):
         "int_activities_classified",
         "fct_activities",
         "int_lead_status_intervals",
+        "int_opportunity_history_intervals",
         "int_kpi_inside_sales_speed_to_lead",
     } <= names
     for node in models:
@@ -188,12 +189,21 @@ def _salesforce_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
+def _write_record(path: Path, template: Path, values: dict[str, str]) -> None:
+    """A file holding one record, under the header of the demo file `template` (columns
+    `values` does not name are empty)."""
+    with template.open(encoding="utf-8", newline="") as source:
+        header = next(csv.reader(source))
+    with path.open("w", encoding="utf-8", newline="") as target:
+        writer = csv.writer(target)
+        writer.writerow(header)
+        writer.writerow([values.get(column, "") for column in header])
+
+
 def _write_completed_call(
     path: Path, template: Path, task_id: str, lead_id: str, owner_id: str, created: datetime, modified: datetime
 ) -> None:
     """A task file holding one completed call, under the demo task file's header."""
-    with template.open(encoding="utf-8", newline="") as source:
-        header = next(csv.reader(source))
     values = {
         "id": task_id,
         "created_date": _salesforce_time(created),
@@ -210,10 +220,7 @@ def _write_completed_call(
         "activity_date": created.date().isoformat(),
         "completed_date_time": _salesforce_time(created),
     }
-    with path.open("w", encoding="utf-8", newline="") as target:
-        writer = csv.writer(target)
-        writer.writerow(header)
-        writer.writerow([values.get(column, "") for column in header])
+    _write_record(path, template, values)
 
 
 def _task_in(warehouse: Path, task_id: str, relation: str) -> bool:
@@ -301,6 +308,130 @@ def test_a_renamed_team_reaches_the_leads_its_reps_attempted(incremental_build, 
         assert con.execute(
             f"select rep_user_id, team_name from {speed_to_lead} where lead_id = ?", [lead_id]
         ).fetchall() == [(caller, "インサイドセールス西日本課")]
+    _assert_a_full_build_agrees(copy, target, tmp_path)
+
+
+OPPORTUNITY_INTERVALS = "intermediate.int_opportunity_history_intervals"
+
+
+def _opportunity_row(landing: Path, opportunity_id: str) -> dict[str, str]:
+    """The opportunity's row in the demo's snapshot file, as text."""
+    [snapshot] = (landing / "opportunity").glob("*_full.csv")
+    with snapshot.open(encoding="utf-8", newline="") as source:
+        [row] = [row for row in csv.DictReader(source) if row["id"] == opportunity_id]
+    return row
+
+
+def _intervals_of(warehouse: Path, opportunity_id: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            f"select valid_from, stage_name, amount from {OPPORTUNITY_INTERVALS} "
+            "where opportunity_id = ? order by interval_number",
+            [opportunity_id],
+        ).fetchall()
+
+
+def test_a_late_history_row_and_a_deleted_opportunity_reach_the_history_intervals(
+    incremental_build, demo_landing, tmp_path
+):
+    """One day brings a history row dated inside an opportunity's first interval (an
+    extract that caught the change late: older than every interval held, so only the
+    landing files tell) and the deletion of another opportunity: the first gains the
+    state, the second's intervals leave, as a full build of the same files gives."""
+    landing, copy, target = _copy_with_every_demo_file(incremental_build, demo_landing, tmp_path)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        as_of = con.execute("select as_of_at from intermediate.int_as_of").fetchone()[0]
+        changed, first_change_at = con.execute(
+            f"select opportunity_id, valid_to from {OPPORTUNITY_INTERVALS} "
+            "where interval_number = 1 and valid_to > valid_from + interval 1 day "
+            "order by valid_to, opportunity_id limit 1"
+        ).fetchone()
+        history = con.execute(
+            "select stage_name, amount, close_date, probability, forecast_category "
+            "from staging.stg_crm__opportunity_history where opportunity_id = ? and not is_deleted "
+            "order by created_at, opportunity_history_id limit 1",
+            [changed],
+        ).fetchone()
+        [deleted] = con.execute(
+            f"select min(opportunity_id) from {OPPORTUNITY_INTERVALS} "
+            "where opportunity_id <> ? and opportunity_id in (select opportunity_id from "
+            "staging.stg_crm__opportunities where modified_at < ? - interval 1 day)",
+            [changed, as_of],
+        ).fetchone()
+    late_at = _salesforce_time(first_change_at - timedelta(hours=12))
+    stage_name, amount, close_date, probability, forecast_category = history
+    [history_template] = (landing / "opportunity_history").glob("*_full.csv")
+    _write_record(
+        landing / "opportunity_history" / "opportunity_history_20261002_delta.csv",
+        history_template,
+        {
+            "id": "008900000000000001",
+            "created_date": late_at,
+            "system_modstamp": late_at,
+            "last_modified_date": late_at,
+            "is_deleted": "false",
+            "opportunity_id": changed,
+            "stage_name": stage_name,
+            "amount": str(int(amount) + 1000),
+            "close_date": close_date.isoformat(),
+            "probability": "" if probability is None else str(int(probability)),
+            "forecast_category": forecast_category or "",
+        },
+    )
+    deletion = _opportunity_row(landing, deleted) | {
+        "is_deleted": "true",
+        "system_modstamp": _salesforce_time(as_of - timedelta(hours=1)),
+        "last_modified_date": _salesforce_time(as_of - timedelta(hours=1)),
+    }
+    [opportunity_template] = (landing / "opportunity").glob("*_full.csv")
+    _write_record(landing / "opportunity" / "opportunity_20261002_delta.csv", opportunity_template, deletion)
+    before = _intervals_of(copy, changed)
+    assert _incremental_day(copy, landing, target) == [1, 1]
+    assert len(_intervals_of(copy, changed)) == len(before) + 1
+    assert (int(amount) + 1000) in {interval_amount for _, _, interval_amount in _intervals_of(copy, changed)}
+    assert _intervals_of(copy, deleted) == []
+    _assert_a_full_build_agrees(copy, target, tmp_path)
+
+
+def test_an_opportunity_created_after_the_as_of_instant_joins_when_the_instant_reaches_it(
+    incremental_build, demo_landing, tmp_path
+):
+    """An opportunity whose record was last modified a month before it was created (clock
+    skew at the source), created after the as-of instant: the intervals leave it out. A
+    later day's call moves the instant past its creation; the opportunity never lands
+    again, so only the watch for creations later than every interval held brings it in."""
+    landing, copy, target = _copy_with_every_demo_file(incremental_build, demo_landing, tmp_path)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        as_of = con.execute("select as_of_at from intermediate.int_as_of").fetchone()[0]
+        template_id, lead_id, owner_id = con.execute(
+            "select opportunity_id, (select min(lead_id) from staging.stg_crm__leads where not is_deleted), "
+            "owner_user_id from staging.stg_crm__opportunities where not is_deleted and not is_closed "
+            "order by opportunity_id limit 1"
+        ).fetchone()
+    skewed = "006900000000000001"
+    opportunity = _opportunity_row(landing, template_id) | {
+        "id": skewed,
+        "created_date": _salesforce_time(as_of + timedelta(days=1)),
+        "system_modstamp": _salesforce_time(as_of - timedelta(days=30)),
+        "last_modified_date": _salesforce_time(as_of - timedelta(days=30)),
+    }
+    [opportunity_template] = (landing / "opportunity").glob("*_full.csv")
+    _write_record(landing / "opportunity" / "opportunity_20261002_delta.csv", opportunity_template, opportunity)
+    assert _incremental_day(copy, landing, target) == [1]
+    assert _intervals_of(copy, skewed) == []  # created after the instant, which it did not move
+
+    [task_template] = (landing / "task").glob("*_full.csv")
+    _write_completed_call(
+        landing / "task" / "task_20261003_delta.csv",
+        task_template,
+        "00T900000000000004",
+        lead_id,
+        owner_id,
+        created=as_of + timedelta(days=2),
+        modified=as_of + timedelta(days=2),
+    )
+    assert _incremental_day(copy, landing, target) == [1]
+    assert len(_intervals_of(copy, skewed)) == 1
     _assert_a_full_build_agrees(copy, target, tmp_path)
 
 

@@ -5,22 +5,57 @@
     equal to the one before it starts no interval. The first interval starts when the
     opportunity was created: the earliest known state stands for the time before it.
     Changes after the as-of instant are left out; the last interval is open (valid_to
-    null). Dates are reporting-time-zone days. -#}
-with
+    null). Dates are reporting-time-zone days.
 
+    Incremental: a refresh rebuilds the opportunities macro changed_opportunities lists
+    (their record or history landed again; the pre-hook deletes their rows, deleted
+    opportunities' among them) and those created or changed later than every interval
+    held (the as-of instant may have reached it). -#}
+{{ config(unique_key='opportunity_id', pre_hook="{{ delete_changed_opportunities() }}") }}
+{#- Rendered on every build, so dbt sees the relations it reads when it parses the model. #}
+{%- set changed = changed_opportunities() %}
+with
+{% if is_incremental() %}
+held as (
+    select coalesce(max(valid_from), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as held_through
+    from {{ this }}
+),
+
+affected as (
+    {{ changed }}
+    union
+    select opportunity_id from {{ ref('stg_crm__opportunities') }}
+    where created_at > (select held_through from held)
+    union
+    select opportunity_id from {{ ref('stg_crm__opportunity_versions') }}
+    where versioned_at > (select held_through from held)
+    union
+    select opportunity_id from {{ ref('stg_crm__opportunity_history') }}
+    where created_at > (select held_through from held)
+),
+{% endif %}
 opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
     where not is_deleted
+    {%- if is_incremental() %}
+        and opportunity_id in (select opportunity_id from affected)
+    {%- endif %}
 ),
 
 history as (
     select * from {{ ref('stg_crm__opportunity_history') }}
     where not is_deleted
+    {%- if is_incremental() %}
+        and opportunity_id in (select opportunity_id from affected)
+    {%- endif %}
 ),
 
 versions as (
     select * from {{ ref('stg_crm__opportunity_versions') }}
     where not is_deleted
+    {%- if is_incremental() %}
+        and opportunity_id in (select opportunity_id from affected)
+    {%- endif %}
 ),
 
 stages as (select * from {{ ref('opportunity_stage_mapping') }}),
