@@ -3,10 +3,32 @@
     went next: a later open stage (advanced), an earlier one (regressed: moved back a
     stage), won, lost, or, from a closed stage, open again (reopened) or the other outcome
     (changed_outcome); null while it
-    stays. Grain: one row per opportunity_id and visit_number. -#}
-with
+    stays. Grain: one row per opportunity_id and visit_number.
 
-intervals as (select * from {{ ref('int_opportunity_history_intervals') }}),
+    Incremental, as int_opportunity_history_intervals: a refresh rebuilds the
+    opportunities macro changed_opportunities lists (the pre-hook deletes their rows),
+    those with an interval later than every visit held, and those not held yet. -#}
+{{ config(unique_key='opportunity_id', pre_hook="{{ delete_changed_opportunities() }}") }}
+{#- Rendered on every build, so dbt sees the relations it reads when it parses the model. #}
+{%- set changed = changed_opportunities() %}
+with
+{% if is_incremental() %}
+affected as (
+    {{ changed }}
+    union
+    select opportunity_id from {{ ref('int_opportunity_history_intervals') }}
+    where valid_from > (select max(entered_at) from {{ this }})
+    union
+    select opportunity_id from {{ ref('int_opportunity_history_intervals') }}
+    where opportunity_id not in (select opportunity_id from {{ this }})
+),
+{% endif %}
+intervals as (
+    select * from {{ ref('int_opportunity_history_intervals') }}
+    {%- if is_incremental() %}
+        where opportunity_id in (select opportunity_id from affected)
+    {%- endif %}
+),
 
 stages as (select * from {{ ref('opportunity_stage_mapping') }}),
 
