@@ -78,6 +78,7 @@ def test_second_build_merged_into_the_existing_tables(incremental_build):
         "fct_activities",
         "int_lead_status_intervals",
         "int_opportunity_history_intervals",
+        "int_opportunity_stage_visits",
         "int_kpi_inside_sales_speed_to_lead",
     } <= names
     for node in models:
