@@ -332,6 +332,14 @@ def _intervals_of(warehouse: Path, opportunity_id: str) -> list[tuple]:
         ).fetchall()
 
 
+def _visit_count(warehouse: Path, opportunity_id: str) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            "select count(*) from intermediate.int_opportunity_stage_visits where opportunity_id = ?",
+            [opportunity_id],
+        ).fetchone()[0]
+
+
 def test_a_late_history_row_and_a_deleted_opportunity_reach_the_history_intervals(
     incremental_build, demo_landing, tmp_path
 ):
@@ -391,6 +399,7 @@ def test_a_late_history_row_and_a_deleted_opportunity_reach_the_history_interval
     assert len(_intervals_of(copy, changed)) == len(before) + 1
     assert (int(amount) + 1000) in {interval_amount for _, _, interval_amount in _intervals_of(copy, changed)}
     assert _intervals_of(copy, deleted) == []
+    assert _visit_count(copy, deleted) == 0
     _assert_a_full_build_agrees(copy, target, tmp_path)
 
 
@@ -433,6 +442,7 @@ def test_an_opportunity_created_after_the_as_of_instant_joins_when_the_instant_r
     )
     assert _incremental_day(copy, landing, target) == [1]
     assert len(_intervals_of(copy, skewed)) == 1
+    assert _visit_count(copy, skewed) == 1
     _assert_a_full_build_agrees(copy, target, tmp_path)
 
 
