@@ -733,6 +733,17 @@ AGGREGATE_CHECKS = [
         "select {{ fukan.string_agg_sorted('v') }} from (values ('a')) as t (v) where false",
         None,
     ),
+    # Doubles summed in either order: a plain sum gives 0.6000000000000001 for the first.
+    *[
+        (
+            f"exact_sum__{name}",
+            "select {{ fukan.exact_sum('v') }} from (values "
+            + ", ".join(f"(cast({value} as {{{{ fukan.type_double() }}}}))" for value in values)
+            + ") as t (v)",
+            "0.6",
+        )
+        for name, values in [("ascending", ["0.1", "0.2", "0.3"]), ("descending", ["0.3", "0.2", "0.1"])]
+    ],
     # The default quality rules, matched with the macros as the scoring model does.
     *[
         (

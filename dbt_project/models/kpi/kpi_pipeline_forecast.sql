@@ -51,7 +51,7 @@ pipeline as (
             sum(case when states.is_open and states.forecast_column = '{{ column }}' then states.amount else 0 end)
                 as {{ column }}_amount,
         {%- endfor %}
-        sum(case when states.is_open then states.amount * coalesce(states.win_probability, 0) else 0 end)
+        {{ exact_sum('case when states.is_open then states.amount * coalesce(states.win_probability, 0) else 0 end') }}
             as weighted_open_amount
     from forecast_points
     inner join states

@@ -43,7 +43,7 @@ open_pipeline as (
         states.lead_quality,
         count(*) as open_opportunities,
         sum(states.amount) as open_amount,
-        sum(states.amount * coalesce(states.win_probability, 0)) as weighted_open_amount
+        {{ exact_sum('states.amount * coalesce(states.win_probability, 0)') }} as weighted_open_amount
     from snapshot_points
     inner join states
         on snapshot_points.read_date = states.read_date

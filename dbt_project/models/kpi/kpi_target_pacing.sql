@@ -90,10 +90,10 @@ weighted_pipeline as (
         targets.owner_key,
         targets.period_grain,
         targets.period_start,
-        sum(
-            open_pipeline.win_probability
-            * case when targets.kpi = 'won_amount' then open_pipeline.amount else 1 end
-        ) as weighted_open_pipeline
+        {{ exact_sum(
+            "open_pipeline.win_probability
+            * case when targets.kpi = 'won_amount' then open_pipeline.amount else 1 end"
+        ) }} as weighted_open_pipeline
     from targets
     inner join open_pipeline
         on
