@@ -2,8 +2,8 @@
     each measure summed over all periods of a grain equals the fact's total, per lead
     quality and for 'all' (the sum of the qualities). `mart` (a relation or CTE) has
     period_grain, lead_quality and the measure columns; `measures` maps a measure name
-    to its mart column (or lists mart columns, each its own measure name); `fact_totals` (a CTE) holds lead_quality, measure, fact_total by
-    quality, without 'all'. Writes the remaining CTEs and the final select, after the
+    to its mart column (or lists mart columns, each its own measure name); `fact_totals`
+    (a CTE) holds lead_quality, measure, fact_total by quality, without 'all'. Writes the remaining CTEs and the final select, after the
     test's own `with ...,`: one failing row per grain, quality and measure whose totals
     differ by more than `tolerance` (a total missing on one side counts as 0). -#}
 {% macro totals_reconcile_at_every_grain(mart, measures, fact_totals, tolerance=0.01) -%}
