@@ -6,12 +6,10 @@
     first, deleted opportunities' among them. -#}
 {% macro changed_opportunities() -%}
     {%- set watermark = file_seq_watermark(ref('stg_ingest__dbt_builds'), own_rows=false) -%}
-    {%- set history_versions = source('crm', 'opportunity_history') -%}
     select opportunity_id from {{ ref('stg_crm__opportunity_versions') }}
     where source_file_seq > {{ watermark }}
     union
-    select opportunity_id from {{ history_versions }}
-    where id in (select id from {{ history_versions }} where _file_seq > {{ watermark }})
+    {{ versions_of_changed_records(ref('stg_crm__record_versions'), 'opportunity_history', watermark) }}
 {%- endmacro %}
 
 {% macro delete_changed_opportunities() -%}

@@ -1,13 +1,16 @@
-{#- Every loaded version, not only the latest, of the CRM records that point at a lead:
-    which lead or contact each version pointed at, and the landing file it came from.
-    int_lead_changes reads it to find the leads a changed record pointed at before its
-    change as well as after. A view: each reader filters it by landing file first. -#}
+{#- Every loaded version, not only the latest, of the CRM records that point at a lead
+    or an opportunity: which lead, contact or opportunity each version pointed at, and the
+    landing file it came from. int_lead_changes and the pipeline-history models
+    (macro changed_opportunities) read it to find what a changed record pointed at
+    before its change as well as after. A view: each reader filters it by landing file
+    first. -#}
 {{ config(materialized='view') }}
 {%- set pointers = [
     ('lead', 'converted_contact_id'),
     ('task', 'who_id'),
     ('event', 'who_id'),
     ('campaign_member', 'lead_id'),
+    ('opportunity_history', 'opportunity_id'),
 ] %}
 {%- for object_name, pointer in pointers %}
     select
