@@ -31,8 +31,20 @@ def test_a_deal_won_after_the_as_of_date_reconciles_and_counts_in_no_period(buil
             limit 1
         """)
     target = tmp_path / "target"
+    # Cautious: only the tests whose every parent is rebuilt here (a test that also reads
+    # a mart outside the selection, e.g. the pacing reconciliation, would compare the
+    # rebuilt facts with that mart's old rows).
     done = run_dbt(
-        ["build", "--full-refresh", "--select", "+kpi_field_sales", "--exclude-resource-type", "unit_test"],
+        [
+            "build",
+            "--full-refresh",
+            "--select",
+            "+kpi_field_sales",
+            "--indirect-selection",
+            "cautious",
+            "--exclude-resource-type",
+            "unit_test",
+        ],
         warehouse,
         target,
         check=False,
