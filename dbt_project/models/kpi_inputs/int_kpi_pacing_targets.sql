@@ -30,69 +30,55 @@ seed_targets as (
     from targets
 ),
 
-quarters_from_months as (
-    select
-        'fiscal_quarter' as period_grain,
-        {{ fiscal_quarter_start('period_start') }} as period_start,
-        {{ series_columns | join(', ') }},
-        sum(target_value) as target_value,
-        'derived_from_months' as target_source
-    from seed_targets
-    where period_grain = 'month'
-    group by {{ fiscal_quarter_start('period_start') }}, {{ series_columns | join(', ') }}
-    having count(*) = 3
-),
+{#- Quarters from their months, then halves from their quarters (given or derived): each
+    derived only where every part is set and the seed gives no row of its own. -#}
+{%- for grain, part_grain, start_of, parts, source, part_relation in [
+    ('fiscal_quarter', 'month', fiscal_quarter_start, 3, 'derived_from_months', 'seed_targets'),
+    ('fiscal_half', 'fiscal_quarter', fiscal_half_start, 2, 'derived_from_quarters', 'fiscal_quarter_targets'),
+] %}
 
-quarters as (
-    select * from seed_targets
-    where period_grain = 'fiscal_quarter'
+    {{ grain }}_derived as (
+        select
+            '{{ grain }}' as period_grain,
+            {{ start_of('period_start') }} as period_start,
+            {{ series_columns | join(', ') }},
+            sum(target_value) as target_value,
+            '{{ source }}' as target_source
+        from {{ part_relation }}
+        where period_grain = '{{ part_grain }}'
+        group by {{ start_of('period_start') }}, {{ series_columns | join(', ') }}
+        having count(*) = {{ parts }}
+    ),
 
-    union all
+    {{ grain }}_targets as (
+        select * from seed_targets
+        where period_grain = '{{ grain }}'
 
-    select derived.*
-    from quarters_from_months as derived
-    left join seed_targets as given
-        on
-            given.period_grain = 'fiscal_quarter'
-            and derived.period_start = given.period_start
-            and derived.department = given.department
-            and derived.kpi = given.kpi
-            and derived.owner_key = given.owner_key
-    where given.owner_key is null
-),
+        union all
 
-halves_from_quarters as (
-    select
-        'fiscal_half' as period_grain,
-        {{ fiscal_half_start('period_start') }} as period_start,
-        {{ series_columns | join(', ') }},
-        sum(target_value) as target_value,
-        'derived_from_quarters' as target_source
-    from quarters
-    group by {{ fiscal_half_start('period_start') }}, {{ series_columns | join(', ') }}
-    having count(*) = 2
-),
-
+        select derived.*
+        from {{ grain }}_derived as derived
+        left join seed_targets as given
+            on
+                given.period_grain = '{{ grain }}'
+                and derived.period_start = given.period_start
+                and derived.department = given.department
+                and derived.kpi = given.kpi
+                and derived.owner_key = given.owner_key
+        where given.owner_key is null
+    ),
+{% endfor %}
 all_targets as (
     select * from seed_targets
-    where period_grain <> 'fiscal_quarter'
+    where period_grain = 'month'
 
     union all
 
-    select * from quarters
+    select * from fiscal_quarter_targets
 
     union all
 
-    select derived.*
-    from halves_from_quarters as derived
-    left join seed_targets as given
-        on
-            given.period_grain = 'fiscal_half'
-            and derived.period_start = given.period_start
-            and derived.department = given.department
-            and derived.kpi = given.kpi
-            and derived.owner_key = given.owner_key
-    where given.owner_key is null
+    select * from fiscal_half_targets
 ),
 
 targets_with_end as (
