@@ -5,7 +5,7 @@
 {%- set keys = ['period_grain', 'period_start', 'team_id', 'rep_user_id', 'sales_role'] %}
 with
 
-records as (select * from {{ ref('int_kpi_inside_sales_roles') }}),
+role_days as (select * from {{ ref('int_kpi_inside_sales_role_days') }}),
 
 reporting_periods as (
     select * from {{ ref('int_kpi_reporting_periods') }}
@@ -18,26 +18,7 @@ users as (select * from {{ ref('dim_users') }}),
 teams as (select * from {{ ref('dim_teams') }}),
 
 -- Activities and opportunities count on their day, a win on its close date (with the
--- rep, team and role of its opportunity). The records are summed per day first (one
--- read of them), so that the join to the periods multiplies days, not records.
-daily_counts as (
-    select
-        rep_user_id,
-        team_id,
-        sales_role,
-        lead_quality,
-        record_date,
-        won_date,
-        sum(calls) as calls,
-        sum(connected_calls) as connected_calls,
-        sum(appointments) as appointments,
-        sum(opportunities) as opportunities,
-        count(won_date) as won,
-        sum(won_amount) as won_amount
-    from records
-    group by rep_user_id, team_id, sales_role, lead_quality, record_date, won_date
-),
-
+-- rep, team and role of its opportunity), read as the records summed per day.
 dated_counts as (
     select
         rep_user_id,
@@ -51,7 +32,7 @@ dated_counts as (
         opportunities,
         0 as won,
         cast(0 as {{ type_double() }}) as won_amount
-    from daily_counts
+    from role_days
     union all
     select
         rep_user_id,
@@ -65,7 +46,7 @@ dated_counts as (
         0 as opportunities,
         won,
         won_amount
-    from daily_counts
+    from role_days
     where won_date is not null
 ),
 

@@ -1,7 +1,12 @@
 {#- One row per inside-sales activity and per inside-sales opportunity with the role it
     serves (seed inside_sales_role_rules: the first matching rule by precedence, else
     nurture), the attributes the rules read on the record's day, and the counts it adds
-    to kpi_inside_sales_roles. Definitions: _int_kpi_inside_sales_roles.yml. -#}
+    to kpi_inside_sales_roles. Definitions: _int_kpi_inside_sales_roles.yml.
+
+    A view: eleven million rows at a million leads cost more to write than to compute,
+    and only int_kpi_inside_sales_role_days (summed per day) reads them in a refresh;
+    the view answers "which role, by which rule" for any record on demand. -#}
+{{ config(materialized='view') }}
 {%- set recycle_after_days = var('recycle_after_days') %}
 with
 
