@@ -11,6 +11,7 @@
 {%- set day_length = business_hours()['length'] %}
 {%- set lead_changes = ref('int_lead_changes') %}
 {%- set changed_owners = ref('int_changed_users') %}
+{%- set first_attempt_order = ['occurred_at', 'activity_id'] %}
 with
 {% if is_incremental() %}
 affected as (
@@ -82,43 +83,18 @@ attempts as (
         and (activities.activity_type = 'call' or {{ is_one_to_one_email('activities', 'email_subtypes') }})
 ),
 
-first_times as (
+-- One pass over the attempts. The first attempt's owner: of attempts logged at the same
+-- instant, the lowest id's.
+first_attempts as (
     select
         lead_id,
         min(occurred_at) as first_attempt_at,
-        min(case when is_connected_call then occurred_at end) as first_connected_call_at
+        min(case when is_connected_call then occurred_at end) as first_connected_call_at,
+        {{ min_by('owner_user_id', first_attempt_order) }} as owner_user_id,
+        {{ min_by('owner_team_id', first_attempt_order) }} as owner_team_id,
+        {{ min_by('owner_team_name', first_attempt_order) }} as owner_team_name
     from attempts
     group by lead_id
-),
-
--- The first attempt's owner; of attempts logged at the same instant, the lowest id's.
-numbered_first_attempts as (
-    select
-        attempts.lead_id,
-        attempts.owner_user_id,
-        attempts.owner_team_id,
-        attempts.owner_team_name,
-        row_number() over (partition by attempts.lead_id order by attempts.activity_id) as tie_number
-    from attempts
-    inner join first_times
-        on
-            attempts.lead_id = first_times.lead_id
-            and attempts.occurred_at = first_times.first_attempt_at
-),
-
-first_attempts as (
-    select
-        first_times.lead_id,
-        first_times.first_attempt_at,
-        first_times.first_connected_call_at,
-        numbered_first_attempts.owner_user_id,
-        numbered_first_attempts.owner_team_id,
-        numbered_first_attempts.owner_team_name
-    from first_times
-    inner join numbered_first_attempts
-        on
-            first_times.lead_id = numbered_first_attempts.lead_id
-            and numbered_first_attempts.tie_number = 1
 ),
 
 -- A lead nobody attempted stays with its owner, as of its creation day.
