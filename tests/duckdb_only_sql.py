@@ -45,7 +45,7 @@ DUCKDB_ONLY: tuple[Construct, ...] = (
         r"dayofweek|dayofmonth|dayofyear|isodow|isoyear|yearweek|weekofyear|last_day",
         "extract(isodow from ...) / a dispatched macro",
     ),
-    _function(r"arg_max|arg_min|argmax|argmin|max_by|min_by", "row_number() over (...) = 1"),
+    _function(r"arg_max|arg_min|argmax|argmin|max_by|min_by", "fukan.min_by / row_number() over (...) = 1"),
     _function(
         r"any_value|count_if|countif|median|quantile\w*|mode|group_concat|bool_xor",
         "standard aggregates / a dispatched macro",

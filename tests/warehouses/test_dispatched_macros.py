@@ -1,6 +1,7 @@
 """The dispatched macros of macros/cross_database give the same, right values on every
 engine, on the edge cases the demo data never reaches (a daylight-saving switch, a
-case-insensitive pattern, full-width spaces, a value containing the list separator)."""
+case-insensitive pattern, full-width spaces, a value containing the list separator, a
+tie and a null value for min_by)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,15 @@ import json
 import pytest
 
 pytestmark = pytest.mark.warehouses
+
+
+def _min_by_over(*rows: tuple[str, int, int]) -> str:
+    """A Jinja expression: the SQL of fukan.min_by('v', ['t', 'i']) over the (v, t, i) rows."""
+    (value, t, i), *others = rows
+    given = f"select {value} as v, {t} as t, {i} as i"
+    given += "".join(f" union all select {v}, {a}, {b}" for v, a, b in others)
+    return f'"(select " ~ fukan.min_by("v", ["t", "i"]) ~ " from ({given}) as given_rows)"'
+
 
 CASES = {
     "regexp_case_insensitive": ("fukan.regexp_search(\"'Sales DIRECTOR'\", \"'(?i)director'\")", True),
@@ -34,6 +44,13 @@ CASES = {
     "empty_as_null": ("fukan.empty_as_null(\"''\")", None),
     "fiscal_year_march": ("fukan.fiscal_year(\"cast('2026-03-31' as date)\")", 2025),
     "fiscal_quarter_start": ("fukan.fiscal_quarter_start(\"cast('2026-03-31' as date)\")", "2026-01-01"),
+    # An aggregate, so each case reads its own rows: a tie on the first ordering is
+    # broken by the second, and a null value on the least row is returned, not skipped.
+    "min_by_tie": (_min_by_over(("'late'", 2, 1), ("'tie_high'", 1, 3), ("'tie_low'", 1, 2)), "tie_low"),
+    "min_by_null_value": (
+        _min_by_over(("'later'", 1, 1), ('cast(null as " ~ dbt.type_string() ~ ")', 0, 9)),
+        None,
+    ),
 }
 
 
