@@ -1,6 +1,7 @@
-{#- The role records (int_kpi_inside_sales_roles) summed per rep, team, role, rule, lead
-    quality, record type, day and win day: what kpi_inside_sales_roles and the tests
-    read, a few percent of the records' rows. Definitions: _int_kpi_inside_sales_roles.yml. -#}
+{#- The role records (int_kpi_inside_sales_roles) summed per rep, team, role, rule, the
+    attributes the rules read as flags, lead quality, record type, day and win day: what
+    kpi_inside_sales_roles and the tests read, a few percent of the records' rows.
+    Definitions: _int_kpi_inside_sales_roles.yml. -#}
 with
 
 records as (select * from {{ ref('int_kpi_inside_sales_roles') }})
@@ -10,6 +11,9 @@ select
     team_id,
     sales_role,
     role_rule_id,
+    is_existing_customer,
+    is_re_engaged,
+    has_lead,
     lead_quality,
     record_type,
     record_date,
@@ -22,4 +26,15 @@ select
     cast(count(won_date) as {{ dbt.type_bigint() }}) as won,
     cast(sum(won_amount) as {{ type_double() }}) as won_amount
 from records
-group by rep_user_id, team_id, sales_role, role_rule_id, lead_quality, record_type, record_date, won_date
+group by
+    rep_user_id,
+    team_id,
+    sales_role,
+    role_rule_id,
+    is_existing_customer,
+    is_re_engaged,
+    has_lead,
+    lead_quality,
+    record_type,
+    record_date,
+    won_date
