@@ -8,22 +8,24 @@
     leads int_lead_changes lists (the models' pre-hook delete_lead_changes deleted their
     old rows). -#}
 {% macro score_leads(rules_relation, min_points) -%}
+{%- set lead_attributes = ref('int_lead_attributes_as_created') %}
 with
-
-attributes as (select * from {{ ref('int_lead_attributes_as_created') }}{{ lead_changes_filter('where') }}),
+-- Each part reads the base table: DuckDB materialises a CTE read more than once (eight
+-- rows per lead here), which costs more than reading the table three times.
+attributes as (select * from {{ lead_attributes }}{{ lead_changes_filter('where') }}),
 rules as (select * from {{ rules_relation }}),
 definition as ({{ quality_definition_version(rules_relation, min_points) }}),
 
 leads as (
-    select distinct lead_id from attributes
+    select distinct lead_id from {{ lead_attributes }}{{ lead_changes_filter('where') }}
 ),
 
 -- Rules are tested once per distinct attribute value, not once per lead: a million
 -- leads share a few thousand titles, and a `matches` rule compiles its pattern per row.
 attribute_values as (
     select attribute, attribute_value, max(attribute_number) as attribute_number
-    from attributes
-    where attribute_value is not null
+    from {{ lead_attributes }}
+    where attribute_value is not null{{ lead_changes_filter() }}
     group by attribute, attribute_value
 ),
 

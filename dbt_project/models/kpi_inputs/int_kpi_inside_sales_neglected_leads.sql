@@ -114,22 +114,39 @@ levels as (
             partition by changes.owner_user_id order by changes.change_date
             rows between unbounded preceding and current row
         )
+),
+
+-- Each count's span within its owner's inside-sales periods (a user's periods do not
+-- overlap), then one row per day of it: intersecting spans before expanding them to days
+-- keeps the day rows to those that are kept.
+inside_sales_levels as (
+    select
+        levels.owner_user_id,
+        levels.open_leads,
+        levels.neglected_leads,
+        greatest(levels.change_date, users.valid_from) as span_start,
+        -- least() skips a null: an open end on either side leaves the other.
+        least(levels.next_change_date, users.valid_to) as span_end
+    from levels
+    inner join users
+        on
+            levels.owner_user_id = users.user_id
+            and (levels.change_date < users.valid_to or users.valid_to is null)
+            and (levels.next_change_date > users.valid_from or levels.next_change_date is null)
+    where
+        levels.open_leads > 0
+        and users.department = 'inside_sales'
 )
 
 select
-    levels.owner_user_id as rep_user_id,
+    inside_sales_levels.owner_user_id as rep_user_id,
     dates.calendar_date,
-    cast(levels.open_leads as {{ dbt.type_bigint() }}) as open_leads,
-    cast(levels.neglected_leads as {{ dbt.type_bigint() }}) as neglected_leads
-from levels
+    cast(inside_sales_levels.open_leads as {{ dbt.type_bigint() }}) as open_leads,
+    cast(inside_sales_levels.neglected_leads as {{ dbt.type_bigint() }}) as neglected_leads
+from inside_sales_levels
 cross join as_of_date
 inner join dates
     on
-        levels.change_date <= dates.calendar_date
-        and (levels.next_change_date > dates.calendar_date or levels.next_change_date is null)
+        inside_sales_levels.span_start <= dates.calendar_date
+        and (inside_sales_levels.span_end > dates.calendar_date or inside_sales_levels.span_end is null)
         and as_of_date.as_of_date >= dates.calendar_date
-inner join users
-    on {{ user_period_on('users', 'levels.owner_user_id', 'dates.calendar_date') }}
-where
-    levels.open_leads > 0
-    and users.department = 'inside_sales'

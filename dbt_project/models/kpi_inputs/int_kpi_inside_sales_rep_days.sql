@@ -47,12 +47,14 @@ inside_sales_periods as (
     where department = 'inside_sales'
 ),
 
+-- The base table, not the activities CTE: DuckDB materialises a CTE read twice, every
+-- wide row of it.
 user_activity_spans as (
     select
         owner_user_id as user_id,
         min(occurred_date) as first_activity_date,
         max(occurred_date) as last_activity_date
-    from activities
+    from {{ ref('fct_activities') }}
     where owner_user_id is not null
     group by owner_user_id
 ),

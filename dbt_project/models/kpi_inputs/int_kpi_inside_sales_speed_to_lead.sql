@@ -12,6 +12,11 @@
 {%- set lead_changes = ref('int_lead_changes') %}
 {%- set changed_owners = ref('int_changed_users') %}
 {%- set first_attempt_order = ['occurred_at', 'activity_id'] %}
+{%- set affected_leads_only %}
+    {%- if is_incremental() %}
+    where lead_id in (select lead_id from affected)
+    {%- endif %}
+{%- endset %}
 with
 {% if is_incremental() %}
 affected as (
@@ -24,17 +29,21 @@ affected as (
 ),
 {% endif %}
 leads as (
-    select * from {{ ref('fct_leads') }}
-    {%- if is_incremental() %}
-        where lead_id in (select lead_id from affected)
-    {%- endif %}
+    select * from {{ ref('fct_leads') }}{{ affected_leads_only }}
 ),
 
 activities as (
-    select * from {{ ref('fct_activities') }}
-    {%- if is_incremental() %}
-        where lead_id in (select lead_id from affected)
-    {%- endif %}
+    select * from {{ ref('fct_activities') }}{{ affected_leads_only }}
+),
+
+-- The base table again, not the activities CTE: DuckDB materialises a CTE read twice.
+activity_owners as (
+    select
+        activity_id,
+        owner_user_id,
+        owner_team_id,
+        owner_team_name
+    from {{ ref('fct_activities') }}{{ affected_leads_only }}
 ),
 
 users as (select * from {{ ref('dim_users') }}),
@@ -67,10 +76,7 @@ attempts as (
         activities.lead_id,
         activities.activity_id,
         activities.occurred_at,
-        activities.activity_type = 'call' and activities.is_connected as is_connected_call,
-        activities.owner_user_id,
-        coalesce(activities.owner_team_id, 'unassigned') as owner_team_id,
-        coalesce(activities.owner_team_name, 'unassigned') as owner_team_name
+        activities.activity_type = 'call' and activities.is_connected as is_connected_call
     from activities
     inner join created_leads
         on activities.lead_id = created_leads.lead_id
@@ -83,18 +89,30 @@ attempts as (
         and (activities.activity_type = 'call' or {{ is_one_to_one_email('activities', 'email_subtypes') }})
 ),
 
--- One pass over the attempts. The first attempt's owner: of attempts logged at the same
--- instant, the lowest id's.
-first_attempts as (
+-- One pass over the attempts. The first attempt: of attempts logged at the same instant,
+-- the lowest id; its owner is read from its row (cheaper than carrying three owner
+-- columns through the aggregate).
+earliest_attempts as (
     select
         lead_id,
         min(occurred_at) as first_attempt_at,
         min(case when is_connected_call then occurred_at end) as first_connected_call_at,
-        {{ min_by('owner_user_id', first_attempt_order) }} as owner_user_id,
-        {{ min_by('owner_team_id', first_attempt_order) }} as owner_team_id,
-        {{ min_by('owner_team_name', first_attempt_order) }} as owner_team_name
+        {{ min_by('activity_id', first_attempt_order) }} as first_attempt_id
     from attempts
     group by lead_id
+),
+
+first_attempts as (
+    select
+        earliest_attempts.lead_id,
+        earliest_attempts.first_attempt_at,
+        earliest_attempts.first_connected_call_at,
+        activity_owners.owner_user_id,
+        coalesce(activity_owners.owner_team_id, 'unassigned') as owner_team_id,
+        coalesce(activity_owners.owner_team_name, 'unassigned') as owner_team_name
+    from earliest_attempts
+    inner join activity_owners
+        on earliest_attempts.first_attempt_id = activity_owners.activity_id
 ),
 
 -- A lead nobody attempted stays with its owner, as of its creation day.

@@ -32,6 +32,8 @@ opportunities as (
     where not is_deleted
 ),
 
+-- Read once: DuckDB materialises a CTE read more than once, every wide row of it, so the
+-- appointments and later inputs read the base table under the same filter.
 activities as (select * from {{ ref('int_activities_classified') }}{{ lead_changes_filter('where') }}),
 
 stage_entries as (select * from {{ ref('int_opportunity_stage_entries') }}),
@@ -46,38 +48,61 @@ owners as (select * from {{ ref('int_users_department_history') }}),
 
 as_of as (select * from {{ ref('int_as_of') }}),
 
-activity_evidence as (
+-- Only a meeting needs its owner's department on the booking day, so only meetings join
+-- the owners (joining every activity cost a fifth of this model).
+appointments as (
     select
         activities.lead_id,
-        min(
+        activities.occurred_at as appointment_at
+    from {{ ref('int_activities_classified') }} as activities
+    cross join as_of
+    inner join owners
+        on {{ user_period_on('owners', 'activities.owner_user_id', to_reporting_date('activities.occurred_at')) }}
+    where
+        {{ is_appointment('activities', 'owners.department') }}
+        and activities.is_completed
+        and activities.occurred_at <= as_of.as_of_at
+    {{ lead_changes_filter() }}
+),
+
+activity_evidence as (
+    select
+        lead_id,
+        min(worked_at) as worked_at,
+        min(contacted_at) as contacted_at,
+        min(need_confirmed_at) as need_confirmed_at,
+        min(appointment_at) as appointment_at
+    from (
+        select
+            activities.lead_id,
             case
                 when activities.activity_type = 'call' or {{ is_one_to_one_email('activities', 'email_subtypes') }}
                     then activities.occurred_at
-            end
-        ) as worked_at,
-        min(case when activities.is_connected then activities.occurred_at end) as contacted_at,
-        min(
+            end as worked_at,
+            case when activities.is_connected then activities.occurred_at end as contacted_at,
             case
                 when activities.activity_source = 'task' and activities.hearing_item_count >= 1
                     then activities.occurred_at
-            end
-        ) as need_confirmed_at,
-        min(case when {{ is_appointment('activities', 'owners.department') }} then activities.occurred_at end)
-            as appointment_at
-    from activities
-    cross join as_of
-    left join email_subtypes
-        on trim(activities.task_subtype) = email_subtypes.task_subtype
-    -- Only a meeting needs its owner's department on the booking day.
-    left join owners
-        on
-            activities.activity_type = 'meeting'
-            and {{ user_period_on('owners', 'activities.owner_user_id', to_reporting_date('activities.occurred_at')) }}
-    where
-        activities.lead_id is not null
-        and activities.is_completed
-        and activities.occurred_at <= as_of.as_of_at
-    group by activities.lead_id
+            end as need_confirmed_at,
+            cast(null as {{ dbt.type_timestamp() }}) as appointment_at
+        from activities
+        cross join as_of
+        left join email_subtypes
+            on trim(activities.task_subtype) = email_subtypes.task_subtype
+        where
+            activities.lead_id is not null
+            and activities.is_completed
+            and activities.occurred_at <= as_of.as_of_at
+        union all
+        select
+            lead_id,
+            cast(null as {{ dbt.type_timestamp() }}) as worked_at,
+            cast(null as {{ dbt.type_timestamp() }}) as contacted_at,
+            cast(null as {{ dbt.type_timestamp() }}) as need_confirmed_at,
+            appointment_at
+        from appointments
+    ) as evidence
+    group by lead_id
 ),
 
 status_changes as (
@@ -100,12 +125,13 @@ later_inputs as (
     select
         activities.lead_id,
         min(activities.occurred_at) as later_at
-    from activities
+    from {{ ref('int_activities_classified') }} as activities
     cross join as_of
     where
         activities.lead_id is not null
         and activities.is_completed
         and activities.occurred_at > as_of.as_of_at
+    {{ lead_changes_filter() }}
     group by activities.lead_id
     union all
     select
