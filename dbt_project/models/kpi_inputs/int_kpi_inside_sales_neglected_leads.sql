@@ -116,9 +116,9 @@ levels as (
         )
 ),
 
--- Each count's span within its owner's inside-sales periods (a user's periods do not
--- overlap), then one row per day of it: intersecting spans before expanding them to days
--- keeps the day rows to those that are kept.
+-- Each count's span cut to its owner's inside-sales periods, then one row per day of it:
+-- cutting before expanding makes only the day rows that are kept (expanding first made
+-- every day of every owner's span and dropped most).
 inside_sales_levels as (
     select
         levels.owner_user_id,
