@@ -12,6 +12,7 @@ import hashlib
 import re
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import takewhile
@@ -103,16 +104,19 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-def _checksum(file: LandingFile, known: LoadedFiles, rehash: bool) -> str:
-    """The file's sha256: from the ledger when the quick check vouches for it, else read."""
+def _checksum(file: LandingFile, known: LoadedFiles, rehash: bool, hashing: ThreadPoolExecutor) -> Future[str]:
+    """The file's sha256: from the ledger when the quick check vouches for it, else read
+    by ``hashing``."""
     if not rehash:
         stat = file.path.stat()
         latest = known.latest.get((file.object, file.source_file, stat.st_size))
         modified = _utc_naive(datetime.fromtimestamp(stat.st_mtime, UTC))
         # The Parquet lake gives its timestamps back with a UTC offset.
         if latest is not None and modified < _utc_naive(latest[1]) - QUICK_CHECK_MARGIN:
-            return latest[0]
-    return _sha256(file.path)
+            vouched: Future[str] = Future()
+            vouched.set_result(latest[0])
+            return vouched
+    return hashing.submit(_sha256, file.path)
 
 
 _ERROR_CHARS = 300
@@ -136,6 +140,17 @@ def _describe(error: Exception, file: LandingFile, workdir: Path) -> str:
     return text if len(text) <= _ERROR_CHARS else text[:_ERROR_CHARS] + "… (truncated)"
 
 
+@contextlib.contextmanager
+def _in_any_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let the appends write out of file order, in parallel (a large file's raw rows
+    write about a sixth faster): each row carries its record number as a column."""
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute("SET preserve_insertion_order = true")
+
+
 def _load(con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now: datetime, workdir: Path) -> FileResult:
     """Good rows go to raw and the others to quarantine, by complementary filters over
     one checked table, so every row read lands in exactly one of them; a record no row
@@ -155,7 +170,7 @@ def _load(con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now:
     rows_read += gap_rows
     # A header with no records is a load of zero rows: it says the object exists and is empty.
     status = "loaded"
-    with sink.transaction():
+    with sink.transaction(), _in_any_order(con):
         sink.add_extra_columns(file.object, list(headers.extras))
         rows_loaded = sink.append_raw(file.object, good_rows(headers, file.source_file, file_seq, now))
         rows_quarantined = sink.append_quarantine(
@@ -172,11 +187,10 @@ def _ingest_file(
     con: duckdb.DuckDBPyConnection,
     sink: RawSink,
     file: LandingFile,
+    checksum: str,
     known: LoadedFiles,
     now: datetime,
-    rehash: bool,
 ) -> FileResult:
-    checksum = _checksum(file, known, rehash)
     earlier = known.first_seq.get((file.object, checksum))
     if earlier is not None:
         return FileResult(file.object, file.source_file, earlier, "skipped", skipped=True)
@@ -260,10 +274,17 @@ def ingest_landing(
         con.execute("SET enable_progress_bar = false")
         sink.ensure_tables()
         known = sink.loaded_files()
-        bar = tqdm(files, desc="ingest", unit="file", disable=not progress)
-        for file in bar:
-            bar.set_postfix_str(file.source_file)
-            results.append(_ingest_file(con, sink, file, known, load_time, rehash))
+        # Files are hashed ahead in a thread (hashlib lets go of the GIL), while earlier
+        # files load; the large task extract is hashed before its turn comes.
+        hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fukan-ingest-hash")
+        try:
+            checksums = [_checksum(file, known, rehash, hashing) for file in files]
+            bar = tqdm(files, desc="ingest", unit="file", disable=not progress)
+            for file, checksum in zip(bar, checksums, strict=True):
+                bar.set_postfix_str(file.source_file)
+                results.append(_ingest_file(con, sink, file, checksum.result(), known, load_time))
+        finally:
+            hashing.shutdown(cancel_futures=True)
     missing = [
         name
         for name in (objects or contract.OBJECTS)
