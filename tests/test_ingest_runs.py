@@ -11,7 +11,7 @@ import pytest
 from ingest_fixtures import LEAD_HEADER, TASK_HEADER
 
 from orchestration import contract
-from orchestration.ingest import IngestError, ensure_raw_tables, ingest_landing, loader
+from orchestration.ingest import IngestError, ensure_raw_tables, ingest_landing, loader, records
 from orchestration.ingest.writer import DuckDBWarehouse
 
 LEAD_ROW = "00Q1,2026-04-01,005A,Open"
@@ -94,6 +94,34 @@ def test_a_known_file_is_not_read_again_until_it_changes(sandbox, monkeypatch):
     assert [(f.status, f.file_seq) for f in changed.files] == [("loaded", 2)]
     assert hashed == ["lead_1.csv", "lead_1.csv"]
     assert sandbox.rows("SELECT status, _file_seq FROM raw.lead ORDER BY _file_seq") == [("Open", 1), ("Lost", 2)]
+
+
+def test_each_new_file_is_split_into_records_once_and_a_known_one_not_at_all(sandbox, monkeypatch):
+    """The loader splits a file into records ahead of its turn, in a thread while
+    earlier files load, and hands that split to the load: no file is read for its
+    records twice. A file whose content loaded before is only hashed."""
+    sandbox.write("lead/lead_1.csv", f"{LEAD_HEADER}\n{LEAD_ROW}\n")
+    sandbox.ingest()
+    split = records.split
+    names: list[str] = []
+
+    def counting(open_stream, **options):
+        with open_stream() as stream:
+            names.append(os.path.basename(stream.name))
+        return split(open_stream, **options)
+
+    monkeypatch.setattr(records, "split", counting)
+    sandbox.write("lead/lead_1_copy.csv", f"{LEAD_HEADER}\n{LEAD_ROW}\n")
+    sandbox.write("lead/lead_2.csv", f"{LEAD_HEADER}\n00Q2,2026-04-01,005A,Open\n")
+    sandbox.write("task/task_1.csv", f"{TASK_HEADER}\n00T1,2026-04-01,005A\n00T2,2026-04-01,005A\n")
+    result = sandbox.ingest()
+    assert [(f.source_file, f.status, f.rows_loaded) for f in result.files] == [
+        ("lead/lead_1.csv", "skipped", 0),
+        ("lead/lead_1_copy.csv", "skipped", 0),
+        ("lead/lead_2.csv", "loaded", 1),
+        ("task/task_1.csv", "loaded", 2),
+    ]
+    assert sorted(names) == ["lead_2.csv", "task_1.csv"]
 
 
 def test_rehash_reads_a_change_that_kept_size_and_modification_time(sandbox):

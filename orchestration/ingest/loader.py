@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from orchestration import contract
 from orchestration.config import INGEST_TARGETS, PostgresSettings
+from orchestration.ingest import records
 from orchestration.ingest.discovery import LandingFile, discover
 from orchestration.ingest.errors import FileError
 from orchestration.ingest.gaps import (
@@ -31,7 +32,7 @@ from orchestration.ingest.gaps import (
     remove_placeholders,
 )
 from orchestration.ingest.headers import map_headers
-from orchestration.ingest.readers import open_source
+from orchestration.ingest.readers import open_source, split_ahead
 from orchestration.ingest.result import FileResult, IngestResult
 from orchestration.ingest.sink import RawSink
 from orchestration.ingest.tables import LedgerEntry, LoadedFiles
@@ -104,19 +105,42 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-def _checksum(file: LandingFile, known: LoadedFiles, rehash: bool, hashing: ThreadPoolExecutor) -> Future[str]:
-    """The file's sha256: from the ledger when the quick check vouches for it, else read
-    by ``hashing``."""
+@dataclass(frozen=True)
+class _ReadAhead:
+    """What is read of a file before its turn: its sha256 and, for a text extract that
+    is not known already, its records (None: split in its turn)."""
+
+    checksum: str
+    layout: records.Layout | None = None
+
+
+def _hash_and_split(file: LandingFile, loaded: frozenset[tuple[str, str]]) -> _ReadAhead:
+    checksum = _sha256(file.path)
+    layout = None
+    if (file.object, checksum) not in loaded:
+        # A file that cannot be split here is split again in its turn, which raises
+        # the same error where the ledger records it.
+        with contextlib.suppress(Exception):
+            layout = split_ahead(file)
+    return _ReadAhead(checksum, layout)
+
+
+def _read_ahead(
+    file: LandingFile, known: LoadedFiles, rehash: bool, reader: ThreadPoolExecutor, loaded: frozenset[tuple[str, str]]
+) -> Future[_ReadAhead]:
+    """The file's sha256 from the ledger when the quick check vouches for it (the file
+    is then skipped); else the file is hashed and split by ``reader``. ``loaded``: the
+    ledger's (object, checksum) pairs when the run began."""
     if not rehash:
         stat = file.path.stat()
         latest = known.latest.get((file.object, file.source_file, stat.st_size))
         modified = _utc_naive(datetime.fromtimestamp(stat.st_mtime, UTC))
         # The Parquet lake gives its timestamps back with a UTC offset.
         if latest is not None and modified < _utc_naive(latest[1]) - QUICK_CHECK_MARGIN:
-            vouched: Future[str] = Future()
-            vouched.set_result(latest[0])
+            vouched: Future[_ReadAhead] = Future()
+            vouched.set_result(_ReadAhead(latest[0]))
             return vouched
-    return hashing.submit(_sha256, file.path)
+    return reader.submit(_hash_and_split, file, loaded)
 
 
 _ERROR_CHARS = 300
@@ -151,7 +175,14 @@ def _in_any_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("SET preserve_insertion_order = true")
 
 
-def _load(con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now: datetime, workdir: Path) -> FileResult:
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    sink: RawSink,
+    attempt: _Attempt,
+    layout: records.Layout | None,
+    now: datetime,
+    workdir: Path,
+) -> FileResult:
     """Good rows go to raw and the others to quarantine, by complementary filters over
     one checked table, so every row read lands in exactly one of them; a record no row
     could be made of goes to the quarantine as a gap (gaps.py)."""
@@ -159,7 +190,7 @@ def _load(con: duckdb.DuckDBPyConnection, sink: RawSink, attempt: _Attempt, now:
     obj = contract.OBJECTS[file.object]
     # Checking runs before the write transaction: rows of a table created inside an open
     # transaction get transaction-local rowids, not the 0-based file order we rely on.
-    source = open_source(con, file, workdir)
+    source = open_source(con, file, workdir, layout)
     if source.headers is None or source.fill is None:
         sink.record(attempt.entry("empty", encoding=source.encoding))
         return FileResult(file.object, file.source_file, file_seq, "empty")
@@ -187,17 +218,17 @@ def _ingest_file(
     con: duckdb.DuckDBPyConnection,
     sink: RawSink,
     file: LandingFile,
-    checksum: str,
+    ahead: _ReadAhead,
     known: LoadedFiles,
     now: datetime,
 ) -> FileResult:
-    earlier = known.first_seq.get((file.object, checksum))
+    earlier = known.first_seq.get((file.object, ahead.checksum))
     if earlier is not None:
         return FileResult(file.object, file.source_file, earlier, "skipped", skipped=True)
-    attempt = _Attempt(file, sink.next_file_seq(), checksum, _utc_naive(datetime.now(UTC)))
+    attempt = _Attempt(file, sink.next_file_seq(), ahead.checksum, _utc_naive(datetime.now(UTC)))
     with tempfile.TemporaryDirectory(prefix="fukan-ingest-") as workdir:
         try:
-            result = _load(con, sink, attempt, now, Path(workdir))
+            result = _load(con, sink, attempt, ahead.layout, now, Path(workdir))
         except (*_FILE_FAILURES, *sink.file_failures) as error:
             message = f"{file.source_file}: {_describe(error, file, Path(workdir))}"
             sink.record(attempt.entry("failed", error=message))
@@ -205,7 +236,7 @@ def _ingest_file(
         finally:
             for table in WORK_TABLES:
                 con.execute(f"DROP TABLE IF EXISTS {table}")
-    known.add(file.object, checksum, attempt.file_seq, result.status)
+    known.add(file.object, ahead.checksum, attempt.file_seq, result.status)
     return result
 
 
@@ -274,17 +305,18 @@ def ingest_landing(
         con.execute("SET enable_progress_bar = false")
         sink.ensure_tables()
         known = sink.loaded_files()
-        # Files are hashed ahead in a thread (hashlib lets go of the GIL), while earlier
-        # files load; the large task extract is hashed before its turn comes.
-        hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fukan-ingest-hash")
+        # Files are hashed and split into records ahead, in a thread (hashlib and numpy
+        # let go of the GIL), while earlier files load.
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fukan-ingest-read-ahead")
         try:
-            checksums = [_checksum(file, known, rehash, hashing) for file in files]
+            loaded = frozenset(known.first_seq)
+            aheads = [_read_ahead(file, known, rehash, reader, loaded) for file in files]
             bar = tqdm(files, desc="ingest", unit="file", disable=not progress)
-            for file, checksum in zip(bar, checksums, strict=True):
+            for file, ahead in zip(bar, aheads, strict=True):
                 bar.set_postfix_str(file.source_file)
-                results.append(_ingest_file(con, sink, file, checksum.result(), known, load_time))
+                results.append(_ingest_file(con, sink, file, ahead.result(), known, load_time))
         finally:
-            hashing.shutdown(cancel_futures=True)
+            reader.shutdown(cancel_futures=True)
     missing = [
         name
         for name in (objects or contract.OBJECTS)

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest import records
 from orchestration.ingest.discovery import LandingFile
 from orchestration.ingest.errors import FileError
 from orchestration.ingest.gaps import Gap, shorten
 from orchestration.ingest.sql import ident, literal
-from orchestration.ingest.text_files import LINES_TABLE, TextFile, csv_headers
+from orchestration.ingest.text_files import LINES_TABLE, TextFile, csv_headers, split_file
 
 # fill(table, create): run ``create(relation)``, a statement filling ``table``; the
 # records that got a placeholder row instead of their own (gaps.py).
@@ -51,8 +52,20 @@ def _positional(headers: list[str], table_function: str) -> str:
     return f"(SELECT {columns} FROM {table_function})"
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path, workdir: Path) -> Source:
-    text = TextFile(file.path, link, workdir, gzipped=file.format == "csv.gz", quoted=True)
+def _text_options(file: LandingFile) -> dict[str, bool]:
+    """How a CSV or JSON lines extract is read as bytes and split into records."""
+    return {"gzipped": file.format == "csv.gz", "quoted": file.format != "jsonl"}
+
+
+def split_ahead(file: LandingFile) -> records.Layout | None:
+    """A text extract's records, found before its turn to load; None for Parquet."""
+    return None if file.format == "parquet" else split_file(file.path, **_text_options(file))
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path, workdir: Path, layout: records.Layout | None
+) -> Source:
+    text = TextFile(file.path, link, workdir, **_text_options(file), layout_ahead=layout)
     headers = csv_headers(text)
     if headers is None:
         return Source(None, None, text)
@@ -76,10 +89,12 @@ def _json_pointer(key: str) -> str:
     return "/" + key.replace("~", "~0").replace("/", "~1")
 
 
-def _read_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path, workdir: Path) -> Source:
+def _read_jsonl(
+    con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path, workdir: Path, layout: records.Layout | None
+) -> Source:
     """Lines first, one row each; then the keys of the lines that are JSON objects. A
     line that is not one is quarantined as a whole."""
-    text = TextFile(file.path, link, workdir, gzipped=False, quoted=False)
+    text = TextFile(file.path, link, workdir, **_text_options(file), layout_ahead=layout)
     if not text.layout.records:
         return Source(None, None, text)
     gaps = text.fill(
@@ -123,11 +138,14 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile, link: Path, w
     return Source(headers, fill, text)
 
 
-def open_source(con: duckdb.DuckDBPyConnection, file: LandingFile, workdir: Path) -> Source:
-    """Headers and the way to fill a table with the rows of one landing file."""
+def open_source(
+    con: duckdb.DuckDBPyConnection, file: LandingFile, workdir: Path, layout: records.Layout | None = None
+) -> Source:
+    """Headers and the way to fill a table with the rows of one landing file (a text
+    extract split ahead by ``split_ahead`` gives its ``layout``)."""
     link = literal_path(file, workdir)
     if file.format in ("csv", "csv.gz"):
-        return _read_csv(con, file, link, workdir)
+        return _read_csv(con, file, link, workdir, layout)
     if file.format == "parquet":
         return _read_parquet(con, file, link)
-    return _read_jsonl(con, file, link, workdir)
+    return _read_jsonl(con, file, link, workdir, layout)

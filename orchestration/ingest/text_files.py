@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -58,6 +58,10 @@ def _excerpt(data: bytes | None) -> str | None:
     return shorten(data.decode(UTF8) if is_utf8(data) else cp932_text(data) or data.decode(UTF8, errors="replace"))
 
 
+def split_file(path: Path, *, gzipped: bool, quoted: bool) -> records.Layout:
+    return records.split(lambda: open_bytes(path, gzipped), quoted=quoted)
+
+
 @dataclass
 class TextFile:
     """A CSV (``quoted``, with a header line) or JSON lines file on its way into a table
@@ -72,9 +76,12 @@ class TextFile:
     verdict: Verdict | None = None  # set once any line was found not to be UTF-8
     dropped: dict[int, tuple[str, int | None]] = field(default_factory=dict)  # line -> (reason, column)
     excerpts: dict[int, str | None] = field(default_factory=dict)
+    layout_ahead: InitVar[records.Layout | None] = None  # what ``split_file`` found before
 
-    def __post_init__(self) -> None:
-        self.layout = records.split(self._open, quoted=self.quoted)
+    def __post_init__(self, layout_ahead: records.Layout | None) -> None:
+        if layout_ahead is None:
+            layout_ahead = split_file(self.path, gzipped=self.gzipped, quoted=self.quoted)
+        self.layout = layout_ahead
 
     def _open(self) -> BinaryIO:
         return open_bytes(self.path, self.gzipped)
