@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import TextIO
 
-from dagster import DagsterEvent, DagsterEventType, DagsterInstance, DagsterRun
+from dagster import AssetCheckSeverity, DagsterEvent, DagsterEventType, DagsterInstance, DagsterRun
 
 from orchestration import contract
 
@@ -58,6 +58,7 @@ class Alert:
     job_name: str
     failed_steps: list[FailedStep]
     failed_checks: list[str]  # "<asset>:<check>"
+    warned_checks: list[str] = field(default_factory=list)  # failed with severity WARN: did not fail the run
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
@@ -70,6 +71,8 @@ class Alert:
             lines.append("Failed assets: " + _names(self.failed_assets))
         if self.failed_checks:
             lines.append("Failed checks: " + _names(self.failed_checks))
+        if self.warned_checks:
+            lines.append("Warned checks (not what failed the run): " + _names(self.warned_checks))
         lines += [f"Error in {step.step}: {step.error}" for step in self.failed_steps]
         return "\n".join(lines)
 
@@ -133,6 +136,7 @@ def describe_run_failure(instance: DagsterInstance, run: DagsterRun) -> Alert:
     planned: dict[str, list[str]] = {}
     materialised: set[str] = set()
     failed_checks: list[str] = []
+    warned_checks: list[str] = []
     step_failures: list[DagsterEvent] = []
     run_failures: list[str] = []
     for entry in instance.all_logs(run.run_id):
@@ -150,7 +154,10 @@ def describe_run_failure(instance: DagsterInstance, run: DagsterRun) -> Alert:
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.asset_check_evaluation_data
             if not evaluation.passed:
-                failed_checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
+                warned = evaluation.severity == AssetCheckSeverity.WARN
+                (warned_checks if warned else failed_checks).append(
+                    f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                )
     steps = [
         FailedStep(
             step=event.step_key or "run",
@@ -159,7 +166,13 @@ def describe_run_failure(instance: DagsterInstance, run: DagsterRun) -> Alert:
         )
         for event in step_failures
     ] or [FailedStep(step="run", assets=[], error=message) for message in run_failures[-1:]]
-    return Alert(run_id=run.run_id, job_name=run.job_name, failed_steps=steps, failed_checks=failed_checks)
+    return Alert(
+        run_id=run.run_id,
+        job_name=run.job_name,
+        failed_steps=steps,
+        failed_checks=failed_checks,
+        warned_checks=warned_checks,
+    )
 
 
 def alert_run_failure(instance: DagsterInstance, run: DagsterRun, webhook_url: str | None = None) -> Alert | None:

@@ -6,24 +6,32 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dagster import AssetCheckResult, AssetCheckSpec, DagsterInstance, Definitions, asset
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, DagsterInstance, Definitions, asset
 
 from orchestration.alerts import ALERTS_FILE, describe_run_failure, record_alert, without_row_content
 
 
-@asset(check_specs=[AssetCheckSpec("rates_between_zero_and_one", asset="kpi_rates", blocking=True)])
+@asset(
+    check_specs=[
+        AssetCheckSpec("rates_between_zero_and_one", asset="kpi_rates", blocking=True),
+        AssetCheckSpec("rate_at_most_one_warn", asset="kpi_rates"),
+    ]
+)
 def kpi_rates():
+    yield AssetCheckResult(passed=False, check_name="rate_at_most_one_warn", severity=AssetCheckSeverity.WARN)
     yield AssetCheckResult(passed=False, check_name="rates_between_zero_and_one", metadata={"rows_out_of_range": 3})
 
 
-def test_a_failed_blocking_check_is_named_in_the_alert(tmp_path: Path) -> None:
+def test_a_failed_blocking_check_is_named_in_the_alert_apart_from_a_warning(tmp_path: Path) -> None:
     job = Definitions(assets=[kpi_rates]).resolve_implicit_global_asset_job_def()
     with DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False)
         assert not result.success
         alert = describe_run_failure(instance, result.dagster_run)
     assert alert.failed_checks == ["kpi_rates:rates_between_zero_and_one"]
-    assert "Failed checks: kpi_rates:rates_between_zero_and_one" in alert.text()
+    assert alert.warned_checks == ["kpi_rates:rate_at_most_one_warn"]
+    assert "Failed checks: kpi_rates:rates_between_zero_and_one\n" in alert.text()
+    assert "Warned checks (not what failed the run): kpi_rates:rate_at_most_one_warn" in alert.text()
 
     assert record_alert(alert, tmp_path, webhook_url="http://127.0.0.1:9/unreachable")
     assert json.loads((tmp_path / ALERTS_FILE).read_text())["failed_checks"] == alert.failed_checks
