@@ -20,14 +20,21 @@ import logging
 import os
 import re
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TextIO
 
-from dagster import AssetCheckSeverity, DagsterEvent, DagsterEventType, DagsterInstance, DagsterRun
+from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckSeverity,
+    DagsterEvent,
+    DagsterEventType,
+    DagsterInstance,
+    DagsterRun,
+)
 
 from orchestration import contract
 
@@ -129,14 +136,26 @@ def error_text(event: DagsterEvent) -> str:
     return without_row_content(error.message) if error else "unknown error"
 
 
+def failed_and_warned(evaluations: Iterable[AssetCheckEvaluation]) -> tuple[list[str], list[str]]:
+    """The checks that did not pass, as "<asset>:<check>": those of severity error (they
+    fail a run), then those of severity warn (they never do)."""
+    failed: list[str] = []
+    warned: list[str] = []
+    for evaluation in evaluations:
+        if not evaluation.passed:
+            (warned if evaluation.severity == AssetCheckSeverity.WARN else failed).append(
+                f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            )
+    return failed, warned
+
+
 def describe_run_failure(instance: DagsterInstance, run: DagsterRun) -> Alert:
     """Name what failed, from the run's event log: failed steps, their unmaterialised
     assets, failed checks; the run's own failure message when no step failed (a run
     whose process died)."""
     planned: dict[str, list[str]] = {}
     materialised: set[str] = set()
-    failed_checks: list[str] = []
-    warned_checks: list[str] = []
+    evaluations: list[AssetCheckEvaluation] = []
     step_failures: list[DagsterEvent] = []
     run_failures: list[str] = []
     for entry in instance.all_logs(run.run_id):
@@ -152,12 +171,8 @@ def describe_run_failure(instance: DagsterInstance, run: DagsterRun) -> Alert:
         elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION and event.asset_key:
             materialised.add(event.asset_key.to_user_string())
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
-            evaluation = event.asset_check_evaluation_data
-            if not evaluation.passed:
-                warned = evaluation.severity == AssetCheckSeverity.WARN
-                (warned_checks if warned else failed_checks).append(
-                    f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-                )
+            evaluations.append(event.asset_check_evaluation_data)
+    failed_checks, warned_checks = failed_and_warned(evaluations)
     steps = [
         FailedStep(
             step=event.step_key or "run",

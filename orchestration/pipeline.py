@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dagster import (
-    AssetCheckSeverity,
     DagsterEventType,
     DagsterInstance,
     ExecuteInProcessResult,
@@ -31,7 +30,7 @@ from dagster._core.events.log import EventLogEntry
 from dagster_dbt import DagsterDbtCliRuntimeError
 from tqdm import tqdm
 
-from orchestration.alerts import alert_run_failure, error_text
+from orchestration.alerts import alert_run_failure, error_text, failed_and_warned
 from orchestration.assets.raw import LEDGER_KEY, RAW_GROUP
 from orchestration.definitions import defs as load_definitions
 from orchestration.instance import ensure_dagster_home, fail_abandoned_runs, run_tags
@@ -134,10 +133,7 @@ def _summarise(
             value = materialization.metadata.get(name)
             ingest[name] += int(value.value) if value is not None else 0
     evaluations = result.get_asset_check_evaluations()
-    failed = [e for e in evaluations if not e.passed]
-
-    def name(evaluation) -> str:
-        return f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+    failed_checks, warned_checks = failed_and_warned(evaluations)
 
     return RunSummary(
         run_id=result.run_id,
@@ -145,9 +141,9 @@ def _summarise(
         seconds=seconds,
         assets_materialised=len({e.asset_key for e in materialisations}),
         assets_planned=planned,
-        checks_passed=len(evaluations) - len(failed),
-        failed_checks=[name(e) for e in failed if e.severity == AssetCheckSeverity.ERROR],
-        warned_checks=[name(e) for e in failed if e.severity == AssetCheckSeverity.WARN],
+        checks_passed=len(evaluations) - len(failed_checks) - len(warned_checks),
+        failed_checks=failed_checks,
+        warned_checks=warned_checks,
         step_errors=[f"{e.step_key}: {error_text(e)}" for e in result.get_step_failure_events()],
         ingest=ingest,
         not_read=not_read,
